@@ -1,0 +1,194 @@
+"""The append-only store: reads the log, appends under one lock, translates driver errors."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+
+from tracker.adapters.tables import log
+from tracker.domain.errors import StoreError
+from tracker.domain.events import (
+    GENESIS_HASH,
+    Event,
+    LogEntry,
+    canonical_json,
+    chain_hash,
+    claim_id_of,
+    to_payload,
+)
+
+Clock = Callable[[], datetime]
+IdFactory = Callable[[], str]
+
+# Any constant will do: it names the lock that serialises appends on PostgreSQL.
+_PG_APPEND_LOCK = 0x7472616B
+
+
+@dataclass(frozen=True)
+class Head:
+    position: int
+    hash: str
+    recorded_at: datetime | None
+
+
+def new_event_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Store:
+    """The log in one database. Every method translates driver errors into StoreError."""
+
+    def __init__(self, engine: Engine, clock: Clock, new_id: IdFactory = new_event_id) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.new_id = new_id
+
+    def entries(self, upto: int | None = None, after: int = 0) -> Iterator[LogEntry]:
+        """Log entries with after < position <= upto, in position order, streamed."""
+        with translated(), self.engine.connect() as conn:
+            yield from _entries(conn, upto, after)
+
+    def head(self) -> Head:
+        with translated(), self.engine.connect() as conn:
+            return _head(conn)
+
+    def position_at(self, moment: datetime) -> int:
+        """The last position recorded at or before `moment` (0 when none)."""
+        query = select(func.max(log.c.position)).where(log.c.recorded_at <= moment)
+        with translated(), self.engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    def recorded_at(self, position: int) -> datetime | None:
+        query = select(log.c.recorded_at).where(log.c.position == position)
+        with translated(), self.engine.connect() as conn:
+            moment: datetime | None = conn.execute(query).scalar()
+            return moment
+
+    def claim_entries(self, claim_ids: Sequence[str]) -> list[LogEntry]:
+        query = (select(log).where(log.c.claim_id.in_(list(claim_ids)))
+                 .order_by(log.c.position))
+        with translated(), self.engine.connect() as conn:
+            return [_entry(row) for row in conn.execute(query)]
+
+    def count(self) -> int:
+        with translated(), self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(log)).scalar() or 0)
+
+    @contextmanager
+    def writing(self) -> Iterator[Writer]:
+        """One serialised write transaction: committed whole on success, rolled back on error."""
+        with translated(), self.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.execution_options(tracker_begin="BEGIN IMMEDIATE")
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(select(func.pg_advisory_xact_lock(_PG_APPEND_LOCK)))
+                yield Writer(conn, self)
+
+
+class Writer:
+    """Appends inside a write transaction; sees the log as it is under the lock."""
+
+    def __init__(self, conn: Connection, store: Store) -> None:
+        self.conn = conn
+        self.store = store
+        self._head = _head(conn)
+
+    @property
+    def position(self) -> int:
+        return self._head.position
+
+    def entries(self, upto: int | None = None, after: int = 0) -> Iterator[LogEntry]:
+        return _entries(self.conn, upto, after)
+
+    def append(self, events: Sequence[Event]) -> list[LogEntry]:
+        """Append events after the head: gapless positions, one chain, never-decreasing time."""
+        now = self.store.clock()
+        head = self._head
+        if head.recorded_at is not None and now < head.recorded_at:
+            now = head.recorded_at
+        rows, appended = [], []
+        previous, position = head.hash, head.position
+        for event in events:
+            position += 1
+            payload = json.loads(canonical_json(to_payload(event)))
+            event_id = self.store.new_id()
+            digest = chain_hash(previous, position, event_id, now, event.kind, payload)
+            entry = LogEntry(position, event_id, now, event.kind, payload, digest)
+            rows.append({"position": position, "event_id": event_id, "recorded_at": now,
+                         "kind": event.kind, "claim_id": claim_id_of(event),
+                         "payload": canonical_json(payload), "hash": digest})
+            appended.append(entry)
+            previous = digest
+        if rows:
+            self.conn.execute(log.insert(), rows)
+            self._head = Head(position, previous, now)
+        return appended
+
+
+def _head(conn: Connection) -> Head:
+    row = conn.execute(select(log.c.position, log.c.hash, log.c.recorded_at)
+                       .order_by(log.c.position.desc()).limit(1)).first()
+    if row is None:
+        return Head(0, GENESIS_HASH, None)
+    return Head(int(row.position), row.hash, row.recorded_at)
+
+
+def _entries(conn: Connection, upto: int | None, after: int) -> Iterator[LogEntry]:
+    query = select(log).where(log.c.position > after).order_by(log.c.position)
+    if upto is not None:
+        query = query.where(log.c.position <= upto)
+    for row in conn.execution_options(yield_per=2000).execute(query):
+        yield _entry(row)
+
+
+def _entry(row: object) -> LogEntry:
+    return LogEntry(int(row.position), row.event_id, row.recorded_at, row.kind,  # type: ignore[attr-defined]
+                    json.loads(row.payload), row.hash)  # type: ignore[attr-defined]
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Driver errors become StoreError with one readable line."""
+    try:
+        yield
+    except IntegrityError as error:
+        raise StoreError(f"the log refused the write: {_first_line(error)}") from error
+    except DBAPIError as error:
+        raise StoreError(describe(error)) from error
+    except SQLAlchemyError as error:
+        raise StoreError(f"database error: {_first_line(error)}") from error
+
+
+def describe(error: DBAPIError) -> str:
+    text = _first_line(error)
+    lowered = text.lower()
+    if "file is not a database" in lowered or "file is encrypted" in lowered:
+        return "the database file is not a SQLite database (or is corrupt)"
+    if "database disk image is malformed" in lowered:
+        return "the database file is corrupt (database disk image is malformed)"
+    if "unable to open database file" in lowered:
+        return "cannot open the database file (missing directory or no permission)"
+    if "readonly database" in lowered or "read-only" in lowered:
+        return "the database is read-only: nothing was written"
+    if "database is locked" in lowered:
+        return "the database stayed locked by another writer too long; nothing was written, try again"
+    if "disk is full" in lowered or "no space left" in lowered:
+        return "the disk is full: nothing was written"
+    if "append-only" in lowered:
+        return "the log is append-only: updates and deletes are refused"
+    if "connection" in lowered and ("refused" in lowered or "failed" in lowered):
+        return f"cannot connect to the database: {text}"
+    return f"database error: {text}"
+
+
+def _first_line(error: Exception) -> str:
+    original = getattr(error, "orig", None) or error
+    return (str(original).strip().splitlines() or [type(original).__name__])[0]

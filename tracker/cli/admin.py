@@ -1,0 +1,71 @@
+"""Operating commands: `tracker types`, `info`, `verify`, `db upgrade`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from tracker.cli.render import table
+
+
+def register(cli: click.Group) -> None:
+    for command in (types, info, verify, db):
+        cli.add_command(command)
+
+
+@click.command()
+def types() -> None:
+    """List the type codes a claim can have."""
+    from tracker.adapters.files import load_catalogue
+
+    catalogue = load_catalogue()
+    click.echo(table(["type", "description"], [[c, d] for c, d in catalogue.types.items()]))
+
+
+@click.command()
+@click.pass_obj
+def info(app: Any) -> None:
+    """Database location, schema revision, counts, chain head."""
+    from tracker.adapters.tables import SCHEMA_REVISION
+    from tracker.domain.events import format_instant
+
+    tracker = app.tracker()
+    summary = tracker.info()
+    last = format_instant(summary.last_recorded_at) if summary.last_recorded_at else "never"
+    click.echo(table(["", ""], [
+        ["database", _safe_url(app.url)], ["schema revision", SCHEMA_REVISION],
+        ["events", str(summary.events)], ["claims", str(summary.claims)],
+        ["sources", str(summary.sources)], ["chain head", summary.head_hash],
+        ["last recorded", last]]).split("\n", 1)[1])
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@click.command()
+@click.pass_obj
+def verify(app: Any) -> None:
+    """Recompute the hash chain and check positions; exit 1 at the first broken position."""
+    count = app.tracker().verify()
+    click.echo(f"ok: {count} events, positions gapless, hash chain intact")
+
+
+@click.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command()
+@click.pass_obj
+def upgrade(app: Any) -> None:
+    """Migrate the database to this tracker's schema (creating it if blank)."""
+    from tracker.adapters.tables import SCHEMA_REVISION
+    from tracker.db import make_engine
+    from tracker.db import upgrade as run_upgrade
+
+    run_upgrade(make_engine(app.url))
+    click.echo(f"database at schema revision {SCHEMA_REVISION}")

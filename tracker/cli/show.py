@@ -1,0 +1,153 @@
+"""`tracker show`: the picture as of a valid date, as known at a recorded time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from tracker.cli.render import FORMATS, dump_csv, dump_json, human_value, json_value, table
+from tracker.domain.picture import Candidate, Picture, SlotView
+from tracker.services import Cut
+
+SUMMARY_WIDTH = 72
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(show)
+
+
+@click.command()
+@click.option("--as-of", "as_of", metavar="DATE", help="Valid date (YYYY-MM-DD, YYYY-MM, YYYY; "
+              "a coarse date means the end of that period). Default: today.")
+@click.option("--known-at", "known_at", metavar="WHEN",
+              help="Recorded-time cut: ISO datetime, date (end of that UTC day), now, or @N.")
+@click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
+@click.option("--all", "show_all", is_flag=True, help="Show deprecated claims too.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def show(app: Any, as_of: str | None, known_at: str | None, subject: str | None,
+         show_all: bool, fmt: str) -> None:
+    """The picture of the world as of a date: slots with their values, and occurrences."""
+    picture, cut = app.tracker().show(as_of, known_at, subject, show_all)
+    if fmt == "json":
+        click.echo(dump_json(picture_json(picture, cut)))
+    elif fmt == "csv":
+        click.echo(picture_csv(picture), nl=False)
+    else:
+        click.echo(picture_table(picture, cut))
+
+
+def _candidate_json(c: Candidate) -> dict[str, Any]:
+    return {"claim": c.claim, "value": json_value(c.value), "date": c.date, "source": c.source,
+            "reliability": c.reliability, "credibility": int(c.credibility),
+            "originator": c.originator, "rank": c.rank}
+
+
+def slot_json(slot: SlotView) -> dict[str, Any]:
+    return {"subject": slot.subject, "attribute": slot.attribute, "status": slot.status,
+            "value": json_value(slot.value), "unit": slot.unit, "date": slot.date,
+            "claim": slot.claim, "sources": list(slot.sources),
+            "candidates": [_candidate_json(c) for c in slot.candidates],
+            "resolved_by": slot.resolved_by, "deprecated_hidden": slot.deprecated_hidden}
+
+
+def picture_json(picture: Picture, cut: Cut) -> dict[str, Any]:
+    return {
+        "as_of": picture.as_of.isoformat(), "known_at": cut.label(), "position": cut.position,
+        "slots": [slot_json(s) for s in picture.slots],
+        "occurrences": [
+            {"claim": o.claim, "type": o.type, "date": o.date, "certainty": o.certainty,
+             "subject": o.subject, "summary": o.summary, "sources": list(o.sources),
+             "actor": o.actor, "target": o.target, "place": o.place}
+            for o in picture.occurrences],
+        "deprecated_hidden": picture.deprecated_hidden,
+        "changed_later": list(picture.changed_later),
+    }
+
+
+CSV_COLUMNS = ("section", "subject", "attribute", "status", "value", "unit", "date",
+               "certainty", "type", "summary", "claim", "sources")
+
+
+def picture_csv(picture: Picture) -> str:
+    rows: list[list[Any]] = []
+    for s in picture.slots:
+        rows.append(["slot", s.subject, s.attribute, s.status, s.value or "", s.unit or "",
+                     s.date or "", "", "", "", s.claim or "", "; ".join(s.sources)])
+        rows.extend(["candidate", s.subject, s.attribute, s.status, c.value or "", s.unit or "",
+                     c.date, "", "", "", c.claim, c.source] for c in s.candidates)
+    rows.extend(["occurrence", o.subject, "", "", "", "", o.date, o.certainty, o.type,
+                 o.summary, o.claim, "; ".join(o.sources)] for o in picture.occurrences)
+    return dump_csv(CSV_COLUMNS, rows)
+
+
+def _with_unit(value: str | None, unit: str | None) -> str:
+    shown = human_value(value)
+    return f"{shown} {unit}" if unit and value is not None else shown
+
+
+def _slot_value(slot: SlotView) -> str:
+    if slot.status == "conflict":
+        return " vs ".join(dict.fromkeys(_with_unit(c.value, slot.unit) for c in slot.candidates))
+    if slot.status == "possible":
+        maybe = " or ".join(dict.fromkeys(human_value(c.value) for c in slot.candidates))
+        before = _with_unit(slot.value, slot.unit) if slot.value is not None else "none known"
+        return f"{before}, possibly {maybe} already"
+    if slot.status == "ended":
+        return f"{_with_unit(slot.value, slot.unit)} (until {slot.date})"
+    return _with_unit(slot.value, slot.unit)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SUMMARY_WIDTH else text[: SUMMARY_WIDTH - 1] + "…"
+
+
+def picture_table(picture: Picture, cut: Cut) -> str:
+    parts = [f"Picture as of {picture.as_of.isoformat()}, as known at {cut.label()} "
+             f"(log position {cut.position})"]
+    if picture.slots:
+        rows = [[s.subject, s.attribute, s.status.upper() if s.status == "conflict" else s.status,
+                 _slot_value(s), s.date or "", "; ".join(s.sources)] for s in picture.slots]
+        parts += ["", "Slots", table(["subject", "attribute", "status", "value", "date",
+                                      "sources"], rows)]
+        for s in picture.slots:
+            parts += _slot_details(s)
+    else:
+        parts += ["", "Slots: none observed by this date."]
+    if picture.occurrences:
+        rows = [[o.label, o.certainty, o.type, o.subject, _short(o.summary)]
+                for o in picture.occurrences]
+        parts += ["", "Occurrences (newest first)",
+                  table(["date", "certainty", "type", "subject", "summary"], rows)]
+    else:
+        parts += ["", "Occurrences: none by this date."]
+    parts += _footers(picture)
+    return "\n".join(parts)
+
+
+def _slot_details(slot: SlotView) -> list[str]:
+    lines = []
+    if slot.status == "conflict" or slot.resolved_by:
+        head = (f"resolved by preferred claim {slot.resolved_by}" if slot.resolved_by
+                else "conflicting sources, not resolved")
+        lines.append(f"  {slot.subject} / {slot.attribute}: {head}")
+        lines += [f"    {_with_unit(c.value, slot.unit)} @ {c.date}  {c.source} "
+                  f"[{c.reliability}{c.credibility}]"
+                  f"{' ' + c.rank if c.rank != 'normal' else ''}  {c.claim}"
+                  for c in slot.candidates]
+    if slot.deprecated_hidden:
+        lines.append(f"  {slot.subject} / {slot.attribute}: {slot.deprecated_hidden} deprecated "
+                     f"claim{'s' if slot.deprecated_hidden > 1 else ''} hidden (--all shows them)")
+    return lines
+
+
+def _footers(picture: Picture) -> list[str]:
+    lines = []
+    if picture.deprecated_hidden:
+        n = picture.deprecated_hidden
+        lines.append(f"{n} deprecated claim{'s' if n > 1 else ''} hidden (--all shows them).")
+    if picture.changed_later:
+        lines.append("Later log entries changed " + ", ".join(picture.changed_later)
+                     + ": see `tracker history CLAIM`.")
+    return [""] + lines if lines else []

@@ -1,0 +1,106 @@
+"""The engine, and the schema check and Alembic upgrade run in-process."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from tracker.adapters.store import Clock, Store, describe, translated
+from tracker.adapters.tables import SCHEMA_REVISION
+from tracker.domain.errors import StoreError
+
+SQLITE_BUSY_SECONDS = 120
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, poolclass=NullPool,
+                                   connect_args={"timeout": SQLITE_BUSY_SECONDS})
+            _sqlite_transactions(engine)
+            return engine
+        return create_engine(url, poolclass=NullPool)
+    except (SQLAlchemyError, ImportError, ValueError) as error:
+        raise StoreError(f"cannot use database URL {url!r}: {error}") from None
+
+
+def _sqlite_transactions(engine: Engine) -> None:
+    """Let us issue BEGIN ourselves, so writers can take the lock up front (BEGIN IMMEDIATE)."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql(conn.get_execution_options().get("tracker_begin", "BEGIN"))
+
+
+def migrations_path() -> Path:
+    """Alembic scripts: shipped as tracker/_migrations, or migrations/ in a source checkout."""
+    shipped = resources.files("tracker") / "_migrations"
+    if shipped.is_dir():
+        return Path(str(shipped))
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_path()))
+    config.attributes["connection"] = connection
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision of the database, None for a blank one."""
+    with translated(), engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        if not tables:
+            return None
+        if "alembic_version" not in tables:
+            raise StoreError("the database holds tables but is not a tracker database")
+        revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return str(revision) if revision is not None else None
+
+
+def upgrade(engine: Engine) -> None:
+    from alembic import command
+
+    with translated(), engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(1953066861)"))
+        command.upgrade(alembic_config(conn), "head")
+
+
+def open_store(url: str, clock: Clock, create: bool = True) -> Store:
+    """A store on an up-to-date schema: a blank database is created; one behind is refused."""
+    engine = make_engine(url)
+    try:
+        revision = current_revision(engine)
+        if revision is None and create:
+            _create(engine)
+        elif revision != SCHEMA_REVISION:
+            raise StoreError(f"the database schema is at revision {revision}, this tracker needs "
+                             f"{SCHEMA_REVISION}: run `tracker db upgrade`")
+    except DBAPIError as error:
+        raise StoreError(describe(error)) from None
+    return Store(engine, clock)
+
+
+def _create(engine: Engine) -> None:
+    try:
+        upgrade(engine)
+    except StoreError:
+        # Another process may have created it at the same moment; accept its work.
+        if current_revision(engine) != SCHEMA_REVISION:
+            raise

@@ -1,0 +1,132 @@
+"""Valid dates: the EDTF subset of SPEC §2, each read as windows of calendar days."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from tracker.domain.errors import ValidationError
+
+ACCEPTED_FORMS = (
+    "YYYY-MM-DD, YYYY-MM, YYYY, with ~ or ? after it (2024-05~), "
+    "[YYYY-MM..YYYY-MM], START/END, START/.., ../END"
+)
+
+_PART = r"\d{4}(?:-\d{2}(?:-\d{2})?)?[~?%]?"
+_POINT = re.compile(rf"^({_PART})$")
+_ONE_OF = re.compile(rf"^\[({_PART})\.\.({_PART})\]$")
+_SPAN = re.compile(rf"^({_PART}|\.\.)/({_PART}|\.\.)$")
+
+
+@dataclass(frozen=True, order=True)
+class Window:
+    """The calendar days [earliest, latest] within which one unknown day lies."""
+
+    earliest: date
+    latest: date
+
+    def __str__(self) -> str:
+        return f"{self.earliest.isoformat()}..{self.latest.isoformat()}"
+
+
+@dataclass(frozen=True)
+class ValidDate:
+    """A parsed valid date.
+
+    `start` is the window in which the thing happened or began to hold. `end` is the window
+    in which a span stopped holding (None for a single date and for an open end). An open
+    start (`../2025-02`) only says "by then": its start is the window of its end.
+    """
+
+    text: str
+    start: Window
+    end: Window | None
+    open_start: bool = False
+    open_end: bool = False
+
+    @property
+    def is_span(self) -> bool:
+        return "/" in self.text
+
+    @property
+    def window(self) -> Window:
+        """The whole stretch of days the date touches (for ordering and listing)."""
+        last = self.end.latest if self.end is not None else self.start.latest
+        return Window(self.start.earliest, last)
+
+    @property
+    def flagged(self) -> bool:
+        return "~" in self.text or "?" in self.text or "%" in self.text
+
+    def label(self) -> str:
+        """The date as an analyst reads it: `by 2025-02` for an open start."""
+        if self.open_start:
+            return "by " + self.text[3:]
+        return self.text
+
+    def ended_by(self, day: date) -> bool:
+        """True when a span with a closed end has certainly stopped holding on `day`."""
+        return self.is_span and self.end is not None and self.end.latest < day
+
+
+def parse_date(text: str) -> ValidDate:
+    """Parse one valid date of the EDTF subset, or raise ValidationError naming the forms."""
+    return _parse_cached(text.strip())
+
+
+@lru_cache(maxsize=65536)
+def _parse_cached(text: str) -> ValidDate:
+    if m := _POINT.match(text):
+        w = _part_window(m.group(1), text)
+        return ValidDate(text, w, None)
+    if m := _ONE_OF.match(text):
+        a, b = _part_window(m.group(1), text), _part_window(m.group(2), text)
+        if b.latest < a.earliest:
+            raise _invalid(text, "its range ends before it starts")
+        return ValidDate(text, Window(a.earliest, b.latest), None)
+    if m := _SPAN.match(text):
+        left, right = m.group(1), m.group(2)
+        if left == ".." and right == "..":
+            raise _invalid(text, "a span needs at least one known end")
+        if left == "..":
+            return ValidDate(text, _part_window(right, text), None, open_start=True)
+        start = _part_window(left, text)
+        if right == "..":
+            return ValidDate(text, start, None, open_end=True)
+        end = _part_window(right, text)
+        if end.latest < start.earliest:
+            raise _invalid(text, "its end is before its start")
+        return ValidDate(text, start, end)
+    raise _invalid(text)
+
+
+def parse_as_of(text: str) -> date:
+    """A valid-time cut: a day, month or year; a coarse one means the end of that period."""
+    text = text.strip()
+    if not _POINT.match(text) or text[-1] in "~?%":
+        raise ValidationError(f"{text!r} is not a date to cut at: use YYYY-MM-DD, YYYY-MM or YYYY")
+    return _part_window(text, text).latest
+
+
+def _part_window(part: str, whole: str) -> Window:
+    """The window of one date part, checked by the `edtf` library (calendar validity)."""
+    from edtf import EDTFParseException, parse_edtf  # noqa: PLC0415 - heavy import, needed lazily
+
+    bare = part.rstrip("~?%")
+    try:
+        parsed = parse_edtf(bare)
+        lo, hi = parsed.lower_strict(), parsed.upper_strict()
+        first = date(lo.tm_year, lo.tm_mon, lo.tm_mday)
+        last_day = calendar.monthrange(hi.tm_year, hi.tm_mon)[1]
+        last = date(hi.tm_year, hi.tm_mon, min(hi.tm_mday, last_day))
+    except (EDTFParseException, ValueError):
+        raise _invalid(whole, f"{bare} is not a calendar date") from None
+    return Window(first, last)
+
+
+def _invalid(text: str, why: str = "") -> ValidationError:
+    reason = f" ({why})" if why else ""
+    return ValidationError(f"invalid date {text!r}{reason}; accepted forms: {ACCEPTED_FORMS}")

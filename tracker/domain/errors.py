@@ -1,0 +1,28 @@
+"""The errors the domain and services raise; the CLI turns each into one `Error:` line."""
+
+from __future__ import annotations
+
+
+class TrackerError(Exception):
+    """Anything the user can act on: shown as one line, exit 1."""
+
+
+class ValidationError(TrackerError):
+    """Bad input: a malformed date, an unknown type, a missing field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class NotFound(TrackerError):
+    """A claim or slot the log does not know."""
+
+
+class StoreError(TrackerError):
+    """The database cannot be used: unreachable, not a database, behind the code's schema."""
+
+
+class ChainBroken(TrackerError):
+    """The hash chain or the positions of the log do not verify."""

@@ -1,0 +1,140 @@
+"""The log's events: frozen dataclasses with stable kind names, one codec, one hash chain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tracker.domain.model import Claim, Source
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class SourceRegistered:
+    source: Source
+    kind = "source.registered"
+
+
+@dataclass(frozen=True)
+class ClaimAsserted:
+    claim: Claim
+    kind = "claim.asserted"
+
+
+@dataclass(frozen=True)
+class ClaimCorrected:
+    claim: Claim
+    supersedes: str
+    reason: str
+    kind = "claim.corrected"
+
+
+@dataclass(frozen=True)
+class ClaimRetracted:
+    claim_id: str
+    reason: str
+    kind = "claim.retracted"
+
+
+@dataclass(frozen=True)
+class ClaimRanked:
+    claim_id: str
+    rank: str
+    reason: str
+    kind = "claim.ranked"
+
+
+@dataclass(frozen=True)
+class ImportRecorded:
+    name: str
+    sha256: str
+    counts: dict[str, int]
+    kind = "import.recorded"
+
+
+Event = SourceRegistered | ClaimAsserted | ClaimCorrected | ClaimRetracted | ClaimRanked | ImportRecorded
+
+
+def to_payload(event: Event) -> dict[str, Any]:
+    return asdict(event)
+
+
+def from_payload(kind: str, payload: dict[str, Any]) -> Event:
+    """Decode one stored event. Version 1 is the only payload version so far."""
+    match kind:
+        case SourceRegistered.kind:
+            return SourceRegistered(Source(**payload["source"]))
+        case ClaimAsserted.kind:
+            return ClaimAsserted(Claim(**payload["claim"]))
+        case ClaimCorrected.kind:
+            return ClaimCorrected(Claim(**payload["claim"]), payload["supersedes"], payload["reason"])
+        case ClaimRetracted.kind:
+            return ClaimRetracted(payload["claim_id"], payload["reason"])
+        case ClaimRanked.kind:
+            return ClaimRanked(payload["claim_id"], payload["rank"], payload["reason"])
+        case ImportRecorded.kind:
+            return ImportRecorded(payload["name"], payload["sha256"], dict(payload["counts"]))
+    raise ValueError(f"unknown event kind {kind!r}")
+
+
+def claim_id_of(event: Event) -> str | None:
+    """The claim an event touches, if any (indexed for `history`)."""
+    if isinstance(event, ClaimAsserted | ClaimCorrected):
+        return event.claim.id
+    if isinstance(event, ClaimRetracted | ClaimRanked):
+        return event.claim_id
+    return None
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def format_instant(moment: datetime) -> str:
+    """UTC instants as text: microseconds always, `Z` suffix."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One event as the log holds it."""
+
+    position: int
+    event_id: str
+    recorded_at: datetime
+    kind: str
+    payload: dict[str, Any]
+    hash: str
+
+    @property
+    def event(self) -> Event:
+        return from_payload(self.kind, self.payload)
+
+
+def chain_hash(previous: str, position: int, event_id: str, recorded_at: datetime, kind: str,
+               payload: dict[str, Any]) -> str:
+    """sha256 over the previous hash and the event's canonical JSON."""
+    body = canonical_json({"position": position, "event_id": event_id,
+                           "recorded_at": format_instant(recorded_at), "kind": kind,
+                           "payload": payload})
+    return hashlib.sha256((previous + body).encode()).hexdigest()
+
+
+def first_break(entries: list[LogEntry] | Any) -> tuple[int, str] | None:
+    """The first position where positions or the hash chain fail, with why; None if intact."""
+    previous, expected, last_time = GENESIS_HASH, 1, None
+    for entry in entries:
+        if entry.position != expected:
+            return expected, f"expected position {expected}, found {entry.position}"
+        if last_time is not None and entry.recorded_at < last_time:
+            return entry.position, "recorded_at goes back in time"
+        digest = chain_hash(previous, entry.position, entry.event_id, entry.recorded_at,
+                            entry.kind, entry.payload)
+        if digest != entry.hash:
+            return entry.position, "hash does not match its content and the previous hash"
+        previous, expected, last_time = entry.hash, expected + 1, entry.recorded_at
+    return None

@@ -1,0 +1,93 @@
+"""The fold: what the log says about every source and claim, as known at a log position."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from functools import singledispatch
+
+from tracker.domain.events import (
+    ClaimAsserted,
+    ClaimCorrected,
+    ClaimRanked,
+    ClaimRetracted,
+    Event,
+    ImportRecorded,
+    LogEntry,
+    SourceRegistered,
+)
+from tracker.domain.model import Claim, Source
+
+
+@dataclass(frozen=True)
+class ClaimState:
+    """A claim's latest revision and standing; `position` is where it was first asserted."""
+
+    claim: Claim
+    position: int
+    retracted: bool = False
+    rank: str = "normal"
+
+    @property
+    def active(self) -> bool:
+        return not self.retracted
+
+
+@dataclass
+class Knowledge:
+    """Everything known at log position `position`."""
+
+    position: int = 0
+    sources: dict[str, Source] = field(default_factory=dict)
+    claims: dict[str, ClaimState] = field(default_factory=dict)
+    imports: dict[str, str] = field(default_factory=dict)
+
+    def source_of(self, claim: Claim) -> Source:
+        return self.sources[claim.source_id]
+
+
+def fold(entries: Iterable[LogEntry], knowledge: Knowledge | None = None) -> Knowledge:
+    """Apply entries in position order to `knowledge` (a new one by default)."""
+    state = knowledge if knowledge is not None else Knowledge()
+    for entry in entries:
+        apply(entry.event, state, entry.position)
+        state.position = entry.position
+    return state
+
+
+@singledispatch
+def apply(event: Event, state: Knowledge, position: int) -> None:
+    raise TypeError(f"no fold rule for {type(event).__name__}")
+
+
+@apply.register
+def _(event: SourceRegistered, state: Knowledge, position: int) -> None:
+    state.sources[event.source.id] = event.source
+
+
+@apply.register
+def _(event: ClaimAsserted, state: Knowledge, position: int) -> None:
+    state.claims[event.claim.id] = ClaimState(event.claim, position)
+
+
+@apply.register
+def _(event: ClaimCorrected, state: Knowledge, position: int) -> None:
+    before = state.claims[event.supersedes]
+    if event.claim.id != event.supersedes:
+        del state.claims[event.supersedes]
+    state.claims[event.claim.id] = replace(before, claim=event.claim)
+
+
+@apply.register
+def _(event: ClaimRetracted, state: Knowledge, position: int) -> None:
+    state.claims[event.claim_id] = replace(state.claims[event.claim_id], retracted=True)
+
+
+@apply.register
+def _(event: ClaimRanked, state: Knowledge, position: int) -> None:
+    state.claims[event.claim_id] = replace(state.claims[event.claim_id], rank=event.rank)
+
+
+@apply.register
+def _(event: ImportRecorded, state: Knowledge, position: int) -> None:
+    state.imports[event.sha256] = event.name

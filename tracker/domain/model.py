@@ -1,0 +1,260 @@
+"""Sources and claims: the facts as sources state them, validated and normalised."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, fields, replace
+from decimal import Decimal, InvalidOperation
+from difflib import get_close_matches
+from typing import Any
+
+from tracker.domain.dates import ValidDate, parse_date
+from tracker.domain.errors import ValidationError
+
+RELIABILITY_GRADES = "ABCDEF"
+CREDIBILITY_GRADES = "123456"
+RANKS = ("preferred", "normal", "deprecated")
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def fold_text(text: str) -> str:
+    """Collapse runs of whitespace: how every free-text field is stored."""
+    return " ".join(text.split())
+
+
+def subject_key(subject: str) -> str:
+    """Subjects match case-insensitively with whitespace folded."""
+    return fold_text(subject).casefold()
+
+
+def content_id(prefix: str, content: dict[str, Any]) -> str:
+    """A deterministic id from normalised content: identical content, identical id."""
+    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return f"{prefix}:{hashlib.sha256(blob.encode()).hexdigest()[:16]}"
+
+
+def normalise_value(raw: str) -> str:
+    """Numbers are stored canonically (`1,800` and `1800.0` are `1800`); other text folded."""
+    text = fold_text(raw)
+    candidate = text.replace(",", "") if _GROUPED.match(text) else text
+    if _NUMBER.match(candidate):
+        try:
+            number = Decimal(candidate)
+        except InvalidOperation:
+            return text
+        return format(number.normalize(), "f") if number != 0 else "0"
+    return text
+
+
+def numeric(value: str | None) -> Decimal | None:
+    """The value as a number when it is one (values are stored normalised)."""
+    if value is None or not _NUMBER.match(value):
+        return None
+    return Decimal(value)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a claim was read. Its id is derived from what identifies the publication."""
+
+    id: str
+    name: str
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None
+    retrieved: str | None = None
+    reliability: str = "F"
+
+    @staticmethod
+    def identity(name: str, url: str | None, title: str | None, published: str | None,
+                 reliability: str) -> str:
+        return content_id("src", {"name": subject_key(name), "url": url, "title": title,
+                                  "published": published, "reliability": reliability})
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One fact as one source states it; an observation when it has an attribute."""
+
+    id: str
+    type: str
+    date: str
+    subject: str
+    summary: str
+    source_id: str
+    attribute: str | None = None
+    value: str | None = None
+    unit: str | None = None
+    actor: str | None = None
+    target: str | None = None
+    place: str | None = None
+    quote: str | None = None
+    originator: str | None = None
+    credibility: str = "6"
+
+    @property
+    def is_observation(self) -> bool:
+        return self.attribute is not None
+
+    @property
+    def valid(self) -> ValidDate:
+        return parse_date(self.date)
+
+    def content(self) -> dict[str, Any]:
+        """Everything but the id: what decides whether a re-import changed the claim."""
+        data = asdict(self)
+        del data["id"]
+        return data
+
+    def same_content(self, other: Claim) -> bool:
+        return self.content() == other.content()
+
+
+CLAIM_FIELDS = tuple(f.name for f in fields(Claim))
+
+
+def derive_claim_id(claim: Claim) -> str:
+    return content_id("clm", claim.content())
+
+
+def with_id(claim: Claim, claim_id: str | None) -> Claim:
+    """The claim under the given id, or under the id derived from its content."""
+    return replace(claim, id=claim_id or derive_claim_id(claim))
+
+
+def check_reliability(raw: str | None) -> str:
+    grade = (raw or "F").strip().upper() or "F"
+    if len(grade) != 1 or grade not in RELIABILITY_GRADES:
+        raise ValidationError(f"reliability {raw!r} is not a grade A-F", "reliability")
+    return grade
+
+
+def check_credibility(raw: str | None) -> str:
+    grade = (raw or "6").strip() or "6"
+    if len(grade) != 1 or grade not in CREDIBILITY_GRADES:
+        raise ValidationError(f"credibility {raw!r} is not a grade 1-6", "credibility")
+    return grade
+
+
+def check_rank(raw: str) -> str:
+    rank = raw.strip().lower()
+    if rank not in RANKS:
+        raise ValidationError(f"rank {raw!r} is not one of {', '.join(RANKS)}", "rank")
+    return rank
+
+
+class Catalogue:
+    """The known type codes; an unknown one is refused with the closest known codes."""
+
+    def __init__(self, types: dict[str, str]) -> None:
+        self.types = dict(sorted(types.items()))
+
+    def check(self, code: str) -> str:
+        code = code.strip()
+        if code in self.types:
+            return code
+        close = get_close_matches(code, list(self.types), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; see `tracker types`"
+        raise ValidationError(f"unknown type {code!r}{hint}", "type")
+
+
+def build_claim(fields_in: dict[str, str | None], catalogue: Catalogue, source_id: str) -> Claim:
+    """Validate and normalise one claim's fields (from a CLI call or an import row).
+
+    Every problem is raised as a ValidationError naming its field.
+    """
+
+    def text(name: str) -> str | None:
+        raw = fields_in.get(name)
+        if raw is None:
+            return None
+        folded = fold_text(raw)
+        return folded or None
+
+    def required(name: str) -> str:
+        value = text(name)
+        if value is None:
+            raise ValidationError(f"{name} is required", name)
+        return value
+
+    type_code = catalogue.check(required("type"))
+    date_text = required("date")
+    try:
+        parse_date(date_text)
+    except ValidationError as error:
+        raise ValidationError(error.message, "date") from None
+    attribute = text("attribute")
+    value = text("value")
+    if attribute is not None and value is None:
+        raise ValidationError("value is required with attribute", "value")
+    if attribute is None and value is not None:
+        raise ValidationError("value needs an attribute (an occurrence has no value)", "attribute")
+    quote_raw = fields_in.get("quote")
+    claim = Claim(
+        id="",
+        type=type_code,
+        date=date_text,
+        subject=required("subject"),
+        summary=required("summary"),
+        source_id=source_id,
+        attribute=attribute,
+        value=normalise_value(value) if value is not None else None,
+        unit=text("unit"),
+        actor=text("actor"),
+        target=text("target"),
+        place=text("place"),
+        quote=quote_raw.strip() or None if quote_raw is not None else None,
+        originator=text("originator"),
+        credibility=_field(check_credibility, fields_in.get("credibility"), "credibility"),
+    )
+    return with_id(claim, text("id"))
+
+
+def build_source(fields_in: dict[str, str | None]) -> Source:
+    """Validate and normalise a source from `source`, `source_url`, … fields."""
+
+    def text(name: str) -> str | None:
+        raw = fields_in.get(name)
+        folded = fold_text(raw) if raw is not None else ""
+        return folded or None
+
+    name = text("source")
+    if name is None:
+        raise ValidationError("source is required (no claim without provenance)", "source")
+    published = text("published")
+    if published is not None:
+        try:
+            parse_date(published)
+        except ValidationError as error:
+            raise ValidationError(error.message, "published") from None
+    retrieved = text("retrieved")
+    if retrieved is not None:
+        _check_datetime(retrieved)
+    reliability = _field(check_reliability, fields_in.get("reliability"), "reliability")
+    url, title = text("source_url"), text("source_title")
+    return Source(
+        id=Source.identity(name, url, title, published, reliability),
+        name=name, url=url, title=title, published=published, retrieved=retrieved,
+        reliability=reliability,
+    )
+
+
+def _field(check: Any, raw: str | None, name: str) -> str:
+    try:
+        result: str = check(raw)
+    except ValidationError as error:
+        raise ValidationError(error.message, name) from None
+    return result
+
+
+def _check_datetime(text: str) -> None:
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError(f"retrieved {text!r} is not an ISO datetime", "retrieved") from None

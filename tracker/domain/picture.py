@@ -1,0 +1,197 @@
+"""The picture of the world at a valid date, built from what was known at a log position."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from tracker.domain.dates import ValidDate
+from tracker.domain.fold import ClaimState, Knowledge
+from tracker.domain.model import subject_key
+
+
+@dataclass(frozen=True)
+class Candidate:
+    claim: str
+    value: str | None
+    date: str
+    source: str
+    reliability: str
+    credibility: str
+    originator: str | None
+    rank: str
+
+
+@dataclass(frozen=True)
+class SlotView:
+    subject: str
+    attribute: str
+    status: str  # current | possible | conflict | ended
+    value: str | None
+    unit: str | None
+    date: str | None
+    claim: str | None
+    sources: tuple[str, ...]
+    candidates: tuple[Candidate, ...]
+    resolved_by: str | None = None
+    deprecated_hidden: int = 0
+
+
+@dataclass(frozen=True)
+class OccurrenceView:
+    claim: str
+    type: str
+    date: str
+    label: str
+    certainty: str  # definite | possible
+    subject: str
+    summary: str
+    sources: tuple[str, ...]
+    actor: str | None
+    target: str | None
+    place: str | None
+
+
+@dataclass(frozen=True)
+class Picture:
+    as_of: date
+    position: int
+    slots: tuple[SlotView, ...]
+    occurrences: tuple[OccurrenceView, ...]
+    deprecated_hidden: int = 0
+    changed_later: tuple[str, ...] = field(default=())
+
+
+def is_later(b: ValidDate, a: ValidDate) -> bool:
+    """b is later than a: b's start window starts after a's and ends no earlier, not equal."""
+    return (b.start.earliest > a.start.earliest and b.start.latest >= a.start.latest
+            and b.start != a.start)
+
+
+def seen_by(valid: ValidDate, day: date) -> bool:
+    """Whether a dated claim can count at `day`: its start window has begun (earliest <= D).
+
+    An open start (`../2025-02`) starts with the window of its end, so it is never counted
+    before that window: absence of evidence is not evidence.
+    """
+    return valid.start.earliest <= day
+
+
+def build_picture(knowledge: Knowledge, as_of: date, subject: str | None = None,
+                  show_all: bool = False, changed_later: Iterable[str] = ()) -> Picture:
+    """The picture at valid date `as_of` from `knowledge` (already cut at the known-at position).
+
+    Retracted claims are gone; deprecated ones are hidden and counted unless `show_all`.
+    `changed_later` names claims that log entries after the cut corrected, retracted or ranked.
+    """
+    wanted = subject_key(subject) if subject else None
+    live = [s for s in knowledge.claims.values() if s.active
+            and (wanted is None or subject_key(s.claim.subject) == wanted)
+            and seen_by(s.claim.valid, as_of)]
+    hidden = [s for s in live if s.rank == "deprecated"]
+    shown = live if show_all else [s for s in live if s.rank != "deprecated"]
+    slots = _slots(knowledge, [s for s in shown if s.claim.is_observation], as_of,
+                   [s for s in hidden if s.claim.is_observation], show_all)
+    occurrences = _occurrences(knowledge, [s for s in shown if not s.claim.is_observation], as_of)
+    later = set(changed_later)
+    touched = sorted({s.claim.id for s in live} & later)
+    return Picture(as_of, knowledge.position, tuple(slots), tuple(occurrences),
+                   0 if show_all else len(hidden), tuple(touched))
+
+
+def _order(state: ClaimState) -> tuple[date, date, int]:
+    valid = state.claim.valid
+    return valid.start.earliest, valid.start.latest, state.position
+
+
+def _occurrences(knowledge: Knowledge, states: list[ClaimState], as_of: date) -> list[OccurrenceView]:
+    views = []
+    for state in sorted(states, key=_order, reverse=True):
+        claim, valid = state.claim, state.claim.valid
+        views.append(OccurrenceView(
+            claim=claim.id, type=claim.type, date=claim.date, label=valid.label(),
+            certainty="definite" if valid.window.latest <= as_of else "possible",
+            subject=claim.subject, summary=claim.summary,
+            sources=(knowledge.source_of(claim).name,),
+            actor=claim.actor, target=claim.target, place=claim.place))
+    return views
+
+
+def _slots(knowledge: Knowledge, states: list[ClaimState], as_of: date,
+           hidden: list[ClaimState], show_all: bool) -> list[SlotView]:
+    groups: dict[tuple[str, str], list[ClaimState]] = defaultdict(list)
+    for state in sorted(states, key=lambda s: s.position):
+        groups[(subject_key(state.claim.subject), state.claim.attribute or "")].append(state)
+    hidden_count: dict[tuple[str, str], int] = defaultdict(int)
+    for state in hidden:
+        hidden_count[(subject_key(state.claim.subject), state.claim.attribute or "")] += 1
+    views = []
+    for key in sorted(groups):
+        view = _slot(knowledge, groups[key], as_of)
+        count = 0 if show_all else hidden_count[key]
+        views.append(replace(view, deprecated_hidden=count) if count else view)
+    return views
+
+
+def _current(states: list[ClaimState]) -> list[ClaimState]:
+    """The claims not followed by a later one."""
+    return [a for a in states
+            if not any(is_later(b.claim.valid, a.claim.valid) for b in states if b is not a)]
+
+
+def _slot(knowledge: Knowledge, states: list[ClaimState], as_of: date) -> SlotView:
+    first = states[0].claim
+    subject, attribute = first.subject, first.attribute or ""
+    current = _current(states)
+    holding = [s for s in current if not s.claim.valid.ended_by(as_of)]
+    if not holding:
+        last = max(current, key=_order)
+        return _view(knowledge, subject, attribute, "ended", last, [last])
+    preferred = [s for s in holding if s.rank == "preferred"]
+    if preferred and len({s.claim.value for s in preferred}) == 1:
+        chosen = max(preferred, key=_order)
+        resolved = chosen.claim.id if len({s.claim.value for s in holding}) > 1 else None
+        return _view(knowledge, subject, attribute, "current", chosen, holding, resolved)
+    if len({s.claim.value for s in holding}) > 1:
+        return _view(knowledge, subject, attribute, "conflict", None, holding)
+    definite = [s for s in holding if s.claim.valid.start.latest <= as_of]
+    if definite:
+        return _view(knowledge, subject, attribute, "current", max(definite, key=_order), holding)
+    earlier = [s for s in states if s.claim.valid.start.latest <= as_of
+               and not s.claim.valid.ended_by(as_of)]
+    before = _slot(knowledge, earlier, as_of) if earlier else None
+    previous = None
+    if before is not None and before.status == "current":
+        previous = next(s for s in earlier if s.claim.id == before.claim)
+    return _view(knowledge, subject, attribute, "possible", previous, holding)
+
+
+def _view(knowledge: Knowledge, subject: str, attribute: str, status: str,
+          chosen: ClaimState | None, candidates: list[ClaimState],
+          resolved_by: str | None = None) -> SlotView:
+    ordered = sorted(candidates, key=_order)
+    if chosen is not None:
+        sources: tuple[str, ...] = (knowledge.source_of(chosen.claim).name,)
+    else:
+        sources = tuple(dict.fromkeys(knowledge.source_of(s.claim).name for s in ordered))
+    unit = chosen.claim.unit if chosen is not None else ordered[0].claim.unit
+    return SlotView(
+        subject=subject, attribute=attribute, status=status,
+        value=chosen.claim.value if chosen is not None else None,
+        unit=unit,
+        date=chosen.claim.date if chosen is not None else None,
+        claim=chosen.claim.id if chosen is not None else None,
+        sources=sources,
+        candidates=tuple(_candidate(knowledge, s) for s in ordered),
+        resolved_by=resolved_by,
+    )
+
+
+def _candidate(knowledge: Knowledge, state: ClaimState) -> Candidate:
+    claim = state.claim
+    source = knowledge.source_of(claim)
+    return Candidate(claim=claim.id, value=claim.value, date=claim.date, source=source.name,
+                     reliability=source.reliability, credibility=claim.credibility,
+                     originator=claim.originator, rank=state.rank)
