@@ -145,7 +145,7 @@ def _entries(conn: Connection, upto: int | None, after: int) -> Iterator[LogEntr
     query = select(log).where(log.c.position > after).order_by(log.c.position)
     if upto is not None:
         query = query.where(log.c.position <= upto)
-    for row in conn.execution_options(yield_per=2000).execute(query):
+    for row in conn.execute(query.execution_options(yield_per=2000)):
         yield _entry(row)
 
 

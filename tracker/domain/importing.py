@@ -102,7 +102,7 @@ def _drop_contradictions(plan: Plan, parsed: list[Parsed]) -> list[Parsed]:
         by_id.setdefault(item.claim_id, []).append(item)
     kept = []
     for items in by_id.values():
-        shapes = {(i.op, i.claim.content() if i.claim else None, i.source) for i in items}
+        shapes = {(i.op, i.claim, i.source) for i in items}
         if len(shapes) > 1 and any(i.op == "assert" for i in items):
             lines = ", ".join(str(i.row.line) for i in items)
             for item in items:
