@@ -72,5 +72,11 @@ def frozen() -> Iterator[object]:
 
 
 @pytest.fixture
+def seed_file() -> Path:
+    """The seed article as the importable file in events/."""
+    return SEED
+
+
+@pytest.fixture
 def tracker(db_url: str, frozen: object) -> Tracker:
     return Tracker(open_store(db_url, utc_now), utc_now)

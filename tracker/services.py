@@ -147,7 +147,9 @@ class Tracker:
         with self.store.writing() as writer:
             plan: Plan = plan_import(loaded.rows, self.catalogue, fold(writer.entries()))
             errors = sorted(problems + plan.errors, key=lambda e: e.line)
-            counts = dict(plan.counts, rejected=plan.counts["rejected"] + len(problems))
+            rejected = plan.counts["rejected"] + len(problems)
+            counts = dict.fromkeys(plan.counts, 0) if errors else dict(plan.counts)
+            counts["rejected"] = rejected
             written = not errors and not dry_run and bool(plan.events)
             if written:
                 writer.append([*plan.events, ImportRecorded(path.name, loaded.sha256, counts)])
