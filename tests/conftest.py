@@ -25,8 +25,11 @@ def postgres_admin_url() -> str | None:
     url = os.environ.get(PG_ENV)
     if not url:
         return None
-    return url.replace("postgresql://", "postgresql+psycopg://", 1) if "+" not in url.split(
-        "://", 1)[0] else url
+    return (
+        url.replace("postgresql://", "postgresql+psycopg://", 1)
+        if "+" not in url.split("://", 1)[0]
+        else url
+    )
 
 
 @pytest.fixture
@@ -35,8 +38,10 @@ def pg_url() -> Iterator[str]:
     admin = postgres_admin_url()
     if admin is None:
         if os.environ.get("TRACKER_REQUIRE_POSTGRES"):
-            pytest.fail(f"{PG_ENV} is not set but TRACKER_REQUIRE_POSTGRES is: PostgreSQL "
-                        "tests must run here")
+            pytest.fail(
+                f"{PG_ENV} is not set but TRACKER_REQUIRE_POSTGRES is: PostgreSQL "
+                "tests must run here"
+            )
         pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. postgresql://postgres@127.0.0.1/test)")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     engine = create_engine(admin)

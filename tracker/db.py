@@ -20,8 +20,9 @@ SQLITE_BUSY_SECONDS = 120
 def make_engine(url: str) -> Engine:
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url, poolclass=NullPool,
-                                   connect_args={"timeout": SQLITE_BUSY_SECONDS})
+            engine = create_engine(
+                url, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_SECONDS}
+            )
             _sqlite_transactions(engine)
             return engine
         return create_engine(url, poolclass=NullPool)
@@ -90,8 +91,10 @@ def open_store(url: str, clock: Clock, create: bool = True) -> Store:
         if revision is None and create:
             _create(engine)
         elif revision != SCHEMA_REVISION:
-            raise StoreError(f"the database schema is at revision {revision}, this tracker needs "
-                             f"{SCHEMA_REVISION}: run `tracker db upgrade`")
+            raise StoreError(
+                f"the database schema is at revision {revision}, this tracker needs "
+                f"{SCHEMA_REVISION}: run `tracker db upgrade`"
+            )
     except DBAPIError as error:
         raise StoreError(describe(error)) from None
     return Store(engine, clock)

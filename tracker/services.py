@@ -20,7 +20,6 @@ from tracker.domain.events import (
     ImportRecorded,
     SourceRegistered,
     first_break,
-    format_instant,
 )
 from tracker.domain.fold import Knowledge, fold
 from tracker.domain.importing import Plan, Row, RowError, plan_import
@@ -42,7 +41,8 @@ class Cut:
     moment: datetime
 
     def label(self) -> str:
-        return format_instant(self.moment).replace(".000000Z", "Z")
+        """The moment to the second, as analysts read it."""
+        return self.moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,10 @@ class FileSummary:
 
     def line(self) -> str:
         c = self.counts
-        return (f"{self.path}: {c['new']} new, {c['corrected']} corrected, "
-                f"{c['unchanged']} unchanged, {c['retracted']} retracted, {c['rejected']} rejected")
+        return (
+            f"{self.path}: {c['new']} new, {c['corrected']} corrected, "
+            f"{c['unchanged']} unchanged, {c['retracted']} retracted, {c['rejected']} rejected"
+        )
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,9 @@ class Info:
 class Tracker:
     """The application: every command goes through one of these methods."""
 
-    def __init__(self, store: Store, clock: Clock = utc_now,
-                 catalogue: Catalogue | None = None) -> None:
+    def __init__(
+        self, store: Store, clock: Clock = utc_now, catalogue: Catalogue | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
         self.catalogue = catalogue or load_catalogue()
@@ -95,8 +98,11 @@ class Tracker:
             if known is not None:
                 if known.claim.same_content(claim):
                     return Added(claim.id, known.position, appended=False)
-                raise ValidationError(f"claim id {claim.id!r} is already used by another claim; "
-                                      "use `tracker correct` to change it", "id")
+                raise ValidationError(
+                    f"claim id {claim.id!r} is already used by another claim; "
+                    "use `tracker correct` to change it",
+                    "id",
+                )
             events: list[Event] = []
             if source.id not in knowledge.sources:
                 events.append(SourceRegistered(source))
@@ -126,18 +132,29 @@ class Tracker:
     def knowledge(self, cut: Cut) -> Knowledge:
         return fold(self.store.entries(upto=cut.position))
 
-    def show(self, as_of: str | None, known_at: str | None, subject: str | None = None,
-             show_all: bool = False) -> tuple[Picture, Cut]:
+    def show(
+        self,
+        as_of: str | None,
+        known_at: str | None,
+        subject: str | None = None,
+        show_all: bool = False,
+    ) -> tuple[Picture, Cut]:
         day = parse_as_of(as_of) if as_of else self.clock().date()
         cut = self.cut(known_at)
-        changed = {e.payload.get("claim_id") or e.payload["claim"]["id"]
-                   for e in self.store.entries(after=cut.position) if e.kind in CHANGING_KINDS}
+        changed = {
+            e.payload.get("claim_id") or e.payload["claim"]["id"]
+            for e in self.store.entries(after=cut.position)
+            if e.kind in CHANGING_KINDS
+        }
         picture = build_picture(self.knowledge(cut), day, subject, show_all, changed)
         return picture, cut
 
-    def import_paths(self, paths: list[str], dry_run: bool = False,
-                     progress: Callable[[Iterable[Row], int], Iterable[Row]] | None = None,
-                     ) -> list[FileSummary]:
+    def import_paths(
+        self,
+        paths: list[str],
+        dry_run: bool = False,
+        progress: Callable[[Iterable[Row], int], Iterable[Row]] | None = None,
+    ) -> list[FileSummary]:
         """Import files one transaction each; a file with an invalid row appends nothing."""
         return [self.import_file(path, dry_run) for path in expand(paths)]
 
@@ -158,8 +175,13 @@ class Tracker:
     def info(self) -> Info:
         knowledge = fold(self.store.entries())
         head = self.store.head()
-        return Info(head.position, sum(1 for s in knowledge.claims.values() if s.active),
-                    len(knowledge.sources), head.hash, head.recorded_at)
+        return Info(
+            head.position,
+            sum(1 for s in knowledge.claims.values() if s.active),
+            len(knowledge.sources),
+            head.hash,
+            head.recorded_at,
+        )
 
     def verify(self) -> int:
         """Recompute the chain; the number of events checked, or ChainBroken."""
@@ -175,11 +197,14 @@ def parse_instant(text: str) -> datetime:
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            return datetime.combine(day + timedelta(days=1), time(), UTC) - timedelta(microseconds=1)
+            return datetime.combine(day + timedelta(days=1), time(), UTC) - timedelta(
+                microseconds=1
+            )
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise ValidationError(f"--known-at {text!r} is not an ISO datetime, a date, `now` or "
-                              "`@N`") from None
+        raise ValidationError(
+            f"--known-at {text!r} is not an ISO datetime, a date, `now` or `@N`"
+        ) from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 

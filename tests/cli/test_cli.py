@@ -11,10 +11,29 @@ from click.testing import CliRunner, Result
 
 from tracker.cli import cli
 
-ADD_800 = ["add", "--type", "military.force_level", "--date", "2024-02", "--subject", "Russia",
-           "--attribute", "troops_in_libya", "--value", "800", "--unit", "troops",
-           "--summary", "800 Russian troops in Libya.", "--source", "New York Parrot",
-           "--originator", "intelligence assessments", "--credibility", "3"]
+ADD_800 = [
+    "add",
+    "--type",
+    "military.force_level",
+    "--date",
+    "2024-02",
+    "--subject",
+    "Russia",
+    "--attribute",
+    "troops_in_libya",
+    "--value",
+    "800",
+    "--unit",
+    "troops",
+    "--summary",
+    "800 Russian troops in Libya.",
+    "--source",
+    "New York Parrot",
+    "--originator",
+    "intelligence assessments",
+    "--credibility",
+    "3",
+]
 
 
 @pytest.fixture
@@ -44,8 +63,9 @@ def test_adding_the_same_claim_twice_appends_nothing(run) -> None:  # type: igno
 def test_show_as_of_lists_the_seed_picture(run, seed_file: Path) -> None:  # type: ignore[no-untyped-def]
     imported = run("import", str(seed_file))
     assert imported.exit_code == 0
-    assert imported.stderr == (f"{seed_file}: 15 new, 0 corrected, 0 unchanged, 0 retracted, "
-                               "0 rejected\n")
+    assert imported.stderr == (
+        f"{seed_file}: 15 new, 0 corrected, 0 unchanged, 0 retracted, 0 rejected\n"
+    )
     result = run("show", "--as-of", "2024-05-15", "--subject", "russia")
     assert result.exit_code == 0
     assert result.stdout == (
@@ -56,57 +76,134 @@ def test_show_as_of_lists_the_seed_picture(run, seed_file: Path) -> None:  # typ
         "Russia   troops_in_libya  possible  800 troops, possibly 1,800 already  2024-02  "
         "New York Parrot\n"
         "\n"
-        "Occurrences: none by this date.\n")
+        "Occurrences: none by this date.\n"
+    )
 
 
 def test_show_json_follows_the_spec_keys(run, seed_file: Path) -> None:  # type: ignore[no-untyped-def]
     run("import", str(seed_file))
     data = json.loads(run("show", "--as-of", "2024-06-01", "--format", "json").stdout)
     assert (data["as_of"], data["known_at"], data["position"]) == (
-        "2024-06-01", "2025-03-01T12:00:00Z", 17)
+        "2024-06-01",
+        "2025-03-01T12:00:00Z",
+        17,
+    )
     [troops] = [s for s in data["slots"] if s["attribute"] == "troops_in_libya"]
     assert troops["status"] == "current"
     assert troops["value"] == 1800 and isinstance(troops["value"], int)
     assert (troops["unit"], troops["date"], troops["sources"]) == (
-        "troops", "2024-05", ["New York Parrot"])
-    assert troops["candidates"] == [{
-        "claim": "nyp-2025-02:russia-troops-2024-05", "value": 1800, "date": "2024-05",
-        "source": "New York Parrot", "reliability": "F", "credibility": 3,
-        "originator": "intelligence assessments", "rank": "normal"}]
+        "troops",
+        "2024-05",
+        ["New York Parrot"],
+    )
+    assert troops["candidates"] == [
+        {
+            "claim": "nyp-2025-02:russia-troops-2024-05",
+            "value": 1800,
+            "date": "2024-05",
+            "source": "New York Parrot",
+            "reliability": "F",
+            "credibility": 3,
+            "originator": "intelligence assessments",
+            "rank": "normal",
+        }
+    ]
     assert data["occurrences"] == []
 
 
 def test_show_csv_has_a_header_and_one_row_per_slot_and_candidate(run, seed_file: Path) -> None:  # type: ignore[no-untyped-def]
     run("import", str(seed_file))
     lines = run("show", "--as-of", "2024-03", "--format", "csv").stdout.splitlines()
-    assert lines[0] == ("section,subject,attribute,status,value,unit,date,certainty,type,"
-                        "summary,claim,sources")
-    assert ("slot,Russia,troops_in_libya,current,800,troops,2024-02,,,,"
-            "nyp-2025-02:russia-troops-2024-02,New York Parrot") in lines
+    assert lines[0] == (
+        "section,subject,attribute,status,value,unit,date,certainty,type,summary,claim,sources"
+    )
+    assert (
+        "slot,Russia,troops_in_libya,current,800,troops,2024-02,,,,"
+        "nyp-2025-02:russia-troops-2024-02,New York Parrot"
+    ) in lines
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["add", "--type", "diplomacy.vist", "--date", "2025-02", "--subject", "Haftar",
-      "--summary", "Visit.", "--source", "NYP"],
-     "Error: unknown type 'diplomacy.vist'; did you mean diplomacy.visit, diplomacy.meeting, "
-     "diplomacy.pledge?\n"),
-    (["add", "--type", "diplomacy.visit", "--date", "2024-5", "--subject", "Haftar",
-      "--summary", "Visit.", "--source", "NYP"],
-     "Error: invalid date '2024-5'; accepted forms: YYYY-MM-DD, YYYY-MM, YYYY, with ~ or ? "
-     "after it (2024-05~), [YYYY-MM..YYYY-MM], START/END, START/.., ../END\n"),
-    (["add", "--type", "diplomacy.visit", "--date", "2025-02", "--subject", "Haftar",
-      "--summary", "Visit."],
-     "Error: source is required (no claim without provenance)\n"),
-    (["add", "--type", "diplomacy.visit", "--date", "2025-02", "--subject", "Haftar",
-      "--summary", "Visit.", "--source", "NYP", "--reliability", "G"],
-     "Error: reliability 'G' is not a grade A-F\n"),
-    (["show", "--as-of", "31/05/2024"],
-     "Error: '31/05/2024' is not a date to cut at: use YYYY-MM-DD, YYYY-MM or YYYY\n"),
-    (["show", "--known-at", "yesterday"],
-     "Error: --known-at 'yesterday' is not an ISO datetime, a date, `now` or `@N`\n"),
-    (["show", "--known-at", "@5"], "Error: --known-at '@5': the log has positions 1 to 0\n"),
-    (["import", "missing.csv"], "Error: missing.csv: no such file or folder\n"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            [
+                "add",
+                "--type",
+                "diplomacy.vist",
+                "--date",
+                "2025-02",
+                "--subject",
+                "Haftar",
+                "--summary",
+                "Visit.",
+                "--source",
+                "NYP",
+            ],
+            "Error: unknown type 'diplomacy.vist'; "
+            "did you mean diplomacy.visit, diplomacy.meeting, diplomacy.pledge?\n",
+        ),
+        (
+            [
+                "add",
+                "--type",
+                "diplomacy.visit",
+                "--date",
+                "2024-5",
+                "--subject",
+                "Haftar",
+                "--summary",
+                "Visit.",
+                "--source",
+                "NYP",
+            ],
+            "Error: invalid date '2024-5'; accepted forms: YYYY-MM-DD, YYYY-MM, YYYY, with ~ or ? "
+            "after it (2024-05~), [YYYY-MM..YYYY-MM], START/END, START/.., ../END\n",
+        ),
+        (
+            [
+                "add",
+                "--type",
+                "diplomacy.visit",
+                "--date",
+                "2025-02",
+                "--subject",
+                "Haftar",
+                "--summary",
+                "Visit.",
+            ],
+            "Error: source is required (no claim without provenance)\n",
+        ),
+        (
+            [
+                "add",
+                "--type",
+                "diplomacy.visit",
+                "--date",
+                "2025-02",
+                "--subject",
+                "Haftar",
+                "--summary",
+                "Visit.",
+                "--source",
+                "NYP",
+                "--reliability",
+                "G",
+            ],
+            "Error: reliability 'G' is not a grade A-F\n",
+        ),
+        (
+            ["show", "--as-of", "31/05/2024"],
+            "Error: '31/05/2024' is not a date to cut at: use YYYY-MM-DD, YYYY-MM or YYYY\n",
+        ),
+        (
+            ["show", "--known-at", "yesterday"],
+            "Error: --known-at 'yesterday' is not an ISO datetime, a date, `now` or `@N`\n",
+        ),
+        (["show", "--known-at", "@5"], "Error: --known-at '@5': the log has positions 1 to 0\n"),
+        (["import", "missing.csv"], "Error: missing.csv: no such file or folder\n"),
+    ],
+)
 def test_bad_input_is_one_error_line_and_exit_1(run, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
     result = run(*args)
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", message)
@@ -120,10 +217,13 @@ def test_an_unknown_format_is_a_usage_error(run) -> None:  # type: ignore[no-unt
 
 def test_an_invalid_import_lists_every_error_and_appends_nothing(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     feed = tmp_path / "feed.csv"
-    feed.write_text("id,type,date,subject,summary,source,credibility\n"
-                    "a,diplomacy.visit,2025-02,Haftar,Visit.,NYP,3\n"
-                    "b,diplomacy.visit,2025-02-30,Haftar,Visit.,NYP,3\n"
-                    "c,diplomacy.visit,2025-02,,Visit.,NYP,9\n", encoding="utf-8")
+    feed.write_text(
+        "id,type,date,subject,summary,source,credibility\n"
+        "a,diplomacy.visit,2025-02,Haftar,Visit.,NYP,3\n"
+        "b,diplomacy.visit,2025-02-30,Haftar,Visit.,NYP,3\n"
+        "c,diplomacy.visit,2025-02,,Visit.,NYP,9\n",
+        encoding="utf-8",
+    )
     result = run("import", str(feed))
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
@@ -143,20 +243,29 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     garbage.write_bytes(b"this is not a database at all" * 100)
     result = CliRunner().invoke(cli, ["--db", str(garbage), "show"])
     assert (result.exit_code, result.stderr) == (
-        1, "Error: the database file is not a SQLite database (or is corrupt)\n")
+        1,
+        "Error: the database file is not a SQLite database (or is corrupt)\n",
+    )
 
 
 def test_verify_reports_an_intact_chain(run, seed_file: Path) -> None:  # type: ignore[no-untyped-def]
     run("import", str(seed_file))
     result = run("verify")
     assert (result.exit_code, result.stdout) == (
-        0, "ok: 17 events, positions gapless, hash chain intact\n")
+        0,
+        "ok: 17 events, positions gapless, hash chain intact\n",
+    )
 
 
 def test_types_lists_the_catalogue(run) -> None:  # type: ignore[no-untyped-def]
     lines = run("types").stdout.splitlines()
     assert lines[0].split() == ["TYPE", "DESCRIPTION"]
     codes = {line.split()[0] for line in lines[1:]}
-    assert {"statement.warning", "diplomacy.visit", "military.force_level",
-            "legal.instrument_in_force", "governance.mandate_status",
-            "affiliation.role"} <= codes
+    assert {
+        "statement.warning",
+        "diplomacy.visit",
+        "military.force_level",
+        "legal.instrument_in_force",
+        "governance.mandate_status",
+        "affiliation.role",
+    } <= codes

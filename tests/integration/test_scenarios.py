@@ -29,7 +29,8 @@ def test_s1_nothing_is_observed_before_the_first_observation(seeded: Tracker) ->
     assert slot(picture, *TROOPS) is None
     assert picture.occurrences == ()
     assert [(s.subject, s.attribute) for s in picture.slots] == [
-        ("US Libya Stabilisation Act of 2023", "status")]
+        ("US Libya Stabilisation Act of 2023", "status")
+    ]
 
 
 def test_s2_a_month_precision_value_is_current_after_its_month(seeded: Tracker) -> None:
@@ -87,19 +88,27 @@ def test_open_start_occurrences_are_not_listed_before_their_window(seeded: Track
 def test_s8_reimporting_the_seed_appends_nothing(seeded: Tracker, seed_file: Path) -> None:
     before = seeded.store.head()
     [summary] = seeded.import_paths([str(seed_file)])
-    assert summary.counts == {"new": 0, "corrected": 0, "unchanged": 15, "retracted": 0,
-                              "rejected": 0}
+    assert summary.counts == {
+        "new": 0,
+        "corrected": 0,
+        "unchanged": 15,
+        "retracted": 0,
+        "rejected": 0,
+    }
     assert not summary.written
     assert seeded.store.head() == before
     assert seeded.verify() == before.position
 
 
 def test_rows_without_id_get_a_derived_id_and_reimport_as_no_ops(
-        tracker: Tracker, tmp_path: Path) -> None:
+    tracker: Tracker, tmp_path: Path
+) -> None:
     feed = tmp_path / "feed.csv"
-    feed.write_text("type,date,subject,summary,source\n"
-                    "diplomacy.visit,2025-02,Khalifa Haftar,Visit to Minsk.,New York Parrot\n",
-                    encoding="utf-8")
+    feed.write_text(
+        "type,date,subject,summary,source\n"
+        "diplomacy.visit,2025-02,Khalifa Haftar,Visit to Minsk.,New York Parrot\n",
+        encoding="utf-8",
+    )
     first = tracker.import_paths([str(feed)])[0]
     second = tracker.import_paths([str(feed)])[0]
     assert (first.counts["new"], second.counts["new"], second.counts["unchanged"]) == (1, 0, 1)
@@ -109,10 +118,13 @@ def test_rows_without_id_get_a_derived_id_and_reimport_as_no_ops(
 
 def test_an_invalid_row_rejects_the_whole_file(tracker: Tracker, tmp_path: Path) -> None:
     feed = tmp_path / "feed.csv"
-    feed.write_text("id,type,date,subject,summary,source\n"
-                    "a,diplomacy.visit,2025-02,Haftar,Visit.,NYP\n"
-                    "b,diplomacy.vist,2025-02,Haftar,Visit.,NYP\n"
-                    "c,diplomacy.visit,2025-5,Haftar,Visit.,NYP\n", encoding="utf-8")
+    feed.write_text(
+        "id,type,date,subject,summary,source\n"
+        "a,diplomacy.visit,2025-02,Haftar,Visit.,NYP\n"
+        "b,diplomacy.vist,2025-02,Haftar,Visit.,NYP\n"
+        "c,diplomacy.visit,2025-5,Haftar,Visit.,NYP\n",
+        encoding="utf-8",
+    )
     [summary] = tracker.import_paths([str(feed)])
     assert not summary.written
     assert [(e.line, e.column) for e in summary.errors] == [(3, "type"), (4, "date")]
@@ -120,12 +132,12 @@ def test_an_invalid_row_rejects_the_whole_file(tracker: Tracker, tmp_path: Path)
     assert tracker.store.head().position == 0
 
 
-def test_a_changed_row_is_one_correction(seeded: Tracker, seed_file: Path,
-                                         tmp_path: Path) -> None:
+def test_a_changed_row_is_one_correction(seeded: Tracker, seed_file: Path, tmp_path: Path) -> None:
     edited = tmp_path / seed_file.name
     original = seed_file.read_text(encoding="utf-8")
-    changed = original.replace(",just as Haftar began a diplomatic visit to Belarus,",
-                               ",Haftar began a visit,", 1)
+    changed = original.replace(
+        ",just as Haftar began a diplomatic visit to Belarus,", ",Haftar began a visit,", 1
+    )
     assert changed != original
     edited.write_text(changed, encoding="utf-8")
     [summary] = seeded.import_paths([str(edited)])

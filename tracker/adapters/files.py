@@ -36,8 +36,9 @@ def expand(paths: list[str]) -> list[Path]:
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES
-                                and p.is_file()))
+            found.extend(
+                sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+            )
         elif path.exists():
             if path.suffix.lower() not in SUFFIXES:
                 raise TrackerError(f"{name}: not a .csv or .jsonl file")
@@ -82,11 +83,16 @@ def _read_csv(text: str) -> tuple[list[Row], list[tuple[int, str, str]]]:
                 line = reader.line_num + 1
                 continue
             if len(record) != len(names):
-                problems.append((line, "row", f"has {len(record)} cells, the header has "
-                                              f"{len(names)}"))
+                problems.append(
+                    (line, "row", f"has {len(record)} cells, the header has {len(names)}")
+                )
             else:
-                rows.append(Row(line, {n: (c if c != "" else None) for n, c in zip(names, record,
-                                                                                   strict=True)}))
+                rows.append(
+                    Row(
+                        line,
+                        {n: (c if c != "" else None) for n, c in zip(names, record, strict=True)},
+                    )
+                )
             line = reader.line_num + 1
     except csv.Error as error:
         problems.append((reader.line_num, "row", f"malformed CSV: {error}"))

@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, Row, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from tracker.adapters.tables import log
@@ -72,8 +73,7 @@ class Store:
             return moment
 
     def claim_entries(self, claim_ids: Sequence[str]) -> list[LogEntry]:
-        query = (select(log).where(log.c.claim_id.in_(list(claim_ids)))
-                 .order_by(log.c.position))
+        query = select(log).where(log.c.claim_id.in_(list(claim_ids))).order_by(log.c.position)
         with translated(), self.engine.connect() as conn:
             return [_entry(row) for row in conn.execute(query)]
 
@@ -122,9 +122,17 @@ class Writer:
             event_id = self.store.new_id()
             digest = chain_hash(previous, position, event_id, now, event.kind, payload)
             entry = LogEntry(position, event_id, now, event.kind, payload, digest)
-            rows.append({"position": position, "event_id": event_id, "recorded_at": now,
-                         "kind": event.kind, "claim_id": claim_id_of(event),
-                         "payload": canonical_json(payload), "hash": digest})
+            rows.append(
+                {
+                    "position": position,
+                    "event_id": event_id,
+                    "recorded_at": now,
+                    "kind": event.kind,
+                    "claim_id": claim_id_of(event),
+                    "payload": canonical_json(payload),
+                    "hash": digest,
+                }
+            )
             appended.append(entry)
             previous = digest
         if rows:
@@ -134,8 +142,11 @@ class Writer:
 
 
 def _head(conn: Connection) -> Head:
-    row = conn.execute(select(log.c.position, log.c.hash, log.c.recorded_at)
-                       .order_by(log.c.position.desc()).limit(1)).first()
+    row = conn.execute(
+        select(log.c.position, log.c.hash, log.c.recorded_at)
+        .order_by(log.c.position.desc())
+        .limit(1)
+    ).first()
     if row is None:
         return Head(0, GENESIS_HASH, None)
     return Head(int(row.position), row.hash, row.recorded_at)
@@ -149,9 +160,15 @@ def _entries(conn: Connection, upto: int | None, after: int) -> Iterator[LogEntr
         yield _entry(row)
 
 
-def _entry(row: object) -> LogEntry:
-    return LogEntry(int(row.position), row.event_id, row.recorded_at, row.kind,  # type: ignore[attr-defined]
-                    json.loads(row.payload), row.hash)  # type: ignore[attr-defined]
+def _entry(row: Row[Any]) -> LogEntry:
+    return LogEntry(
+        int(row.position),
+        row.event_id,
+        row.recorded_at,
+        row.kind,
+        json.loads(row.payload),
+        row.hash,
+    )
 
 
 @contextmanager
@@ -179,7 +196,9 @@ def describe(error: DBAPIError) -> str:
     if "readonly database" in lowered or "read-only" in lowered:
         return "the database is read-only: nothing was written"
     if "database is locked" in lowered:
-        return "the database stayed locked by another writer too long; nothing was written, try again"
+        return (
+            "the database stayed locked by another writer too long; nothing was written, try again"
+        )
     if "disk is full" in lowered or "no space left" in lowered:
         return "the disk is full: nothing was written"
     if "append-only" in lowered:

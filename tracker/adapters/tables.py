@@ -11,13 +11,15 @@ from sqlalchemy.types import TypeDecorator
 # The revision the code expects; a test checks it is Alembic's head.
 SCHEMA_REVISION = "0001"
 
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(table_name)s_%(column_0_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -46,8 +48,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 log = Table(
     "log",
     metadata,
-    Column("position", BigInteger, primary_key=True,
-           autoincrement=False),
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
     Column("event_id", String(36), nullable=False, unique=True),
     Column("recorded_at", UTCDateTime(), nullable=False),
     Column("kind", String(40), nullable=False),

@@ -42,8 +42,12 @@ class App:
 
 
 @click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", metavar="URL", help="SQLAlchemy URL or SQLite file path "
-              "(default: $TRACKER_DATABASE_URL, else a file in your data directory).")
+@click.option(
+    "--db",
+    metavar="URL",
+    help="SQLAlchemy URL or SQLite file path "
+    "(default: $TRACKER_DATABASE_URL, else a file in your data directory).",
+)
 @click.version_option(package_name="tracker")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None) -> None:

@@ -33,11 +33,20 @@ def info(app: Any) -> None:
     tracker = app.tracker()
     summary = tracker.info()
     last = format_instant(summary.last_recorded_at) if summary.last_recorded_at else "never"
-    click.echo(table(["", ""], [
-        ["database", _safe_url(app.url)], ["schema revision", SCHEMA_REVISION],
-        ["events", str(summary.events)], ["claims", str(summary.claims)],
-        ["sources", str(summary.sources)], ["chain head", summary.head_hash],
-        ["last recorded", last]]).split("\n", 1)[1])
+    click.echo(
+        table(
+            ["", ""],
+            [
+                ["database", _safe_url(app.url)],
+                ["schema revision", SCHEMA_REVISION],
+                ["events", str(summary.events)],
+                ["claims", str(summary.claims)],
+                ["sources", str(summary.sources)],
+                ["chain head", summary.head_hash],
+                ["last recorded", last],
+            ],
+        ).split("\n", 1)[1]
+    )
 
 
 def _safe_url(url: str) -> str:

@@ -27,8 +27,10 @@ def import_(app: Any, paths: tuple[str, ...], dry_run: bool) -> None:
     failed = False
     for summary in tracker.import_paths(list(paths), dry_run=dry_run):
         for warning in summary.warnings:
-            click.echo(f"{summary.path}:{warning.line}: {warning.column}: {warning.message} "
-                       "(warning)", err=True)
+            click.echo(
+                f"{summary.path}:{warning.line}: {warning.column}: {warning.message} (warning)",
+                err=True,
+            )
         for error in summary.errors:
             click.echo(f"{summary.path}:{error.line}: {error.column}: {error.message}", err=True)
         suffix = " (dry run: nothing appended)" if dry_run and not summary.errors else ""

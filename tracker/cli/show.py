@@ -18,16 +18,26 @@ def register(cli: click.Group) -> None:
 
 
 @click.command()
-@click.option("--as-of", "as_of", metavar="DATE", help="Valid date (YYYY-MM-DD, YYYY-MM, YYYY; "
-              "a coarse date means the end of that period). Default: today.")
-@click.option("--known-at", "known_at", metavar="WHEN",
-              help="Recorded-time cut: ISO datetime, date (end of that UTC day), now, or @N.")
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="Valid date (YYYY-MM-DD, YYYY-MM, YYYY; "
+    "a coarse date means the end of that period). Default: today.",
+)
+@click.option(
+    "--known-at",
+    "known_at",
+    metavar="WHEN",
+    help="Recorded-time cut: ISO datetime, date (end of that UTC day), now, or @N.",
+)
 @click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
 @click.option("--all", "show_all", is_flag=True, help="Show deprecated claims too.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
-def show(app: Any, as_of: str | None, known_at: str | None, subject: str | None,
-         show_all: bool, fmt: str) -> None:
+def show(
+    app: Any, as_of: str | None, known_at: str | None, subject: str | None, show_all: bool, fmt: str
+) -> None:
     """The picture of the world as of a date: slots with their values, and occurrences."""
     picture, cut = app.tracker().show(as_of, known_at, subject, show_all)
     if fmt == "json":
@@ -39,46 +49,129 @@ def show(app: Any, as_of: str | None, known_at: str | None, subject: str | None,
 
 
 def _candidate_json(c: Candidate) -> dict[str, Any]:
-    return {"claim": c.claim, "value": json_value(c.value), "date": c.date, "source": c.source,
-            "reliability": c.reliability, "credibility": int(c.credibility),
-            "originator": c.originator, "rank": c.rank}
+    return {
+        "claim": c.claim,
+        "value": json_value(c.value),
+        "date": c.date,
+        "source": c.source,
+        "reliability": c.reliability,
+        "credibility": int(c.credibility),
+        "originator": c.originator,
+        "rank": c.rank,
+    }
 
 
 def slot_json(slot: SlotView) -> dict[str, Any]:
-    return {"subject": slot.subject, "attribute": slot.attribute, "status": slot.status,
-            "value": json_value(slot.value), "unit": slot.unit, "date": slot.date,
-            "claim": slot.claim, "sources": list(slot.sources),
-            "candidates": [_candidate_json(c) for c in slot.candidates],
-            "resolved_by": slot.resolved_by, "deprecated_hidden": slot.deprecated_hidden}
+    return {
+        "subject": slot.subject,
+        "attribute": slot.attribute,
+        "status": slot.status,
+        "value": json_value(slot.value),
+        "unit": slot.unit,
+        "date": slot.date,
+        "claim": slot.claim,
+        "sources": list(slot.sources),
+        "candidates": [_candidate_json(c) for c in slot.candidates],
+        "resolved_by": slot.resolved_by,
+        "deprecated_hidden": slot.deprecated_hidden,
+    }
 
 
 def picture_json(picture: Picture, cut: Cut) -> dict[str, Any]:
     return {
-        "as_of": picture.as_of.isoformat(), "known_at": cut.label(), "position": cut.position,
+        "as_of": picture.as_of.isoformat(),
+        "known_at": cut.label(),
+        "position": cut.position,
         "slots": [slot_json(s) for s in picture.slots],
         "occurrences": [
-            {"claim": o.claim, "type": o.type, "date": o.date, "certainty": o.certainty,
-             "subject": o.subject, "summary": o.summary, "sources": list(o.sources),
-             "actor": o.actor, "target": o.target, "place": o.place}
-            for o in picture.occurrences],
+            {
+                "claim": o.claim,
+                "type": o.type,
+                "date": o.date,
+                "certainty": o.certainty,
+                "subject": o.subject,
+                "summary": o.summary,
+                "sources": list(o.sources),
+                "actor": o.actor,
+                "target": o.target,
+                "place": o.place,
+            }
+            for o in picture.occurrences
+        ],
         "deprecated_hidden": picture.deprecated_hidden,
         "changed_later": list(picture.changed_later),
     }
 
 
-CSV_COLUMNS = ("section", "subject", "attribute", "status", "value", "unit", "date",
-               "certainty", "type", "summary", "claim", "sources")
+CSV_COLUMNS = (
+    "section",
+    "subject",
+    "attribute",
+    "status",
+    "value",
+    "unit",
+    "date",
+    "certainty",
+    "type",
+    "summary",
+    "claim",
+    "sources",
+)
 
 
 def picture_csv(picture: Picture) -> str:
     rows: list[list[Any]] = []
     for s in picture.slots:
-        rows.append(["slot", s.subject, s.attribute, s.status, s.value or "", s.unit or "",
-                     s.date or "", "", "", "", s.claim or "", "; ".join(s.sources)])
-        rows.extend(["candidate", s.subject, s.attribute, s.status, c.value or "", s.unit or "",
-                     c.date, "", "", "", c.claim, c.source] for c in s.candidates)
-    rows.extend(["occurrence", o.subject, "", "", "", "", o.date, o.certainty, o.type,
-                 o.summary, o.claim, "; ".join(o.sources)] for o in picture.occurrences)
+        rows.append(
+            [
+                "slot",
+                s.subject,
+                s.attribute,
+                s.status,
+                s.value or "",
+                s.unit or "",
+                s.date or "",
+                "",
+                "",
+                "",
+                s.claim or "",
+                "; ".join(s.sources),
+            ]
+        )
+        rows.extend(
+            [
+                "candidate",
+                s.subject,
+                s.attribute,
+                s.status,
+                c.value or "",
+                s.unit or "",
+                c.date,
+                "",
+                "",
+                "",
+                c.claim,
+                c.source,
+            ]
+            for c in s.candidates
+        )
+    rows.extend(
+        [
+            "occurrence",
+            o.subject,
+            "",
+            "",
+            "",
+            "",
+            o.date,
+            o.certainty,
+            o.type,
+            o.summary,
+            o.claim,
+            "; ".join(o.sources),
+        ]
+        for o in picture.occurrences
+    )
     return dump_csv(CSV_COLUMNS, rows)
 
 
@@ -104,22 +197,41 @@ def _short(text: str) -> str:
 
 
 def picture_table(picture: Picture, cut: Cut) -> str:
-    parts = [f"Picture as of {picture.as_of.isoformat()}, as known at {cut.label()} "
-             f"(log position {cut.position})"]
+    parts = [
+        f"Picture as of {picture.as_of.isoformat()}, as known at {cut.label()} "
+        f"(log position {cut.position})"
+    ]
     if picture.slots:
-        rows = [[s.subject, s.attribute, s.status.upper() if s.status == "conflict" else s.status,
-                 _slot_value(s), s.date or "", "; ".join(s.sources)] for s in picture.slots]
-        parts += ["", "Slots", table(["subject", "attribute", "status", "value", "date",
-                                      "sources"], rows)]
+        rows = [
+            [
+                s.subject,
+                s.attribute,
+                s.status.upper() if s.status == "conflict" else s.status,
+                _slot_value(s),
+                s.date or "",
+                "; ".join(s.sources),
+            ]
+            for s in picture.slots
+        ]
+        parts += [
+            "",
+            "Slots",
+            table(["subject", "attribute", "status", "value", "date", "sources"], rows),
+        ]
         for s in picture.slots:
             parts += _slot_details(s)
     else:
         parts += ["", "Slots: none observed by this date."]
     if picture.occurrences:
-        rows = [[o.label, o.certainty, o.type, o.subject, _short(o.summary)]
-                for o in picture.occurrences]
-        parts += ["", "Occurrences (newest first)",
-                  table(["date", "certainty", "type", "subject", "summary"], rows)]
+        rows = [
+            [o.label, o.certainty, o.type, o.subject, _short(o.summary)]
+            for o in picture.occurrences
+        ]
+        parts += [
+            "",
+            "Occurrences (newest first)",
+            table(["date", "certainty", "type", "subject", "summary"], rows),
+        ]
     else:
         parts += ["", "Occurrences: none by this date."]
     parts += _footers(picture)
@@ -129,16 +241,23 @@ def picture_table(picture: Picture, cut: Cut) -> str:
 def _slot_details(slot: SlotView) -> list[str]:
     lines = []
     if slot.status == "conflict" or slot.resolved_by:
-        head = (f"resolved by preferred claim {slot.resolved_by}" if slot.resolved_by
-                else "conflicting sources, not resolved")
+        head = (
+            f"resolved by preferred claim {slot.resolved_by}"
+            if slot.resolved_by
+            else "conflicting sources, not resolved"
+        )
         lines.append(f"  {slot.subject} / {slot.attribute}: {head}")
-        lines += [f"    {_with_unit(c.value, slot.unit)} @ {c.date}  {c.source} "
-                  f"[{c.reliability}{c.credibility}]"
-                  f"{' ' + c.rank if c.rank != 'normal' else ''}  {c.claim}"
-                  for c in slot.candidates]
+        lines += [
+            f"    {_with_unit(c.value, slot.unit)} @ {c.date}  {c.source} "
+            f"[{c.reliability}{c.credibility}]"
+            f"{' ' + c.rank if c.rank != 'normal' else ''}  {c.claim}"
+            for c in slot.candidates
+        ]
     if slot.deprecated_hidden:
-        lines.append(f"  {slot.subject} / {slot.attribute}: {slot.deprecated_hidden} deprecated "
-                     f"claim{'s' if slot.deprecated_hidden > 1 else ''} hidden (--all shows them)")
+        lines.append(
+            f"  {slot.subject} / {slot.attribute}: {slot.deprecated_hidden} deprecated "
+            f"claim{'s' if slot.deprecated_hidden > 1 else ''} hidden (--all shows them)"
+        )
     return lines
 
 
@@ -148,6 +267,9 @@ def _footers(picture: Picture) -> list[str]:
         n = picture.deprecated_hidden
         lines.append(f"{n} deprecated claim{'s' if n > 1 else ''} hidden (--all shows them).")
     if picture.changed_later:
-        lines.append("Later log entries changed " + ", ".join(picture.changed_later)
-                     + ": see `tracker history CLAIM`.")
-    return [""] + lines if lines else []
+        lines.append(
+            "Later log entries changed "
+            + ", ".join(picture.changed_later)
+            + ": see `tracker history CLAIM`."
+        )
+    return ["", *lines] if lines else []

@@ -10,8 +10,12 @@ import click
 # (option, field, help) for every field of a claim and its source, shared by add and correct.
 CLAIM_OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("--type", "type", "Type code (see `tracker types`)."),
-    ("--date", "date", "Valid date, EDTF subset: 2024-05-14, 2024-05, 2024-05~, "
-                       "[2024-02..2024-05], 2024-02/2024-05, ../2025-02."),
+    (
+        "--date",
+        "date",
+        "Valid date, EDTF subset: 2024-05-14, 2024-05, 2024-05~, "
+        "[2024-02..2024-05], 2024-02/2024-05, ../2025-02.",
+    ),
     ("--subject", "subject", "Who or what the claim is about."),
     ("--summary", "summary", "One sentence."),
     ("--source", "source", "Publisher or outlet name."),
@@ -46,11 +50,12 @@ def register(cli: click.Group) -> None:
 @click.command()
 @claim_options
 @click.pass_obj
-def add(app: Any, **fields: str | None) -> None:
+def add(app: Any, /, **fields: str | None) -> None:
     """Append one claim (and its source, the first time that source is seen)."""
     added = app.tracker().add(fields)
     if added.appended:
         click.echo(f"{added.claim_id} recorded at log position {added.position}")
     else:
-        click.echo(f"{added.claim_id} already recorded at log position {added.position}; "
-                   "nothing appended")
+        click.echo(
+            f"{added.claim_id} already recorded at log position {added.position}; nothing appended"
+        )

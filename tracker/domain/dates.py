@@ -113,7 +113,7 @@ def parse_as_of(text: str) -> date:
 
 def _part_window(part: str, whole: str) -> Window:
     """The window of one date part, checked by the `edtf` library (calendar validity)."""
-    from edtf import EDTFParseException, parse_edtf  # noqa: PLC0415 - heavy import, needed lazily
+    from edtf import EDTFParseException, parse_edtf
 
     bare = part.rstrip("~?%")
     try:

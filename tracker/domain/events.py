@@ -56,7 +56,14 @@ class ImportRecorded:
     kind = "import.recorded"
 
 
-Event = SourceRegistered | ClaimAsserted | ClaimCorrected | ClaimRetracted | ClaimRanked | ImportRecorded
+Event = (
+    SourceRegistered
+    | ClaimAsserted
+    | ClaimCorrected
+    | ClaimRetracted
+    | ClaimRanked
+    | ImportRecorded
+)
 
 
 def to_payload(event: Event) -> dict[str, Any]:
@@ -71,7 +78,9 @@ def from_payload(kind: str, payload: dict[str, Any]) -> Event:
         case ClaimAsserted.kind:
             return ClaimAsserted(Claim(**payload["claim"]))
         case ClaimCorrected.kind:
-            return ClaimCorrected(Claim(**payload["claim"]), payload["supersedes"], payload["reason"])
+            return ClaimCorrected(
+                Claim(**payload["claim"]), payload["supersedes"], payload["reason"]
+            )
         case ClaimRetracted.kind:
             return ClaimRetracted(payload["claim_id"], payload["reason"])
         case ClaimRanked.kind:
@@ -115,12 +124,24 @@ class LogEntry:
         return from_payload(self.kind, self.payload)
 
 
-def chain_hash(previous: str, position: int, event_id: str, recorded_at: datetime, kind: str,
-               payload: dict[str, Any]) -> str:
+def chain_hash(
+    previous: str,
+    position: int,
+    event_id: str,
+    recorded_at: datetime,
+    kind: str,
+    payload: dict[str, Any],
+) -> str:
     """sha256 over the previous hash and the event's canonical JSON."""
-    body = canonical_json({"position": position, "event_id": event_id,
-                           "recorded_at": format_instant(recorded_at), "kind": kind,
-                           "payload": payload})
+    body = canonical_json(
+        {
+            "position": position,
+            "event_id": event_id,
+            "recorded_at": format_instant(recorded_at),
+            "kind": kind,
+            "payload": payload,
+        }
+    )
     return hashlib.sha256((previous + body).encode()).hexdigest()
 
 
@@ -132,8 +153,9 @@ def first_break(entries: list[LogEntry] | Any) -> tuple[int, str] | None:
             return expected, f"expected position {expected}, found {entry.position}"
         if last_time is not None and entry.recorded_at < last_time:
             return entry.position, "recorded_at goes back in time"
-        digest = chain_hash(previous, entry.position, entry.event_id, entry.recorded_at,
-                            entry.kind, entry.payload)
+        digest = chain_hash(
+            previous, entry.position, entry.event_id, entry.recorded_at, entry.kind, entry.payload
+        )
         if digest != entry.hash:
             return entry.position, "hash does not match its content and the previous hash"
         previous, expected, last_time = entry.hash, expected + 1, entry.recorded_at

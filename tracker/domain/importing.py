@@ -6,14 +6,39 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tracker.domain.errors import ValidationError
-from tracker.domain.events import ClaimAsserted, ClaimCorrected, ClaimRetracted, Event, SourceRegistered
+from tracker.domain.events import (
+    ClaimAsserted,
+    ClaimCorrected,
+    ClaimRetracted,
+    Event,
+    SourceRegistered,
+)
 from tracker.domain.fold import Knowledge
 from tracker.domain.model import Catalogue, Claim, Source, build_claim, build_source, fold_text
 
 COLUMNS = (
-    "id", "op", "type", "date", "subject", "attribute", "value", "unit", "actor", "target",
-    "place", "summary", "source", "source_url", "source_title", "published", "retrieved",
-    "quote", "originator", "reliability", "credibility", "reason",
+    "id",
+    "op",
+    "type",
+    "date",
+    "subject",
+    "attribute",
+    "value",
+    "unit",
+    "actor",
+    "target",
+    "place",
+    "summary",
+    "source",
+    "source_url",
+    "source_title",
+    "published",
+    "retrieved",
+    "quote",
+    "originator",
+    "reliability",
+    "credibility",
+    "reason",
 )
 OPS = ("assert", "retract")
 
@@ -46,8 +71,11 @@ class Parsed:
 @dataclass
 class Plan:
     events: list[Event] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
-        ("new", "corrected", "unchanged", "retracted", "rejected"), 0))
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(
+            ("new", "corrected", "unchanged", "retracted", "rejected"), 0
+        )
+    )
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
     rejected: list[Row] = field(default_factory=list)
@@ -106,8 +134,12 @@ def _drop_contradictions(plan: Plan, parsed: list[Parsed]) -> list[Parsed]:
         if len(shapes) > 1 and any(i.op == "assert" for i in items):
             lines = ", ".join(str(i.row.line) for i in items)
             for item in items:
-                _reject(plan, item.row, "id",
-                        f"id {item.claim_id!r} appears on lines {lines} with different content")
+                _reject(
+                    plan,
+                    item.row,
+                    "id",
+                    f"id {item.claim_id!r} appears on lines {lines} with different content",
+                )
             continue
         kept.append(items[0])
         plan.counts["unchanged"] += len(items) - 1
@@ -120,8 +152,11 @@ def _decide(plan: Plan, item: Parsed, knowledge: Knowledge, registered: set[str]
     if item.op == "retract":
         if known is None or known.retracted:
             state = "unknown" if known is None else "already retracted"
-            plan.warnings.append(RowError(item.row.line, "id",
-                                          f"claim {item.claim_id!r} is {state}; nothing to retract"))
+            plan.warnings.append(
+                RowError(
+                    item.row.line, "id", f"claim {item.claim_id!r} is {state}; nothing to retract"
+                )
+            )
             return
         plan.events.append(ClaimRetracted(item.claim_id, item.reason or "retracted by import"))
         plan.counts["retracted"] += 1
@@ -137,7 +172,9 @@ def _decide(plan: Plan, item: Parsed, knowledge: Knowledge, registered: set[str]
         plan.events.append(ClaimAsserted(item.claim))
         plan.counts["new"] += 1
     else:
-        plan.events.append(ClaimCorrected(item.claim, item.claim_id,
-                                          item.reason or "re-imported with changed content"))
+        plan.events.append(
+            ClaimCorrected(
+                item.claim, item.claim_id, item.reason or "re-imported with changed content"
+            )
+        )
         plan.counts["corrected"] += 1
-

@@ -70,10 +70,19 @@ class Source:
     reliability: str = "F"
 
     @staticmethod
-    def identity(name: str, url: str | None, title: str | None, published: str | None,
-                 reliability: str) -> str:
-        return content_id("src", {"name": subject_key(name), "url": url, "title": title,
-                                  "published": published, "reliability": reliability})
+    def identity(
+        name: str, url: str | None, title: str | None, published: str | None, reliability: str
+    ) -> str:
+        return content_id(
+            "src",
+            {
+                "name": subject_key(name),
+                "url": url,
+                "title": title,
+                "published": published,
+                "reliability": reliability,
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -238,7 +247,11 @@ def build_source(fields_in: dict[str, str | None]) -> Source:
     url, title = text("source_url"), text("source_title")
     return Source(
         id=Source.identity(name, url, title, published, reliability),
-        name=name, url=url, title=title, published=published, retrieved=retrieved,
+        name=name,
+        url=url,
+        title=title,
+        published=published,
+        retrieved=retrieved,
         reliability=reliability,
     )
 

@@ -66,8 +66,11 @@ class Picture:
 
 def is_later(b: ValidDate, a: ValidDate) -> bool:
     """b is later than a: b's start window starts after a's and ends no earlier, not equal."""
-    return (b.start.earliest > a.start.earliest and b.start.latest >= a.start.latest
-            and b.start != a.start)
+    return (
+        b.start.earliest > a.start.earliest
+        and b.start.latest >= a.start.latest
+        and b.start != a.start
+    )
 
 
 def seen_by(valid: ValidDate, day: date) -> bool:
@@ -79,26 +82,46 @@ def seen_by(valid: ValidDate, day: date) -> bool:
     return valid.start.earliest <= day
 
 
-def build_picture(knowledge: Knowledge, as_of: date, subject: str | None = None,
-                  show_all: bool = False, changed_later: Iterable[str] = ()) -> Picture:
+def build_picture(
+    knowledge: Knowledge,
+    as_of: date,
+    subject: str | None = None,
+    show_all: bool = False,
+    changed_later: Iterable[str] = (),
+) -> Picture:
     """The picture at valid date `as_of` from `knowledge` (already cut at the known-at position).
 
     Retracted claims are gone; deprecated ones are hidden and counted unless `show_all`.
     `changed_later` names claims that log entries after the cut corrected, retracted or ranked.
     """
     wanted = subject_key(subject) if subject else None
-    live = [s for s in knowledge.claims.values() if s.active
-            and (wanted is None or subject_key(s.claim.subject) == wanted)
-            and seen_by(s.claim.valid, as_of)]
+    live = [
+        s
+        for s in knowledge.claims.values()
+        if s.active
+        and (wanted is None or subject_key(s.claim.subject) == wanted)
+        and seen_by(s.claim.valid, as_of)
+    ]
     hidden = [s for s in live if s.rank == "deprecated"]
     shown = live if show_all else [s for s in live if s.rank != "deprecated"]
-    slots = _slots(knowledge, [s for s in shown if s.claim.is_observation], as_of,
-                   [s for s in hidden if s.claim.is_observation], show_all)
+    slots = _slots(
+        knowledge,
+        [s for s in shown if s.claim.is_observation],
+        as_of,
+        [s for s in hidden if s.claim.is_observation],
+        show_all,
+    )
     occurrences = _occurrences(knowledge, [s for s in shown if not s.claim.is_observation], as_of)
     later = set(changed_later)
     touched = sorted({s.claim.id for s in live} & later)
-    return Picture(as_of, knowledge.position, tuple(slots), tuple(occurrences),
-                   0 if show_all else len(hidden), tuple(touched))
+    return Picture(
+        as_of,
+        knowledge.position,
+        tuple(slots),
+        tuple(occurrences),
+        0 if show_all else len(hidden),
+        tuple(touched),
+    )
 
 
 def _order(state: ClaimState) -> tuple[date, date, int]:
@@ -106,21 +129,37 @@ def _order(state: ClaimState) -> tuple[date, date, int]:
     return valid.start.earliest, valid.start.latest, state.position
 
 
-def _occurrences(knowledge: Knowledge, states: list[ClaimState], as_of: date) -> list[OccurrenceView]:
+def _occurrences(
+    knowledge: Knowledge, states: list[ClaimState], as_of: date
+) -> list[OccurrenceView]:
     views = []
     for state in sorted(states, key=_order, reverse=True):
         claim, valid = state.claim, state.claim.valid
-        views.append(OccurrenceView(
-            claim=claim.id, type=claim.type, date=claim.date, label=valid.label(),
-            certainty="definite" if valid.window.latest <= as_of else "possible",
-            subject=claim.subject, summary=claim.summary,
-            sources=(knowledge.source_of(claim).name,),
-            actor=claim.actor, target=claim.target, place=claim.place))
+        views.append(
+            OccurrenceView(
+                claim=claim.id,
+                type=claim.type,
+                date=claim.date,
+                label=valid.label(),
+                certainty="definite" if valid.window.latest <= as_of else "possible",
+                subject=claim.subject,
+                summary=claim.summary,
+                sources=(knowledge.source_of(claim).name,),
+                actor=claim.actor,
+                target=claim.target,
+                place=claim.place,
+            )
+        )
     return views
 
 
-def _slots(knowledge: Knowledge, states: list[ClaimState], as_of: date,
-           hidden: list[ClaimState], show_all: bool) -> list[SlotView]:
+def _slots(
+    knowledge: Knowledge,
+    states: list[ClaimState],
+    as_of: date,
+    hidden: list[ClaimState],
+    show_all: bool,
+) -> list[SlotView]:
     groups: dict[tuple[str, str], list[ClaimState]] = defaultdict(list)
     for state in sorted(states, key=lambda s: s.position):
         groups[(subject_key(state.claim.subject), state.claim.attribute or "")].append(state)
@@ -137,8 +176,11 @@ def _slots(knowledge: Knowledge, states: list[ClaimState], as_of: date,
 
 def _current(states: list[ClaimState]) -> list[ClaimState]:
     """The claims not followed by a later one."""
-    return [a for a in states
-            if not any(is_later(b.claim.valid, a.claim.valid) for b in states if b is not a)]
+    return [
+        a
+        for a in states
+        if not any(is_later(b.claim.valid, a.claim.valid) for b in states if b is not a)
+    ]
 
 
 def _slot(knowledge: Knowledge, states: list[ClaimState], as_of: date) -> SlotView:
@@ -159,8 +201,11 @@ def _slot(knowledge: Knowledge, states: list[ClaimState], as_of: date) -> SlotVi
     definite = [s for s in holding if s.claim.valid.start.latest <= as_of]
     if definite:
         return _view(knowledge, subject, attribute, "current", max(definite, key=_order), holding)
-    earlier = [s for s in states if s.claim.valid.start.latest <= as_of
-               and not s.claim.valid.ended_by(as_of)]
+    earlier = [
+        s
+        for s in states
+        if s.claim.valid.start.latest <= as_of and not s.claim.valid.ended_by(as_of)
+    ]
     before = _slot(knowledge, earlier, as_of) if earlier else None
     previous = None
     if before is not None and before.status == "current":
@@ -168,9 +213,15 @@ def _slot(knowledge: Knowledge, states: list[ClaimState], as_of: date) -> SlotVi
     return _view(knowledge, subject, attribute, "possible", previous, holding)
 
 
-def _view(knowledge: Knowledge, subject: str, attribute: str, status: str,
-          chosen: ClaimState | None, candidates: list[ClaimState],
-          resolved_by: str | None = None) -> SlotView:
+def _view(
+    knowledge: Knowledge,
+    subject: str,
+    attribute: str,
+    status: str,
+    chosen: ClaimState | None,
+    candidates: list[ClaimState],
+    resolved_by: str | None = None,
+) -> SlotView:
     ordered = sorted(candidates, key=_order)
     if chosen is not None:
         sources: tuple[str, ...] = (knowledge.source_of(chosen.claim).name,)
@@ -178,7 +229,9 @@ def _view(knowledge: Knowledge, subject: str, attribute: str, status: str,
         sources = tuple(dict.fromkeys(knowledge.source_of(s.claim).name for s in ordered))
     unit = chosen.claim.unit if chosen is not None else ordered[0].claim.unit
     return SlotView(
-        subject=subject, attribute=attribute, status=status,
+        subject=subject,
+        attribute=attribute,
+        status=status,
         value=chosen.claim.value if chosen is not None else None,
         unit=unit,
         date=chosen.claim.date if chosen is not None else None,
@@ -192,6 +245,13 @@ def _view(knowledge: Knowledge, subject: str, attribute: str, status: str,
 def _candidate(knowledge: Knowledge, state: ClaimState) -> Candidate:
     claim = state.claim
     source = knowledge.source_of(claim)
-    return Candidate(claim=claim.id, value=claim.value, date=claim.date, source=source.name,
-                     reliability=source.reliability, credibility=claim.credibility,
-                     originator=claim.originator, rank=state.rank)
+    return Candidate(
+        claim=claim.id,
+        value=claim.value,
+        date=claim.date,
+        source=source.name,
+        reliability=source.reliability,
+        credibility=claim.credibility,
+        originator=claim.originator,
+        rank=state.rank,
+    )
