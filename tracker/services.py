@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from tracker.adapters.files import expand, load_catalogue, read_import_file
 from tracker.adapters.store import Clock, Store
-from tracker.domain.dates import parse_as_of
-from tracker.domain.errors import ChainBroken, TrackerError, ValidationError
+from tracker.domain.dates import parse_as_of, parse_date
+from tracker.domain.diff import SlotChange, compare
+from tracker.domain.errors import ChainBroken, NotFound, TrackerError, ValidationError
 from tracker.domain.events import (
     ClaimAsserted,
     ClaimCorrected,
@@ -18,13 +19,22 @@ from tracker.domain.events import (
     ClaimRetracted,
     Event,
     ImportRecorded,
+    LogEntry,
     SourceRegistered,
     first_break,
 )
-from tracker.domain.fold import Knowledge, fold
+from tracker.domain.fold import ClaimState, Knowledge, fold
+from tracker.domain.history import HistoryRow, history, timeline
 from tracker.domain.importing import Plan, Row, RowError, plan_import
-from tracker.domain.model import Catalogue, build_claim, build_source
-from tracker.domain.picture import Picture, build_picture
+from tracker.domain.model import (
+    Catalogue,
+    Claim,
+    Source,
+    build_claim,
+    build_source,
+    check_rank,
+)
+from tracker.domain.picture import OccurrenceView, Picture, build_picture
 
 CHANGING_KINDS = (ClaimCorrected.kind, ClaimRetracted.kind, ClaimRanked.kind)
 
@@ -70,6 +80,24 @@ class FileSummary:
 
 
 @dataclass(frozen=True)
+class WorldDiff:
+    start: date
+    end: date
+    cut: Cut
+    changes: list[SlotChange]
+    occurrences: list[OccurrenceView]
+
+
+@dataclass(frozen=True)
+class KnownDiff:
+    first: Cut
+    second: Cut
+    as_of: date
+    events: list[HistoryRow]
+    changes: list[SlotChange]
+
+
+@dataclass(frozen=True)
 class Info:
     events: int
     claims: int
@@ -110,6 +138,38 @@ class Tracker:
             appended = writer.append(events)
         return Added(claim.id, appended[-1].position, appended=True)
 
+    def correct(self, claim_id: str, reason: str, fields: dict[str, str | None]) -> LogEntry:
+        """Append a claim.corrected: the claim with the given fields changed, same id."""
+        with self.store.writing() as writer:
+            knowledge = fold(writer.entries())
+            state = _active(knowledge, claim_id)
+            merged = claim_fields(state.claim, knowledge.source_of(state.claim))
+            merged.update({k: v for k, v in fields.items() if v is not None and k != "id"})
+            source = build_source(merged)
+            claim = build_claim(merged, self.catalogue, source.id)
+            if claim.same_content(state.claim):
+                raise ValidationError(f"the correction changes nothing in claim {claim_id!r}")
+            events: list[Event] = []
+            if source.id not in knowledge.sources:
+                events.append(SourceRegistered(source))
+            events.append(ClaimCorrected(claim, claim_id, _reason(reason)))
+            return writer.append(events)[-1]
+
+    def retract(self, claim_id: str, reason: str) -> LogEntry:
+        """Append a claim.retracted: the claim leaves the picture, not the log."""
+        with self.store.writing() as writer:
+            _active(fold(writer.entries()), claim_id)
+            return writer.append([ClaimRetracted(claim_id, _reason(reason))])[-1]
+
+    def rank(self, claim_id: str, rank: str, reason: str) -> LogEntry:
+        """Append a claim.ranked: preferred resolves a conflict, deprecated hides the claim."""
+        rank = check_rank(rank)
+        with self.store.writing() as writer:
+            state = _active(fold(writer.entries()), claim_id)
+            if state.rank == rank:
+                raise ValidationError(f"claim {claim_id!r} is already ranked {rank}")
+            return writer.append([ClaimRanked(claim_id, rank, _reason(reason))])[-1]
+
     def cut(self, known_at: str | None) -> Cut:
         """Resolve --known-at: an ISO datetime, a date (end of that UTC day), `now` or `@N`."""
         now = self.clock()
@@ -148,6 +208,56 @@ class Tracker:
         }
         picture = build_picture(self.knowledge(cut), day, subject, show_all, changed)
         return picture, cut
+
+    def diff(self, start: str, end: str, known_at: str | None = None) -> WorldDiff:
+        """How the world changed between valid dates A and B, as known at K."""
+        a, b = parse_as_of(start), parse_as_of(end)
+        if b < a:
+            raise ValidationError(f"--to {end} is before --from {start}")
+        cut = self.cut(known_at)
+        knowledge = self.knowledge(cut)
+        before, after = build_picture(knowledge, a), build_picture(knowledge, b)
+        occurrences = [
+            o for o in after.occurrences if knowledge.claims[o.claim].claim.valid.start.earliest > a
+        ]
+        return WorldDiff(a, b, cut, compare(before, after), occurrences)
+
+    def diff_known(self, known_from: str, known_to: str | None, as_of: str | None) -> KnownDiff:
+        """How our knowledge changed between two recorded moments, and what it did at D."""
+        day = parse_as_of(as_of) if as_of else self.clock().date()
+        first, second = self.cut(known_from), self.cut(known_to)
+        if second.position < first.position:
+            raise ValidationError("--known-to is before --known-from")
+        knowledge = fold(self.store.entries(upto=first.position))
+        before = build_picture(knowledge, day)
+        after = build_picture(
+            fold(self.store.entries(first.position, second.position), knowledge), day
+        )
+        rows = history(self.store.entries(upto=second.position), None, after=first.position)
+        return KnownDiff(first, second, day, rows, compare(before, after))
+
+    def timeline(
+        self,
+        subject: str | None,
+        start: str | None,
+        end: str | None,
+        type_code: str | None,
+        known_at: str | None = None,
+    ) -> tuple[list[ClaimState], Knowledge]:
+        """Claims in valid-time order, as known at K."""
+        if type_code:
+            type_code = self.catalogue.check(type_code)
+        knowledge = self.knowledge(self.cut(known_at))
+        first = parse_date(start).window.earliest if start else None
+        last = parse_as_of(end) if end else None
+        return timeline(knowledge, subject, first, last, type_code), knowledge
+
+    def history(self, target: str) -> list[HistoryRow]:
+        """Every log event that touched a claim, a SUBJECT/ATTRIBUTE slot, or a subject."""
+        rows = history(self.store.entries(), target.strip())
+        if not rows:
+            raise NotFound(f"nothing in the log touches {target!r}")
+        return rows
 
     def import_paths(
         self,
@@ -190,6 +300,36 @@ class Tracker:
             position, why = broken
             raise ChainBroken(f"the log is broken at position {position}: {why}")
         return self.store.head().position
+
+
+def _active(knowledge: Knowledge, claim_id: str) -> ClaimState:
+    state = knowledge.claims.get(claim_id)
+    if state is None:
+        raise NotFound(f"no claim {claim_id!r} in the log")
+    if state.retracted:
+        raise ValidationError(f"claim {claim_id!r} is retracted; it can no longer change")
+    return state
+
+
+def _reason(reason: str) -> str:
+    text = " ".join(reason.split())
+    if not text:
+        raise ValidationError("a reason is required", "reason")
+    return text
+
+
+def claim_fields(claim: Claim, source: Source) -> dict[str, str | None]:
+    """A claim and its source as the flat fields of `add` and of an import row."""
+    fields: dict[str, str | None] = {k: v for k, v in asdict(claim).items() if k != "source_id"}
+    fields.update(
+        source=source.name,
+        source_url=source.url,
+        source_title=source.title,
+        published=source.published,
+        retrieved=source.retrieved,
+        reliability=source.reliability,
+    )
+    return fields
 
 
 def parse_instant(text: str) -> datetime:

@@ -59,7 +59,7 @@ def main() -> None:
     cli(prog_name="tracker")
 
 
-from tracker.cli import admin, importing, show, write  # noqa: E402
+from tracker.cli import admin, change, importing, show, write  # noqa: E402
 
-for module in (write, importing, show, admin):
+for module in (write, importing, show, change, admin):
     module.register(cli)

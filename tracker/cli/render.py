@@ -33,19 +33,39 @@ def human_value(value: str | None) -> str:
         return value or "—"
     if number == number.to_integral_value():
         return f"{int(number):,}"
-    return f"{number:,}" if isinstance(number, Decimal) else str(number)
+    return f"{number:,}"
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A plain aligned table; empty cells as blanks."""
+STATUS_COLOURS = {"conflict": "red", "possible": "yellow", "ended": "bright_black"}
+
+
+def table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    colours: Sequence[str | None] | None = None,
+) -> str:
+    """An aligned table. A row's colour shows on a terminal only: click.echo strips it in pipes."""
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
     lines = ["  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
+    for index, row in enumerate(rows):
+        line = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        colour = colours[index] if colours else None
+        lines.append(click.style(line, fg=colour) if colour else line)
     return "\n".join(lines)
+
+
+def with_unit(value: str | None, unit: str | None) -> str:
+    shown = human_value(value)
+    return f"{shown} {unit}" if unit and value is not None else shown
+
+
+def signed(number: Decimal) -> str:
+    """+1,000 / -250 / +12.5: a change with its sign and thousands separators."""
+    whole = number == number.to_integral_value()
+    text = f"{int(number):,}" if whole else f"{number:,.1f}"
+    return text if text.startswith("-") else "+" + text
 
 
 def dump_json(data: Any) -> str:

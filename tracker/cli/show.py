@@ -6,7 +6,16 @@ from typing import Any
 
 import click
 
-from tracker.cli.render import FORMATS, dump_csv, dump_json, human_value, json_value, table
+from tracker.cli.render import (
+    FORMATS,
+    STATUS_COLOURS,
+    dump_csv,
+    dump_json,
+    human_value,
+    json_value,
+    table,
+    with_unit,
+)
 from tracker.domain.picture import Candidate, Picture, SlotView
 from tracker.services import Cut
 
@@ -175,21 +184,17 @@ def picture_csv(picture: Picture) -> str:
     return dump_csv(CSV_COLUMNS, rows)
 
 
-def _with_unit(value: str | None, unit: str | None) -> str:
-    shown = human_value(value)
-    return f"{shown} {unit}" if unit and value is not None else shown
-
-
-def _slot_value(slot: SlotView) -> str:
+def slot_value(slot: SlotView) -> str:
+    """A slot's value as a reader needs it: conflicts and uncertainty spelled out."""
     if slot.status == "conflict":
-        return " vs ".join(dict.fromkeys(_with_unit(c.value, slot.unit) for c in slot.candidates))
+        return " vs ".join(dict.fromkeys(with_unit(c.value, slot.unit) for c in slot.candidates))
     if slot.status == "possible":
         maybe = " or ".join(dict.fromkeys(human_value(c.value) for c in slot.candidates))
-        before = _with_unit(slot.value, slot.unit) if slot.value is not None else "none known"
+        before = with_unit(slot.value, slot.unit) if slot.value is not None else "none known"
         return f"{before}, possibly {maybe} already"
     if slot.status == "ended":
-        return f"{_with_unit(slot.value, slot.unit)} (until {slot.date})"
-    return _with_unit(slot.value, slot.unit)
+        return f"{with_unit(slot.value, slot.unit)} (until {slot.date})"
+    return with_unit(slot.value, slot.unit)
 
 
 def _short(text: str) -> str:
@@ -207,7 +212,7 @@ def picture_table(picture: Picture, cut: Cut) -> str:
                 s.subject,
                 s.attribute,
                 s.status.upper() if s.status == "conflict" else s.status,
-                _slot_value(s),
+                slot_value(s),
                 s.date or "",
                 "; ".join(s.sources),
             ]
@@ -216,7 +221,11 @@ def picture_table(picture: Picture, cut: Cut) -> str:
         parts += [
             "",
             "Slots",
-            table(["subject", "attribute", "status", "value", "date", "sources"], rows),
+            table(
+                ["subject", "attribute", "status", "value", "date", "sources"],
+                rows,
+                [STATUS_COLOURS.get(s.status) for s in picture.slots],
+            ),
         ]
         for s in picture.slots:
             parts += _slot_details(s)
@@ -230,7 +239,11 @@ def picture_table(picture: Picture, cut: Cut) -> str:
         parts += [
             "",
             "Occurrences (newest first)",
-            table(["date", "certainty", "type", "subject", "summary"], rows),
+            table(
+                ["date", "certainty", "type", "subject", "summary"],
+                rows,
+                [STATUS_COLOURS.get(o.certainty) for o in picture.occurrences],
+            ),
         ]
     else:
         parts += ["", "Occurrences: none by this date."]
@@ -248,16 +261,11 @@ def _slot_details(slot: SlotView) -> list[str]:
         )
         lines.append(f"  {slot.subject} / {slot.attribute}: {head}")
         lines += [
-            f"    {_with_unit(c.value, slot.unit)} @ {c.date}  {c.source} "
+            f"    {with_unit(c.value, slot.unit)} @ {c.date}  {c.source} "
             f"[{c.reliability}{c.credibility}]"
             f"{' ' + c.rank if c.rank != 'normal' else ''}  {c.claim}"
             for c in slot.candidates
         ]
-    if slot.deprecated_hidden:
-        lines.append(
-            f"  {slot.subject} / {slot.attribute}: {slot.deprecated_hidden} deprecated "
-            f"claim{'s' if slot.deprecated_hidden > 1 else ''} hidden (--all shows them)"
-        )
     return lines
 
 
@@ -267,9 +275,7 @@ def _footers(picture: Picture) -> list[str]:
         n = picture.deprecated_hidden
         lines.append(f"{n} deprecated claim{'s' if n > 1 else ''} hidden (--all shows them).")
     if picture.changed_later:
-        lines.append(
-            "Later log entries changed "
-            + ", ".join(picture.changed_later)
-            + ": see `tracker history CLAIM`."
-        )
+        ids = ", ".join(picture.changed_later)
+        hint = picture.changed_later[0] if len(picture.changed_later) == 1 else "CLAIM"
+        lines.append(f"Later log entries changed {ids}: see `tracker history {hint}`.")
     return ["", *lines] if lines else []

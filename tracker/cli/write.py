@@ -1,4 +1,4 @@
-"""`tracker add`: append one claim by hand."""
+"""Writing by hand: `tracker add`, `correct`, `retract`, `rank`."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ def claim_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def register(cli: click.Group) -> None:
-    cli.add_command(add)
+    for command in (add, correct, retract, rank):
+        cli.add_command(command)
 
 
 @click.command()
@@ -59,3 +60,39 @@ def add(app: Any, /, **fields: str | None) -> None:
         click.echo(
             f"{added.claim_id} already recorded at log position {added.position}; nothing appended"
         )
+
+
+@click.command()
+@click.argument("claim_id", metavar="CLAIM")
+@click.option("--reason", required=True, help="Why the claim is corrected.")
+@claim_options
+@click.pass_obj
+def correct(app: Any, /, claim_id: str, reason: str, **fields: str | None) -> None:
+    """Correct a claim: the same claim, with the given fields changed (a claim.corrected).
+
+    A change in the world (800 then 1,800 troops) is a new claim (`tracker add`), never a
+    correction.
+    """
+    entry = app.tracker().correct(claim_id, reason, fields)
+    click.echo(f"{claim_id} corrected at log position {entry.position}")
+
+
+@click.command()
+@click.argument("claim_id", metavar="CLAIM")
+@click.option("--reason", required=True, help="Why the claim is retracted.")
+@click.pass_obj
+def retract(app: Any, claim_id: str, reason: str) -> None:
+    """Retract a claim: it leaves the picture, and stays in the log and in `history`."""
+    entry = app.tracker().retract(claim_id, reason)
+    click.echo(f"{claim_id} retracted at log position {entry.position}")
+
+
+@click.command()
+@click.argument("claim_id", metavar="CLAIM")
+@click.argument("rank", type=click.Choice(["preferred", "normal", "deprecated"]))
+@click.option("--reason", required=True, help="Why the claim is ranked so.")
+@click.pass_obj
+def rank(app: Any, claim_id: str, rank: str, reason: str) -> None:
+    """Rank a claim: preferred resolves a conflict, deprecated hides it (shown with --all)."""
+    entry = app.tracker().rank(claim_id, rank, reason)
+    click.echo(f"{claim_id} ranked {rank} at log position {entry.position}")

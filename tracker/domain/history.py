@@ -1,0 +1,124 @@
+"""Claims along valid time (timeline) and the log events that touched a claim or slot (history)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from tracker.domain.events import (
+    ClaimAsserted,
+    ClaimCorrected,
+    ClaimRanked,
+    ClaimRetracted,
+    LogEntry,
+    SourceRegistered,
+    claim_id_of,
+)
+from tracker.domain.fold import ClaimState, Knowledge
+from tracker.domain.model import Claim, Source, subject_key
+
+
+def timeline(
+    knowledge: Knowledge,
+    subject: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    type_code: str | None = None,
+) -> list[ClaimState]:
+    """Active claims in valid-time order (earliest first, ties by position).
+
+    A claim is in [start, end] when its window touches it: it begins by `end` and ends on or
+    after `start`.
+    """
+    wanted = subject_key(subject) if subject else None
+    chosen = []
+    for state in knowledge.claims.values():
+        claim, window = state.claim, state.claim.valid.window
+        if state.retracted or (wanted and subject_key(claim.subject) != wanted):
+            continue
+        if type_code and claim.type != type_code:
+            continue
+        if (end and window.earliest > end) or (start and window.latest < start):
+            continue
+        chosen.append(state)
+    return sorted(
+        chosen,
+        key=lambda s: (s.claim.valid.window.earliest, s.claim.valid.window.latest, s.position),
+    )
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    position: int
+    recorded_at: datetime
+    kind: str
+    claim: str
+    value: str | None
+    date: str | None
+    source: str | None
+    reason: str | None
+    detail: str | None  # the rank of a claim.ranked
+
+
+def history(entries: Iterable[LogEntry], target: str | None, after: int = 0) -> list[HistoryRow]:
+    """Every claim event touching `target`: a claim id, SUBJECT/ATTRIBUTE, or a subject
+    (None: every claim), at positions after `after`.
+
+    A claim counts for a subject or slot if any of its revisions was about it. The entries
+    must start at position 1: sources and earlier revisions name what later events touch.
+    """
+    sources: dict[str, Source] = {}
+    revisions: dict[str, list[Claim]] = {}
+    claim_entries: list[LogEntry] = []
+    for entry in entries:
+        event = entry.event
+        if isinstance(event, SourceRegistered):
+            sources[event.source.id] = event.source
+            continue
+        if isinstance(event, ClaimAsserted | ClaimCorrected):
+            revisions.setdefault(event.claim.id, []).append(event.claim)
+        if isinstance(event, ClaimAsserted | ClaimCorrected | ClaimRetracted | ClaimRanked):
+            claim_entries.append(entry)
+    chosen = set(revisions) if target is None else _select(revisions, target)
+    rows = []
+    latest: dict[str, Claim] = {}
+    for entry in claim_entries:
+        event = entry.event
+        if isinstance(event, ClaimAsserted | ClaimCorrected):
+            latest[event.claim.id] = event.claim
+        claim_id = claim_id_of(event) or ""
+        if claim_id not in chosen or entry.position <= after:
+            continue
+        claim = latest[claim_id]
+        rows.append(
+            HistoryRow(
+                position=entry.position,
+                recorded_at=entry.recorded_at,
+                kind=entry.kind,
+                claim=claim_id,
+                value=claim.value,
+                date=claim.date,
+                source=sources[claim.source_id].name if claim.source_id in sources else None,
+                reason=getattr(event, "reason", None),
+                detail=event.rank if isinstance(event, ClaimRanked) else None,
+            )
+        )
+    return rows
+
+
+def _select(revisions: dict[str, list[Claim]], target: str) -> set[str]:
+    if target in revisions:
+        return {target}
+    subject, _, attribute = target.rpartition("/") if "/" in target else (target, "", "")
+    key, attribute = subject_key(subject), attribute.strip()
+    found = {
+        claim_id
+        for claim_id, claims in revisions.items()
+        if any(
+            subject_key(c.subject) == key and (not attribute or c.attribute == attribute)
+            for c in claims
+        )
+    }
+    # A subject may itself hold a slash ("US/UK talks"): then the whole target is the subject.
+    return found or (_select(revisions, target + "/") if attribute else found)
