@@ -231,7 +231,7 @@ class Tracker:
         knowledge = fold(self.store.entries(upto=first.position))
         before = build_picture(knowledge, day)
         after = build_picture(
-            fold(self.store.entries(first.position, second.position), knowledge), day
+            fold(self.store.entries(upto=second.position, after=first.position), knowledge), day
         )
         rows = history(self.store.entries(upto=second.position), None, after=first.position)
         return KnownDiff(first, second, day, rows, compare(before, after))
