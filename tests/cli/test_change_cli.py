@@ -186,7 +186,7 @@ def test_timeline_table_marks_precision_and_observations(run) -> None:  # type: 
     lines = run("timeline", "--subject", "Russia").stdout.splitlines()
     assert lines[0].split()[:4] == ["DATE", "TYPE", "SUBJECT", "OBSERVATION"]
     assert lines[1].startswith(
-        "2024-02     military.force_level      Russia   troops_in_libya = 800 troops"
+        "2024-02     military.force_level       Russia   troops_in_libya = 800 troops"
     )
     assert lines[3].startswith("by 2025-02  military.facility_present")
 
