@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
+from tracker.adapters.exports import claim_rows, read_log, timelinejs_row
 from tracker.adapters.files import expand, load_catalogue, read_import_file
 from tracker.adapters.store import Clock, Store
 from tracker.domain.dates import parse_as_of, parse_date
@@ -28,15 +31,18 @@ from tracker.domain.history import HistoryRow, history, timeline
 from tracker.domain.importing import Plan, Row, RowError, plan_import
 from tracker.domain.model import (
     Catalogue,
-    Claim,
-    Source,
     build_claim,
     build_source,
     check_rank,
+    claim_fields,
 )
 from tracker.domain.picture import OccurrenceView, Picture, build_picture
 
 CHANGING_KINDS = (ClaimCorrected.kind, ClaimRetracted.kind, ClaimRanked.kind)
+
+
+# Wraps a file's rows while they are planned (a progress bar on a terminal).
+Progress = Callable[[Path, list[Row]], AbstractContextManager[Iterable[Row]]]
 
 
 def utc_now() -> datetime:
@@ -69,7 +75,6 @@ class FileSummary:
     errors: list[RowError]
     warnings: list[RowError]
     written: bool
-    rejected_rows: list[Row] = field(default_factory=list)
 
     def line(self) -> str:
         c = self.counts
@@ -263,24 +268,65 @@ class Tracker:
         self,
         paths: list[str],
         dry_run: bool = False,
-        progress: Callable[[Iterable[Row], int], Iterable[Row]] | None = None,
+        skip_invalid: bool = False,
+        progress: Progress | None = None,
     ) -> list[FileSummary]:
-        """Import files one transaction each; a file with an invalid row appends nothing."""
-        return [self.import_file(path, dry_run) for path in expand(paths)]
+        """Import files, one transaction each (SPEC §6).
 
-    def import_file(self, path: Path, dry_run: bool = False) -> FileSummary:
+        By default a file with an invalid row appends nothing; with `skip_invalid` its valid
+        rows are imported and the invalid ones reported. `dry_run` appends nothing at all.
+        """
+        return [self.import_file(path, dry_run, skip_invalid, progress) for path in expand(paths)]
+
+    def import_file(
+        self,
+        path: Path,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        progress: Progress | None = None,
+    ) -> FileSummary:
         loaded = read_import_file(path)
-        problems = [RowError(line, column, message) for line, column, message in loaded.problems]
-        with self.store.writing() as writer:
-            plan: Plan = plan_import(loaded.rows, self.catalogue, fold(writer.entries()))
+        problems = [
+            RowError(p.row.line, p.column, p.message, p.row.fields) for p in loaded.problems
+        ]
+        with (
+            self.store.writing() as writer,
+            progress(path, loaded.rows) if progress else nullcontext(loaded.rows) as rows,
+        ):
+            plan: Plan = plan_import(rows, self.catalogue, fold(writer.entries()))
             errors = sorted(problems + plan.errors, key=lambda e: e.line)
-            rejected = plan.counts["rejected"] + len(problems)
-            counts = dict.fromkeys(plan.counts, 0) if errors else dict(plan.counts)
-            counts["rejected"] = rejected
-            written = not errors and not dry_run and bool(plan.events)
+            counts = dict(plan.counts, rejected=plan.counts["rejected"] + len(problems))
+            if errors and not skip_invalid:
+                counts = dict.fromkeys(counts, 0) | {"rejected": counts["rejected"]}
+            written = bool(plan.events) and not dry_run and (skip_invalid or not errors)
             if written:
                 writer.append([*plan.events, ImportRecorded(path.name, loaded.sha256, counts)])
         return FileSummary(path, counts, errors, plan.warnings, written)
+
+    def export_claims(self, include_retracted: bool) -> Iterator[list[str | None]]:
+        """Claims in the import format: re-importing them appends nothing."""
+        return claim_rows(self.knowledge(self.cut(None)), include_retracted)
+
+    def timelinejs(self) -> list[list[Any]]:
+        """Active, not deprecated claims as TimelineJS rows, in valid-time order."""
+        states, knowledge = self.timeline(None, None, None, None)
+        return [
+            timelinejs_row(s, knowledge.source_of(s.claim))
+            for s in states
+            if s.rank != "deprecated"
+        ]
+
+    def restore(self, path: Path) -> int:
+        """Load an `export log` file into an empty database; a broken chain is refused whole."""
+        entries = read_log(path)
+        broken = first_break(entries)
+        if broken is not None:
+            raise ChainBroken(
+                f"{path}: the log is broken at position {broken[0]}: {broken[1]}; nothing restored"
+            )
+        with self.store.writing() as writer:
+            writer.restore(entries)
+        return len(entries)
 
     def info(self) -> Info:
         knowledge = fold(self.store.entries())
@@ -316,20 +362,6 @@ def _reason(reason: str) -> str:
     if not text:
         raise ValidationError("a reason is required", "reason")
     return text
-
-
-def claim_fields(claim: Claim, source: Source) -> dict[str, str | None]:
-    """A claim and its source as the flat fields of `add` and of an import row."""
-    fields: dict[str, str | None] = {k: v for k, v in asdict(claim).items() if k != "source_id"}
-    fields.update(
-        source=source.name,
-        source_url=source.url,
-        source_title=source.title,
-        published=source.published,
-        retrieved=source.retrieved,
-        reliability=source.reliability,
-    )
-    return fields
 
 
 def parse_instant(text: str) -> datetime:

@@ -1,4 +1,4 @@
-"""Import files: CSV (RFC 4180, BOM tolerated) and JSON Lines read into rows; the type catalogue."""
+"""Files: import files read into rows, CSV written safely, the type catalogue."""
 
 from __future__ import annotations
 
@@ -6,15 +6,30 @@ import csv
 import hashlib
 import io
 import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TextIO
 
 from tracker.domain.errors import TrackerError
-from tracker.domain.importing import COLUMNS, Row
-from tracker.domain.model import Catalogue
+from tracker.domain.importing import COLUMNS, IGNORED, Row
+from tracker.domain.model import Catalogue, numeric
 
 SUFFIXES = (".csv", ".jsonl")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A row that could not even be read as fields (ragged, not JSON), or a bad header."""
+
+    row: Row
+    column: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -22,7 +37,7 @@ class ImportFile:
     path: Path
     sha256: str
     rows: list[Row]
-    problems: list[tuple[int, str, str]]  # line, column, message: file-level problems
+    problems: list[Problem]
 
 
 def load_catalogue() -> Catalogue:
@@ -65,60 +80,66 @@ def read_import_file(path: Path) -> ImportFile:
     return ImportFile(path, digest, rows, problems)
 
 
-def _read_csv(text: str) -> tuple[list[Row], list[tuple[int, str, str]]]:
+def _read_csv(text: str) -> tuple[list[Row], list[Problem]]:
     rows: list[Row] = []
-    problems: list[tuple[int, str, str]] = []
+    problems: list[Problem] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
         if header is None:
-            return rows, [(1, "header", "the file is empty: a header row is required")]
+            return rows, [
+                Problem(Row(1, {}), "header", "the file is empty: a header row is required")
+            ]
         names = [h.strip().lower() for h in header]
-        unknown = [h for h in names if h not in COLUMNS]
+        unknown = [h for h in names if h not in COLUMNS and h not in IGNORED]
         if unknown:
-            problems.append((1, "header", f"unknown column(s) {', '.join(unknown)}"))
+            problems.append(
+                Problem(Row(1, {}), "header", f"unknown column(s) {', '.join(unknown)}")
+            )
         line = reader.line_num + 1
         for record in reader:
-            if not any(cell.strip() for cell in record):
-                line = reader.line_num + 1
-                continue
-            if len(record) != len(names):
-                problems.append(
-                    (line, "row", f"has {len(record)} cells, the header has {len(names)}")
+            if any(cell.strip() for cell in record):
+                row = Row(
+                    line,
+                    {
+                        n: unneutralise(c)
+                        for n, c in zip(names, record, strict=False)
+                        if n not in IGNORED
+                    },
                 )
-            else:
-                rows.append(
-                    Row(
-                        line,
-                        {n: (c if c != "" else None) for n, c in zip(names, record, strict=True)},
+                if len(record) != len(names):
+                    problems.append(
+                        Problem(row, "row", f"has {len(record)} cells, the header has {len(names)}")
                     )
-                )
+                else:
+                    rows.append(row)
             line = reader.line_num + 1
     except csv.Error as error:
-        problems.append((reader.line_num, "row", f"malformed CSV: {error}"))
+        problems.append(Problem(Row(reader.line_num, {}), "row", f"malformed CSV: {error}"))
     return rows, problems
 
 
-def _read_jsonl(text: str) -> tuple[list[Row], list[tuple[int, str, str]]]:
+def _read_jsonl(text: str) -> tuple[list[Row], list[Problem]]:
     rows: list[Row] = []
-    problems: list[tuple[int, str, str]] = []
+    problems: list[Problem] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            problems.append((number, "row", f"not valid JSON: {error.msg}"))
+            problems.append(Problem(Row(number, {}), "row", f"not valid JSON: {error.msg}"))
             continue
         if not isinstance(record, dict):
-            problems.append((number, "row", "not a JSON object"))
+            problems.append(Problem(Row(number, {}), "row", "not a JSON object"))
             continue
         fields = {str(k).strip().lower(): _cell(v) for k, v in record.items()}
-        unknown = [k for k in fields if k not in COLUMNS]
+        row = Row(number, {k: v for k, v in fields.items() if k not in IGNORED})
+        unknown = [k for k in row.fields if k not in COLUMNS]
         if unknown:
-            problems.append((number, unknown[0], "unknown key"))
+            problems.append(Problem(row, unknown[0], "unknown key"))
             continue
-        rows.append(Row(number, fields))
+        rows.append(row)
     return rows, problems
 
 
@@ -127,4 +148,59 @@ def _cell(value: object) -> str | None:
         return None
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Numbers (`-5`) are left alone. `unneutralise` undoes exactly this, so exports round-trip.
+    """
+    if cell.lstrip("'").startswith(FORMULA_STARTS) and numeric(cell) is None:
+        return "'" + cell
+    return cell
+
+
+def unneutralise(cell: str) -> str | None:
+    if cell == "":
+        return None
+    if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
+
+
+@contextmanager
+def atomic_output(path: str | None) -> Iterator[TextIO]:
+    """Write to stdout, or to a file that appears whole or not at all."""
+    if path is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    except OSError as error:
+        raise TrackerError(f"{path}: cannot write: {error.strerror}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            yield out
+        os.replace(temporary, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def write_csv(out: TextIO, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """RFC 4180 CSV with formula-like text cells neutralised."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(
+            [neutralise(c) if isinstance(c, str) else ("" if c is None else c) for c in row]
+        )

@@ -2,41 +2,83 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
 
 EXIT_REJECTED = 3
+PROGRESS_ROWS = 2000
 
 
 def register(cli: click.Group) -> None:
     cli.add_command(import_)
 
 
+@contextmanager
+def progress_bar(path: Path, rows: list[Any]) -> Iterator[Iterable[Any]]:
+    """A progress bar on a terminal for long files; the rows as they are otherwise."""
+    if len(rows) < PROGRESS_ROWS or not sys.stderr.isatty():
+        yield rows
+        return
+    with click.progressbar(rows, label=str(path), file=sys.stderr) as bar:
+        yield bar
+
+
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--dry-run", is_flag=True, help="Check and count, append nothing.")
+@click.option(
+    "--skip-invalid", is_flag=True, help="Import the valid rows; report the invalid ones (exit 3)."
+)
+@click.option(
+    "--rejects",
+    metavar="FILE",
+    help="With --skip-invalid: write the rejected rows here, with an error column.",
+)
 @click.pass_obj
-def import_(app: Any, paths: tuple[str, ...], dry_run: bool) -> None:
+def import_(
+    app: Any, paths: tuple[str, ...], dry_run: bool, skip_invalid: bool, rejects: str | None
+) -> None:
     """Import .csv or .jsonl files (a folder: its files in name order), one transaction each.
 
     Re-importing is safe: unchanged rows append nothing, changed rows append a correction.
-    Any invalid row rejects its whole file; every error is listed as FILE:LINE: column: message.
+    By default any invalid row rejects its whole file; every error is listed as
+    FILE:LINE: column: message, and a summary per file goes to stderr.
     """
-    tracker = app.tracker()
-    failed = False
-    for summary in tracker.import_paths(list(paths), dry_run=dry_run):
+    if rejects and not skip_invalid:
+        raise click.UsageError("--rejects goes with --skip-invalid")
+    from tracker.adapters.files import atomic_output, write_csv
+    from tracker.domain.importing import COLUMNS
+
+    summaries = app.tracker().import_paths(list(paths), dry_run, skip_invalid, progress_bar)
+    rejected_rows = []
+    for summary in summaries:
         for warning in summary.warnings:
             click.echo(
                 f"{summary.path}:{warning.line}: {warning.column}: {warning.message} (warning)",
                 err=True,
             )
         for error in summary.errors:
-            click.echo(f"{summary.path}:{error.line}: {error.column}: {error.message}", err=True)
-        suffix = " (dry run: nothing appended)" if dry_run and not summary.errors else ""
-        if summary.errors:
-            failed = True
-            suffix = " (file rejected: nothing appended)"
-        click.echo(summary.line() + suffix, err=True)
-    if failed:
+            where = f"{summary.path}:{error.line}: {error.column}: {error.message}"
+            click.echo(where, err=True)
+            rejected_rows.append([error.fields.get(c) for c in COLUMNS] + [where])
+        click.echo(summary.line() + _suffix(summary, dry_run, skip_invalid), err=True)
+    if rejects:
+        with atomic_output(rejects) as out:
+            write_csv(out, [*COLUMNS, "error"], rejected_rows)
+    if rejected_rows and not skip_invalid:
         raise click.ClickException("rows were invalid; the files named above appended nothing")
+    if rejected_rows:
+        sys.exit(EXIT_REJECTED)
+
+
+def _suffix(summary: Any, dry_run: bool, skip_invalid: bool) -> str:
+    if summary.errors and not skip_invalid:
+        return " (file rejected: nothing appended)"
+    if dry_run:
+        return " (dry run: nothing appended)"
+    return ""

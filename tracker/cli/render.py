@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Sequence
@@ -73,8 +72,9 @@ def dump_json(data: Any) -> str:
 
 
 def dump_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """CSV text, formula-like cells neutralised (it may well be opened in a spreadsheet)."""
+    from tracker.adapters.files import write_csv
+
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
+    write_csv(out, headers, rows)
     return out.getvalue()

@@ -72,6 +72,21 @@ class ValidDate:
         return self.is_span and self.end is not None and self.end.latest < day
 
 
+def date_parts(text: str) -> tuple[str | None, str | None]:
+    """The bare date texts of a valid date's start and end (flags stripped; None for `..`).
+
+    `2024-05~` → (2024-05, None); `[2024-02..2024-05]` and `2024-02/2024-05` → (2024-02,
+    2024-05); `../2025-02` → (None, 2025-02).
+    """
+    inner = text[1:-1].replace("..", "/", 1) if text.startswith("[") else text
+    left, _, right = inner.partition("/")
+
+    def bare(part: str) -> str | None:
+        return None if part in ("", "..") else part.rstrip("~?%")
+
+    return bare(left), bare(right)
+
+
 def parse_date(text: str) -> ValidDate:
     """Parse one valid date of the EDTF subset, or raise ValidationError naming the forms."""
     return _parse_cached(text.strip())

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from tracker.domain.errors import ValidationError
 from tracker.domain.events import (
     ClaimAsserted,
     ClaimCorrected,
+    ClaimRanked,
     ClaimRetracted,
     Event,
     SourceRegistered,
 )
 from tracker.domain.fold import Knowledge
-from tracker.domain.model import Catalogue, Claim, Source, build_claim, build_source, fold_text
+from tracker.domain.model import (
+    Catalogue,
+    Claim,
+    Source,
+    build_claim,
+    build_source,
+    check_rank,
+    fold_text,
+)
 
 COLUMNS = (
     "id",
@@ -39,7 +48,10 @@ COLUMNS = (
     "reliability",
     "credibility",
     "reason",
+    "rank",
 )
+# A rejects file carries an `error` column; it is ignored, so the file re-imports once fixed.
+IGNORED = ("error",)
 OPS = ("assert", "retract")
 
 
@@ -53,9 +65,12 @@ class Row:
 
 @dataclass(frozen=True)
 class RowError:
+    """What is wrong with a row; `fields` keeps the row itself, for a rejects file."""
+
     line: int
     column: str
     message: str
+    fields: dict[str, str | None] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,7 @@ class Parsed:
     claim: Claim | None = None
     source: Source | None = None
     reason: str | None = None
+    rank: str | None = None
 
 
 @dataclass
@@ -78,7 +94,6 @@ class Plan:
     )
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
-    rejected: list[Row] = field(default_factory=list)
 
 
 def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
@@ -94,7 +109,16 @@ def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
         return Parsed(row, op, claim_id, reason=reason)
     source = build_source(row.fields)
     claim = build_claim(row.fields, catalogue, source.id)
-    return Parsed(row, op, claim.id, claim, source, reason)
+    rank_text = fold_text(row.fields.get("rank") or "")
+    rank = _checked(check_rank, rank_text, "rank") if rank_text else None
+    return Parsed(row, op, claim.id, claim, source, reason, rank)
+
+
+def _checked(check: Callable[[str], str], raw: str, column: str) -> str:
+    try:
+        return check(raw)
+    except ValidationError as error:
+        raise ValidationError(error.message, column) from None
 
 
 def plan_import(rows: Iterable[Row], catalogue: Catalogue, knowledge: Knowledge) -> Plan:
@@ -118,8 +142,7 @@ def plan_import(rows: Iterable[Row], catalogue: Catalogue, knowledge: Knowledge)
 
 
 def _reject(plan: Plan, row: Row, column: str, message: str) -> None:
-    plan.errors.append(RowError(row.line, column, message))
-    plan.rejected.append(row)
+    plan.errors.append(RowError(row.line, column, message, row.fields))
     plan.counts["rejected"] += 1
 
 
@@ -130,7 +153,7 @@ def _drop_contradictions(plan: Plan, parsed: list[Parsed]) -> list[Parsed]:
         by_id.setdefault(item.claim_id, []).append(item)
     kept = []
     for items in by_id.values():
-        shapes = {(i.op, i.claim, i.source) for i in items}
+        shapes = {(i.op, i.claim, i.source, i.rank) for i in items}
         if len(shapes) > 1 and any(i.op == "assert" for i in items):
             lines = ", ".join(str(i.row.line) for i in items)
             for item in items:
@@ -162,8 +185,15 @@ def _decide(plan: Plan, item: Parsed, knowledge: Knowledge, registered: set[str]
         plan.counts["retracted"] += 1
         return
     assert item.claim is not None and item.source is not None
+    reranked = item.rank is not None and item.rank != (known.rank if known else "normal")
+    if known is not None and known.retracted:
+        reranked = False
     if known is not None and known.claim.same_content(item.claim):
-        plan.counts["unchanged"] += 1
+        if reranked:
+            plan.events.append(
+                ClaimRanked(item.claim_id, item.rank or "", item.reason or "rank changed by import")
+            )
+        plan.counts["corrected" if reranked else "unchanged"] += 1
         return
     if item.source.id not in registered:
         plan.events.append(SourceRegistered(item.source))
@@ -178,3 +208,7 @@ def _decide(plan: Plan, item: Parsed, knowledge: Knowledge, registered: set[str]
             )
         )
         plan.counts["corrected"] += 1
+    if reranked:
+        plan.events.append(
+            ClaimRanked(item.claim_id, item.rank or "", item.reason or "rank given by import")
+        )

@@ -271,3 +271,17 @@ def _check_datetime(text: str) -> None:
         datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValidationError(f"retrieved {text!r} is not an ISO datetime", "retrieved") from None
+
+
+def claim_fields(claim: Claim, source: Source) -> dict[str, str | None]:
+    """A claim and its source as the flat fields of `add` and of an import row."""
+    fields: dict[str, str | None] = {k: v for k, v in asdict(claim).items() if k != "source_id"}
+    fields.update(
+        source=source.name,
+        source_url=source.url,
+        source_title=source.title,
+        published=source.published,
+        retrieved=source.retrieved,
+        reliability=source.reliability,
+    )
+    return fields

@@ -1,0 +1,185 @@
+"""Export formats: claims in the import format, the log as JSON Lines, TimelineJS rows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tracker.domain.dates import date_parts, parse_date
+from tracker.domain.errors import TrackerError
+from tracker.domain.events import LogEntry, canonical_json, format_instant, from_payload
+from tracker.domain.fold import ClaimState, Knowledge
+from tracker.domain.importing import COLUMNS
+from tracker.domain.model import Claim, Source, claim_fields
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+TIMELINEJS_COLUMNS = (
+    "Year",
+    "Month",
+    "Day",
+    "Time",
+    "End Year",
+    "End Month",
+    "End Day",
+    "End Time",
+    "Display Date",
+    "Headline",
+    "Text",
+    "Media",
+    "Media Credit",
+    "Media Caption",
+    "Media Thumbnail",
+    "Type",
+    "Group",
+    "Background",
+)
+
+
+def claim_rows(knowledge: Knowledge, include_retracted: bool) -> Iterator[list[str | None]]:
+    """One import-format row per claim, in the order they were first asserted."""
+    for state in sorted(knowledge.claims.values(), key=lambda s: s.position):
+        if state.retracted and not include_retracted:
+            continue
+        fields = claim_fields(state.claim, knowledge.source_of(state.claim))
+        fields["op"] = "retract" if state.retracted else None
+        fields["rank"] = state.rank if state.rank != "normal" else None
+        yield [fields.get(column) for column in COLUMNS]
+
+
+def log_lines(entries: Iterable[LogEntry]) -> Iterator[str]:
+    for entry in entries:
+        yield (
+            canonical_json(
+                {
+                    "position": entry.position,
+                    "event_id": entry.event_id,
+                    "recorded_at": format_instant(entry.recorded_at),
+                    "kind": entry.kind,
+                    "payload": entry.payload,
+                    "hash": entry.hash,
+                }
+            )
+            + "\n"
+        )
+
+
+def read_log(path: Path) -> list[LogEntry]:
+    """The entries of an `export log` file; any unreadable line is an error naming it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise TrackerError(f"{path}: cannot read a log export: {error}") from None
+    entries = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            entry = LogEntry(
+                int(data["position"]),
+                str(data["event_id"]),
+                datetime.fromisoformat(data["recorded_at"].replace("Z", "+00:00")),
+                str(data["kind"]),
+                dict(data["payload"]),
+                str(data["hash"]),
+            )
+            from_payload(entry.kind, entry.payload)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise TrackerError(f"{path}:{number}: not a log entry ({error})") from None
+        entries.append(entry)
+    return entries
+
+
+def display_date(text: str) -> str:
+    """How TimelineJS should label an imprecise date; empty for a plain day."""
+    start, end = date_parts(text)
+    if (
+        "/" not in text
+        and not text.startswith("[")
+        and start
+        and len(start) == 10
+        and text == start
+    ):
+        return ""
+    first, last = _words(start), _words(end)
+    if text.startswith("["):
+        label = f"between {first} and {last}"
+    elif text.startswith("../"):
+        label = f"by {last}"
+    elif text.endswith("/.."):
+        label = f"from {first}"
+    elif "/" in text:
+        label = f"{first} to {last}"
+    else:
+        label = first
+    if "~" in text:
+        label = f"about {label}"
+    if "?" in text or "%" in text:
+        label += " (uncertain)"
+    return label
+
+
+def _words(part: str | None) -> str:
+    if part is None:
+        return ""
+    pieces = part.split("-")
+    if len(pieces) == 1:
+        return pieces[0]
+    month = MONTHS[int(pieces[1]) - 1]
+    return f"{int(pieces[2])} {month} {pieces[0]}" if len(pieces) == 3 else f"{month} {pieces[0]}"
+
+
+def _ymd(part: str | None) -> list[str]:
+    pieces = (part.split("-") if part else []) + ["", "", ""]
+    return [pieces[0], pieces[1].lstrip("0"), pieces[2].lstrip("0")]
+
+
+def timelinejs_row(state: ClaimState, source: Source) -> list[Any]:
+    claim: Claim = state.claim
+    start, end = date_parts(claim.date)
+    valid = parse_date(claim.date)
+    if start is None:  # an open start: placed at the window of its end, labelled "by …"
+        start, end = end, None
+    headline = (
+        f"{claim.subject}: {claim.attribute} = {claim.value}"
+        f"{' ' + claim.unit if claim.unit else ''}"
+        if claim.attribute
+        else f"{claim.subject}: {claim.type}"
+    )
+    text = (
+        claim.summary + f" — {source.name}" + (f" ({claim.originator})" if claim.originator else "")
+    )
+    end_ymd = _ymd(end) if valid.is_span or claim.date.startswith("[") else ["", "", ""]
+    return [
+        *_ymd(start),
+        "",
+        *end_ymd,
+        "",
+        display_date(claim.date),
+        headline,
+        text,
+        source.url or "",
+        source.name,
+        claim.quote or "",
+        "",
+        "",
+        claim.subject,
+        "",
+    ]
