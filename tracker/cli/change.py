@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,7 +21,9 @@ from tracker.domain.diff import SlotChange
 from tracker.domain.events import format_instant
 from tracker.domain.history import HistoryRow
 from tracker.domain.picture import OccurrenceView
-from tracker.services import KnownDiff, WorldDiff
+
+if TYPE_CHECKING:  # the services pull in SQLAlchemy: not needed for `--help`
+    from tracker.services import KnownDiff, WorldDiff
 
 
 def register(cli: click.Group) -> None:

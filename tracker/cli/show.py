@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,7 +17,9 @@ from tracker.cli.render import (
     with_unit,
 )
 from tracker.domain.picture import Candidate, Picture, SlotView
-from tracker.services import Cut
+
+if TYPE_CHECKING:  # the services pull in SQLAlchemy: not needed for `--help`
+    from tracker.services import Cut
 
 SUMMARY_WIDTH = 72
 
