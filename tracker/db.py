@@ -77,10 +77,14 @@ def current_revision(engine: Engine) -> str | None:
 def upgrade(engine: Engine) -> None:
     from alembic import command
 
-    with translated(), engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(1953066861)"))
-        command.upgrade(alembic_config(conn), "head")
+    with translated(), engine.connect() as conn:
+        # Take the write lock up front, so a second process creating the database waits.
+        if conn.dialect.name == "sqlite":
+            conn.execution_options(tracker_begin="BEGIN IMMEDIATE")
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(1953066861)"))
+            command.upgrade(alembic_config(conn), "head")
 
 
 def open_store(url: str, clock: Clock, create: bool = True) -> Store:

@@ -131,7 +131,7 @@ def display_date(text: str) -> str:
         label = first
     if "~" in text:
         label = f"about {label}"
-    if "?" in text or "%" in text:
+    if "?" in text:
         label += " (uncertain)"
     return label
 

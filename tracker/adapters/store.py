@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, func, select
@@ -110,7 +110,7 @@ class Writer:
 
     def append(self, events: Sequence[Event]) -> list[LogEntry]:
         """Append events after the head: gapless positions, one chain, never-decreasing time."""
-        now = self.store.clock()
+        now = self.store.clock().astimezone(UTC)
         head = self._head
         if head.recorded_at is not None and now < head.recorded_at:
             now = head.recorded_at

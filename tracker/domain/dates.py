@@ -15,7 +15,8 @@ ACCEPTED_FORMS = (
     "[YYYY-MM..YYYY-MM], START/END, START/.., ../END"
 )
 
-_PART = r"\d{4}(?:-\d{2}(?:-\d{2})?)?[~?%]?"
+# Months 01-12 only: EDTF reads 21-24 as seasons, which the SPEC's subset does not take.
+_PART = r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-\d{2})?)?[~?]?"
 _POINT = re.compile(rf"^({_PART})$")
 _ONE_OF = re.compile(rf"^\[({_PART})\.\.({_PART})\]$")
 _SPAN = re.compile(rf"^({_PART}|\.\.)/({_PART}|\.\.)$")
@@ -59,7 +60,7 @@ class ValidDate:
 
     @property
     def flagged(self) -> bool:
-        return "~" in self.text or "?" in self.text or "%" in self.text
+        return "~" in self.text or "?" in self.text
 
     def label(self) -> str:
         """The date as an analyst reads it: `by 2025-02` for an open start."""
@@ -82,7 +83,7 @@ def date_parts(text: str) -> tuple[str | None, str | None]:
     left, _, right = inner.partition("/")
 
     def bare(part: str) -> str | None:
-        return None if part in ("", "..") else part.rstrip("~?%")
+        return None if part in ("", "..") else part.rstrip("~?")
 
     return bare(left), bare(right)
 
@@ -121,7 +122,7 @@ def _parse_cached(text: str) -> ValidDate:
 def parse_as_of(text: str) -> date:
     """A valid-time cut: a day, month or year; a coarse one means the end of that period."""
     text = text.strip()
-    if not _POINT.match(text) or text[-1] in "~?%":
+    if not _POINT.match(text) or text[-1] in "~?":
         raise ValidationError(f"{text!r} is not a date to cut at: use YYYY-MM-DD, YYYY-MM or YYYY")
     return _part_window(text, text).latest
 
@@ -130,7 +131,7 @@ def _part_window(part: str, whole: str) -> Window:
     """The window of one date part, checked by the `edtf` library (calendar validity)."""
     from edtf import EDTFParseException, parse_edtf
 
-    bare = part.rstrip("~?%")
+    bare = part.rstrip("~?")
     try:
         parsed = parse_edtf(bare)
         lo, hi = parsed.lower_strict(), parsed.upper_strict()
