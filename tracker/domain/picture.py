@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from tracker.domain.dates import ValidDate
+from tracker.domain.dates import ValidDate, Window
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.model import subject_key
 
@@ -189,8 +189,7 @@ def _slot(knowledge: Knowledge, states: list[ClaimState], as_of: date) -> SlotVi
     current = _current(states)
     holding = [s for s in current if not s.claim.valid.ended_by(as_of)]
     if not holding:
-        last = max(current, key=_order)
-        return _view(knowledge, subject, attribute, "ended", last, [last])
+        return _ended(knowledge, subject, attribute, current)
     preferred = [s for s in holding if s.rank == "preferred"]
     if preferred and len({s.claim.value for s in preferred}) == 1:
         chosen = max(preferred, key=_order)
@@ -211,6 +210,23 @@ def _slot(knowledge: Knowledge, states: list[ClaimState], as_of: date) -> SlotVi
     if before is not None and before.status == "current":
         previous = next(s for s in earlier if s.claim.id == before.claim)
     return _view(knowledge, subject, attribute, "possible", previous, holding)
+
+
+def _ended(knowledge: Knowledge, subject: str, attribute: str, spans: list[ClaimState]) -> SlotView:
+    """Every current span is over: the value of the one that ended last is shown as past.
+
+    Spans that ended in the same window with different values leave no single last value.
+    """
+
+    def end(state: ClaimState) -> Window:
+        stop = state.claim.valid.end
+        assert stop is not None  # only closed spans end
+        return stop
+
+    last_end = max(end(s) for s in spans)
+    last = [s for s in spans if end(s) == last_end]
+    chosen = max(last, key=_order) if len({s.claim.value for s in last}) == 1 else None
+    return _view(knowledge, subject, attribute, "ended", chosen, last)
 
 
 def _view(
