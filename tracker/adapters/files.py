@@ -183,13 +183,21 @@ def atomic_output(path: str | None) -> Iterator[TextIO]:
         return
     target = Path(path)
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        # mkstemp makes the file private; give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
     except OSError as error:
         raise TrackerError(f"{path}: cannot write: {error.strerror}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             yield out
         os.replace(temporary, target)
+    except OSError as error:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise TrackerError(f"{path}: cannot write: {error.strerror}") from None
     except BaseException:
         with suppress(OSError):
             os.unlink(temporary)

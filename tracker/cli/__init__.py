@@ -59,7 +59,7 @@ def main() -> None:
     cli(prog_name="tracker")
 
 
-from tracker.cli import admin, change, export, importing, show, write  # noqa: E402
+from tracker.cli import admin, change, export, importing, report, show, write  # noqa: E402
 
-for module in (write, importing, show, change, export, admin):
+for module in (write, importing, show, change, export, report, admin):
     module.register(cli)

@@ -18,7 +18,7 @@ from tracker.domain.model import numeric, subject_key
 from tracker.domain.picture import Picture, seen_by
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy
-    from tracker.services import Tracker
+    from tracker.services import Cut, Tracker
 
 EPOCH = date(1970, 1, 1)
 
@@ -96,15 +96,12 @@ def build_report(
     observations = [
         s
         for s in timeline(knowledge, subject)
-        if s.claim.is_observation and s.rank != "deprecated" and seen_by(s.claim.valid, picture.as_of)
+        if s.claim.is_observation
+        and s.rank != "deprecated"
+        and seen_by(s.claim.valid, picture.as_of)
     ]
     slots = _numeric_slots(observations)
     axis = _axis(picture.as_of, first, last, [*occurrences, *(s for g in slots for s in g)])
-    shown = picture_json(picture, cut)
-    for slot, view in zip(shown["slots"], picture.slots, strict=True):
-        slot["value_text"] = slot_value(view)
-    for occurrence, view in zip(shown["occurrences"], picture.occurrences, strict=True):
-        occurrence["label"] = view.label
     meta = {
         "as_of": picture.as_of.isoformat(),
         "known_at": cut.label(),
@@ -117,19 +114,25 @@ def build_report(
         meta=meta,
         axis=axis,
         timeline=[_bar(knowledge, s, certainty[s.claim.id], axis) for s in occurrences],
-        slots=[
-            _slot(knowledge, group, picture, index) for index, group in enumerate(slots)
-        ],
-        picture=shown,
+        slots=[_slot(knowledge, group, picture, index) for index, group in enumerate(slots)],
+        picture=_picture(picture, cut),
         sources=_sources(knowledge, picture, [*occurrences, *observations]),
     )
 
 
+def _picture(picture: Picture, cut: Cut) -> dict[str, Any]:
+    """`show --format json`, plus the texts its table prints: values spelled out, `by` dates."""
+    shown = picture_json(picture, cut)
+    for slot, slot_view in zip(shown["slots"], picture.slots, strict=True):
+        slot["value_text"] = slot_value(slot_view)
+    for occurrence, view in zip(shown["occurrences"], picture.occurrences, strict=True):
+        occurrence["label"] = view.label
+    return shown
+
+
 def _check_subject(knowledge: Knowledge, subject: str) -> None:
     names = {
-        subject_key(s.claim.subject): s.claim.subject
-        for s in knowledge.claims.values()
-        if s.active
+        subject_key(s.claim.subject): s.claim.subject for s in knowledge.claims.values() if s.active
     }
     if subject_key(subject) in names:
         return
@@ -153,18 +156,15 @@ def _numeric_slots(states: list[ClaimState]) -> list[list[ClaimState]]:
 def _axis(
     as_of: date, first: date | None, last: date | None, states: list[ClaimState]
 ) -> dict[str, int]:
-    """The shared x range: [A, B] when given, else whole months around the data and D.
+    """The shared x range: [A, B] when given, else whole months around the data and D, with a
+    month to spare on each side so no point sits on the edge.
 
     `max` is exclusive (the day after the last one shown); `as_of` marks the end of day D.
     """
     starts = [s.claim.valid.window.earliest for s in states]
     ends = [s.claim.valid.window.latest for s in states]
-    low = first or min([*starts, as_of - timedelta(days=365)] if not starts else starts)
-    high = last or max([*ends, as_of])
-    if first is None:
-        low = low.replace(day=1)
-    if last is None:
-        high = (high.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    low = first or _month_start(min(starts) if starts else as_of - timedelta(days=365), -1)
+    high = last or _month_start(max([*ends, as_of]), 2) - timedelta(days=1)
     return {
         "min": day_number(low),
         "max": day_number(high) + 1,
@@ -172,10 +172,17 @@ def _axis(
     }
 
 
+def _month_start(day: date, months: int) -> date:
+    """The first day of the month `months` away from `day`'s."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def _bar(
     knowledge: Knowledge, state: ClaimState, certainty: str, axis: dict[str, int]
 ) -> dict[str, Any]:
-    """One occurrence as a bar across its window: `[start, end)` in epoch days."""
+    """One occurrence as a bar across its window: `[start, end)` in epoch days. An open end
+    holds with no known end, so its bar runs to D, past which the report says nothing."""
     claim, valid = state.claim, state.claim.valid
     source = knowledge.source_of(claim)
     return {
@@ -189,7 +196,7 @@ def _bar(
         "reliability": source.reliability,
         "credibility": int(claim.credibility),
         "start": day_number(valid.window.earliest),
-        "end": axis["max"] if valid.open_end else day_number(valid.window.latest) + 1,
+        "end": axis["as_of"] if valid.open_end else day_number(valid.window.latest) + 1,
         "open_end": valid.open_end,
     }
 
@@ -259,17 +266,17 @@ def _link(url: str | None) -> str | None:
 def _sources(
     knowledge: Knowledge, picture: Picture, states: list[ClaimState]
 ) -> list[dict[str, Any]]:
-    """Every source behind the report, one row per publisher article and originator."""
+    """Every source behind the report, with the originators it relays and their grades."""
     claims = {s.claim.id: s.claim for s in states}
     for slot in picture.slots:
         claims.update((c.claim, knowledge.claims[c.claim].claim) for c in slot.candidates)
     for occurrence in picture.occurrences:
         claims[occurrence.claim] = knowledge.claims[occurrence.claim].claim
-    rows: dict[tuple[str, str], list[str]] = defaultdict(list)
+    grades: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for claim in claims.values():
-        rows[(claim.source_id, claim.originator or "")].append(claim.credibility)
+        grades[claim.source_id][claim.originator or ""].append(claim.credibility)
     table = []
-    for (source_id, originator), grades in rows.items():
+    for source_id, by_originator in grades.items():
         source = knowledge.sources[source_id]
         table.append(
             {
@@ -280,13 +287,18 @@ def _sources(
                 "published": source.published,
                 "reliability": source.reliability,
                 "reliability_text": RELIABILITY[source.reliability],
-                "originator": originator or None,
-                "credibility": [
-                    {"grade": g, "text": CREDIBILITY[g]} for g in sorted(set(grades))
+                "originators": [
+                    {
+                        "originator": originator or None,
+                        "credibility": [
+                            {"grade": g, "text": CREDIBILITY[g]} for g in sorted(set(credibility))
+                        ],
+                        "claims": len(credibility),
+                    }
+                    for originator, credibility in sorted(by_originator.items())
                 ],
-                "claims": len(grades),
             }
         )
     return sorted(
-        table, key=lambda r: (r["name"].casefold(), r["published"] or "", r["originator"] or "")
+        table, key=lambda r: (r["name"].casefold(), r["published"] or "", r["url_text"] or "")
     )

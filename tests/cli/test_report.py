@@ -1,0 +1,309 @@
+"""`tracker report`: one self-contained HTML page, rendered for real in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from datetime import date
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from freezegun import freeze_time
+
+from tracker.cli import cli
+
+T1 = "2025-03-01T12:00:00Z"
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+SEED = EVENTS / "2025-02-new-york-parrot-us-warns-haftar.csv"
+TROOPS_800 = "nyp-2025-02:russia-troops-2024-02"
+TROOPS_1800 = "nyp-2025-02:russia-troops-2024-05"
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--enable-logging=stderr",
+    "--v=0",
+    # Any lookup fails: a request the page should never make cannot succeed either.
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+)
+RESOURCE_TAGS = {"script", "link", "img", "iframe", "frame", "embed", "object", "source", "video"}
+RESOURCE_ATTRIBUTES = {"src", "href", "data", "srcset", "poster"}
+
+Run = Callable[..., Result]
+
+
+def epoch_day(text: str) -> int:
+    return (date.fromisoformat(text) - date(1970, 1, 1)).days
+
+
+def data_blob(page: str) -> dict[str, Any]:
+    match = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page)
+    assert match is not None, "the page has no data blob"
+    data: dict[str, Any] = json.loads(match.group(1))
+    return data
+
+
+class Resources(HTMLParser):
+    """Every attribute that would make a browser fetch something, and every stylesheet text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fetches: list[tuple[str, str, str]] = []
+        self.styles: list[str] = []
+        self.scripts = 0
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if tag in RESOURCE_TAGS and name in RESOURCE_ATTRIBUTES:
+                self.fetches.append((tag, name, value or ""))
+            if name == "style":
+                self.styles.append(value or "")
+        self.scripts += tag == "script"
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.styles.append(data)
+
+
+@pytest.fixture
+def run(tmp_path: Path, frozen: object) -> Run:
+    db = str(tmp_path / "cli.db")
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(cli, ["--db", db, *args], catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def seeded(run: Run, seed_file: Path) -> Run:
+    assert run("import", str(seed_file)).exit_code == 0
+    return run
+
+
+def chromium() -> str:
+    found = shutil.which("chromium")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed, and CI is set: the report must be checked here")
+        pytest.skip("the browser checks of `tracker report` need Debian's chromium on PATH")
+    return found
+
+
+@pytest.fixture(scope="module")
+def browsed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The seed report as of 2025-02, opened once in Chromium: its DOM after load, its stderr,
+    and a screenshot. The clock is frozen for the tracker only, not around the browser."""
+    browser = chromium()
+    folder = tmp_path_factory.mktemp("report")
+    page = folder / "report.html"
+    with freeze_time(T1):
+        db = ["--db", str(folder / "cli.db")]
+        assert CliRunner().invoke(cli, [*db, "import", str(SEED)]).exit_code == 0
+        written = CliRunner().invoke(cli, [*db, "report", "--as-of", "2025-02", "--out", str(page)])
+        assert written.exit_code == 0, written.output
+
+    def open_page(*args: str) -> subprocess.CompletedProcess[str]:
+        profile = f"--user-data-dir={folder / 'profile'}"
+        command = [browser, *CHROMIUM_FLAGS, profile, *args, page.as_uri()]
+        return subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+
+    dumped = open_page("--dump-dom")
+    shot = folder / "report.png"
+    captured = open_page("--window-size=1280,2000", f"--screenshot={shot}")
+    match = re.search(r'<body data-rendered="([^"]*)"', dumped.stdout)
+    return {
+        "rendered": json.loads(unescape(match.group(1))) if match else None,
+        "console": [
+            line for line in (dumped.stderr + captured.stderr).splitlines() if ":CONSOLE" in line
+        ],
+        "screenshot": shot,
+    }
+
+
+def test_report_writes_one_html_file_and_says_what_is_in_it(seeded: Run, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = seeded("report", "--as-of", "2025-02", "--out", str(out))
+    assert result.exit_code == 0
+    assert result.stdout == f"{out}: as of 2025-02-28, 6 occurrences, 1 numeric slot, 1 source\n"
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "as known at <strong>2025-03-01T12:00:00Z</strong> (log position 17)" in page
+
+
+def test_report_page_inlines_everything_and_fetches_nothing(seeded: Run, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    seeded("report", "--as-of", "2025-02", "--out", str(out))
+    page = out.read_text(encoding="utf-8")
+    found = Resources()
+    found.feed(page)
+    assert found.fetches == []
+    assert found.scripts == 3  # the data blob, Chart.js, the drawing script
+    styles = " ".join(found.styles).lower()
+    assert "@import" not in styles and "url(" not in styles and "@font-face" not in styles
+    assert "Chart.js v4" in page, "Chart.js is inlined with its licence header"
+    assert '<a class="source-url" href="https://newyorkparrot.com/2025/02/' in page
+
+
+def test_report_opens_in_chromium_without_console_messages(browsed: dict[str, Any]) -> None:
+    assert browsed["rendered"] is not None, "the page's script did not finish drawing"
+    assert browsed["console"] == []
+
+
+def test_report_page_requests_nothing_when_opened(browsed: dict[str, Any]) -> None:
+    assert browsed["rendered"]["resources"] == []
+
+
+def test_report_draws_the_timeline_and_the_troop_chart(browsed: dict[str, Any]) -> None:
+    charts = {c["id"]: c for c in browsed["rendered"]["charts"]}
+    assert set(charts) == {"timeline-chart", "slot-0"}
+    assert all(c["width"] > 600 and c["height"] > 200 for c in charts.values())
+    assert [d["bars"] for d in browsed["rendered"]["timeline"]] == [6, 0]
+    assert browsed["screenshot"].stat().st_size > 50_000
+
+
+def test_troop_chart_steps_from_800_to_1800_and_holds_each_value_until_the_next(
+    browsed: dict[str, Any],
+) -> None:
+    [slot] = browsed["rendered"]["slots"]
+    assert slot["slot"] == "Russia/troops_in_libya"
+    assert slot["series"] == [
+        {
+            "name": "New York Parrot (intelligence assessments)",
+            # Chart.js's "before" holds 800 until the 1,800 point; "after" would jump at once.
+            "stepped": "before",
+            "values": [800, 1800],
+        }
+    ]
+
+
+def test_month_dates_are_drawn_as_their_whole_month_and_open_starts_as_by(
+    seeded: Run, tmp_path: Path
+) -> None:
+    out = tmp_path / "report.html"
+    seeded("report", "--as-of", "2025-02", "--out", str(out))
+    bars = {b["claim"]: b for b in data_blob(out.read_text(encoding="utf-8"))["timeline"]}
+    warning = bars["nyp-2025-02:wilson-warning"]
+    forum = bars["nyp-2025-02:libyan-russian-forum"]
+    assert (warning["start"], warning["end"]) == (epoch_day("2025-02-01"), epoch_day("2025-03-01"))
+    assert (forum["label"], forum["start"], forum["end"]) == (
+        "by 2025-02",
+        epoch_day("2025-02-01"),
+        epoch_day("2025-03-01"),
+    )
+
+
+def test_occurrences_whose_window_is_still_open_at_the_date_are_possible(
+    seeded: Run, tmp_path: Path
+) -> None:
+    out = tmp_path / "report.html"
+    seeded("report", "--as-of", "2025-02-15", "--out", str(out))
+    bars = data_blob(out.read_text(encoding="utf-8"))["timeline"]
+    assert [b["certainty"] for b in bars] == ["possible"] * 6
+
+
+def test_every_troop_point_names_its_claim_source_grades_and_date(
+    seeded: Run, tmp_path: Path
+) -> None:
+    out = tmp_path / "report.html"
+    seeded("report", "--as-of", "2024-05-15", "--out", str(out))
+    page = out.read_text(encoding="utf-8")
+    [slot] = data_blob(page)["slots"]
+    keys = ("value", "date", "claim", "source", "reliability", "credibility", "certainty")
+    assert [tuple(p[k] for k in keys) for p in slot["points"]] == [
+        (800, "2024-02", TROOPS_800, "New York Parrot", "F", 3, "definite"),
+        (1800, "2024-05", TROOPS_1800, "New York Parrot", "F", 3, "possible"),
+    ]
+    assert f'<td class="id">{TROOPS_1800}</td>' in page
+    assert "800 troops, possibly 1,800 already" in page
+
+
+def test_known_at_cuts_the_report_at_that_log_position(seeded: Run, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    # Position 9 holds the 800 troops claim; 1,800 was recorded at position 10.
+    result = seeded("report", "--as-of", "2025-02", "--known-at", "@9", "--out", str(out))
+    assert result.exit_code == 0
+    [slot] = data_blob(out.read_text(encoding="utf-8"))["slots"]
+    assert [p["value"] for p in slot["points"]] == [800]
+
+
+def test_subject_and_range_narrow_the_timeline(seeded: Run, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    narrow = ("--subject", "khalifa  HAFTAR", "--from", "2025-02", "--to", "2025-02")
+    result = seeded("report", *narrow, "--as-of", "2025-02", "--out", str(out))
+    assert result.exit_code == 0
+    data = data_blob(out.read_text(encoding="utf-8"))
+    assert {b["subject"] for b in data["timeline"]} == {"Khalifa Haftar"}
+    assert len(data["timeline"]) == 4
+    assert data["axis"]["min"] == epoch_day("2025-02-01")
+    assert data["axis"]["max"] == epoch_day("2025-03-01")
+
+
+def test_claim_text_cannot_close_the_data_script(run: Run, tmp_path: Path) -> None:
+    hostile = "</script><script>alert(1)</script> <!-- & 'quotes'"
+    claim = ("--type", "diplomacy.visit", "--date", "2025-02", "--subject", "Haftar")
+    source = ("--source", "NYP", "--source-url", "javascript:alert(1)")
+    added = run("add", *claim, "--summary", hostile, *source)
+    assert added.exit_code == 0
+    out = tmp_path / "report.html"
+    run("report", "--as-of", "2025-02", "--out", str(out))
+    page = out.read_text(encoding="utf-8")
+    assert page.count("</script>") == 3
+    assert data_blob(page)["timeline"][0]["summary"] == hostile
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'href="javascript:' not in page
+
+
+def test_report_requires_out(seeded: Run) -> None:
+    result = seeded("report", "--as-of", "2025-02")
+    assert result.exit_code == 2
+    assert "Missing option '--out'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as-of", "2025-13"], "Error: '2025-13' is not a date to cut at"),
+        (["--from", "2025", "--to", "2024"], "Error: --to 2024 is before --from 2025"),
+        (["--from", "2024-5"], "Error: invalid date '2024-5'"),
+        (["--known-at", "yesterday"], "Error: --known-at 'yesterday' is not an ISO datetime"),
+        (["--subject", "haftar"], "Error: no claim is about subject 'haftar'; did you mean "),
+    ],
+)
+def test_bad_input_is_one_error_line_and_writes_nothing(
+    seeded: Run, tmp_path: Path, args: list[str], message: str
+) -> None:
+    out = tmp_path / "report.html"
+    out.write_text("the previous report", encoding="utf-8")
+    result = seeded("report", *args, "--out", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1
+    assert out.read_text(encoding="utf-8") == "the previous report"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
+
+
+def test_unknown_subject_suggests_the_closest_ones(seeded: Run, tmp_path: Path) -> None:
+    result = seeded("report", "--subject", "haftar", "--out", str(tmp_path / "r.html"))
+    assert result.stderr == (
+        "Error: no claim is about subject 'haftar'; did you mean Khalifa Haftar?\n"
+    )
