@@ -16,11 +16,10 @@ from tracker.cli.render import (
     table,
     with_unit,
 )
-from tracker.cli.show import SUMMARY_WIDTH, slot_value
+from tracker.cli.show import occurrence_json, occurrence_table, short, slot_value
 from tracker.domain.diff import SlotChange
 from tracker.domain.events import format_instant
 from tracker.domain.history import HistoryRow
-from tracker.domain.picture import OccurrenceView
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy: not needed for `--help`
     from tracker.services import KnownDiff, WorldDiff
@@ -113,18 +112,6 @@ def change_json(change: SlotChange) -> dict[str, Any]:
     }
 
 
-def _occurrence_json(o: OccurrenceView) -> dict[str, Any]:
-    return {
-        "claim": o.claim,
-        "type": o.type,
-        "date": o.date,
-        "certainty": o.certainty,
-        "subject": o.subject,
-        "summary": o.summary,
-        "sources": list(o.sources),
-    }
-
-
 def world_json(result: WorldDiff) -> dict[str, Any]:
     return {
         "from": result.start.isoformat(),
@@ -132,7 +119,7 @@ def world_json(result: WorldDiff) -> dict[str, Any]:
         "known_at": result.cut.label(),
         "position": result.cut.position,
         "changes": [change_json(c) for c in result.changes],
-        "occurrences": [_occurrence_json(o) for o in result.occurrences],
+        "occurrences": [occurrence_json(o) for o in result.occurrences],
     }
 
 
@@ -174,10 +161,6 @@ def _changes_table(changes: list[SlotChange]) -> str:
     return table(["subject", "attribute", "change", "before → after"], rows, colours)
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= SUMMARY_WIDTH else text[: SUMMARY_WIDTH - 1] + "…"
-
-
 def world_table(result: WorldDiff) -> str:
     parts = [
         f"Change from {result.start} to {result.end}, as known at {result.cut.label()} "
@@ -187,12 +170,9 @@ def world_table(result: WorldDiff) -> str:
     parts += ["Slots", _changes_table(result.changes)] if result.changes else ["Slots: no change."]
     parts.append("")
     if result.occurrences:
-        rows = [
-            [o.label, o.certainty, o.type, o.subject, _short(o.summary)] for o in result.occurrences
-        ]
         parts += [
             f"Occurrences in ({result.start}, {result.end}]",
-            table(["date", "certainty", "type", "subject", "summary"], rows),
+            occurrence_table(result.occurrences),
         ]
     else:
         parts.append(f"Occurrences in ({result.start}, {result.end}]: none.")
@@ -348,7 +328,7 @@ def timeline(
                 if state.claim.attribute
                 else ""
             ),
-            _short(state.claim.summary),
+            short(state.claim.summary),
             item["source"],
             state.claim.id,
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -16,7 +17,7 @@ from tracker.cli.render import (
     table,
     with_unit,
 )
-from tracker.domain.picture import Candidate, Picture, SlotView
+from tracker.domain.picture import Candidate, OccurrenceView, Picture, SlotView
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy: not needed for `--help`
     from tracker.services import Cut
@@ -94,21 +95,7 @@ def picture_json(picture: Picture, cut: Cut) -> dict[str, Any]:
         "known_at": cut.label(),
         "position": cut.position,
         "slots": [slot_json(s) for s in picture.slots],
-        "occurrences": [
-            {
-                "claim": o.claim,
-                "type": o.type,
-                "date": o.date,
-                "certainty": o.certainty,
-                "subject": o.subject,
-                "summary": o.summary,
-                "sources": list(o.sources),
-                "actor": o.actor,
-                "target": o.target,
-                "place": o.place,
-            }
-            for o in picture.occurrences
-        ],
+        "occurrences": [occurrence_json(o) for o in picture.occurrences],
         "deprecated_hidden": picture.deprecated_hidden,
         "changed_later": list(picture.changed_later),
     }
@@ -199,8 +186,30 @@ def slot_value(slot: SlotView) -> str:
     return with_unit(slot.value, slot.unit)
 
 
-def _short(text: str) -> str:
+def short(text: str) -> str:
+    """A summary cut to fit a terminal table."""
     return text if len(text) <= SUMMARY_WIDTH else text[: SUMMARY_WIDTH - 1] + "…"
+
+
+def occurrence_table(occurrences: Sequence[OccurrenceView]) -> str:
+    rows = [[o.label, o.certainty, o.type, o.subject, short(o.summary)] for o in occurrences]
+    colours = [STATUS_COLOURS.get(o.certainty) for o in occurrences]
+    return table(["date", "certainty", "type", "subject", "summary"], rows, colours)
+
+
+def occurrence_json(o: OccurrenceView) -> dict[str, Any]:
+    return {
+        "claim": o.claim,
+        "type": o.type,
+        "date": o.date,
+        "certainty": o.certainty,
+        "subject": o.subject,
+        "summary": o.summary,
+        "sources": list(o.sources),
+        "actor": o.actor,
+        "target": o.target,
+        "place": o.place,
+    }
 
 
 def picture_table(picture: Picture, cut: Cut) -> str:
@@ -234,19 +243,7 @@ def picture_table(picture: Picture, cut: Cut) -> str:
     else:
         parts += ["", "Slots: none observed by this date."]
     if picture.occurrences:
-        rows = [
-            [o.label, o.certainty, o.type, o.subject, _short(o.summary)]
-            for o in picture.occurrences
-        ]
-        parts += [
-            "",
-            "Occurrences (newest first)",
-            table(
-                ["date", "certainty", "type", "subject", "summary"],
-                rows,
-                [STATUS_COLOURS.get(o.certainty) for o in picture.occurrences],
-            ),
-        ]
+        parts += ["", "Occurrences (newest first)", occurrence_table(picture.occurrences)]
     else:
         parts += ["", "Occurrences: none by this date."]
     parts += _footers(picture)
