@@ -59,7 +59,16 @@ def main() -> None:
     cli(prog_name="tracker")
 
 
-from tracker.cli import admin, change, export, importing, report, show, write  # noqa: E402
+from tracker.cli import (  # noqa: E402
+    admin,
+    change,
+    export,
+    history,
+    importing,
+    report,
+    show,
+    write,
+)
 
-for module in (write, importing, show, change, export, report, admin):
+for module in (write, importing, show, change, history, export, report, admin):
     module.register(cli)

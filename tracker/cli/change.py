@@ -1,4 +1,4 @@
-"""Change over time: `tracker diff`, `timeline`, `history`."""
+"""Change over time: `tracker diff`, in the world and in our knowledge."""
 
 from __future__ import annotations
 
@@ -6,28 +6,25 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from tracker.cli.history import history_csv, history_json, history_table
 from tracker.cli.render import (
     FORMATS,
     STATUS_COLOURS,
     dump_csv,
-    dump_json,
+    emit,
     json_value,
     signed,
     table,
-    with_unit,
 )
-from tracker.cli.show import occurrence_json, occurrence_table, short, slot_value
+from tracker.cli.show import occurrence_json, occurrence_table, slot_value
 from tracker.domain.diff import SlotChange
-from tracker.domain.events import format_instant
-from tracker.domain.history import HistoryRow
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy: not needed for `--help`
     from tracker.services import KnownDiff, WorldDiff
 
 
 def register(cli: click.Group) -> None:
-    for command in (diff, timeline, history):
-        cli.add_command(command)
+    cli.add_command(diff)
 
 
 @click.command()
@@ -70,15 +67,6 @@ def diff(
     else:
         known: KnownDiff = tracker.diff_known(known_from, known_to, as_of)
         emit(fmt, known_json(known), lambda: known_csv(known), lambda: known_table(known))
-
-
-def emit(fmt: str, data: Any, as_csv: Any, as_table: Any) -> None:
-    if fmt == "json":
-        click.echo(dump_json(data))
-    elif fmt == "csv":
-        click.echo(as_csv(), nl=False)
-    else:
-        click.echo(as_table())
 
 
 def change_text(change: SlotChange) -> str:
@@ -179,59 +167,6 @@ def world_table(result: WorldDiff) -> str:
     return "\n".join(parts)
 
 
-def history_json(row: HistoryRow) -> dict[str, Any]:
-    return {
-        "position": row.position,
-        "recorded_at": format_instant(row.recorded_at),
-        "kind": row.kind,
-        "claim": row.claim,
-        "value": json_value(row.value),
-        "date": row.date,
-        "source": row.source,
-        "reason": row.reason,
-        "rank": row.detail,
-    }
-
-
-HISTORY_COLUMNS = (
-    "position",
-    "recorded_at",
-    "kind",
-    "claim",
-    "value",
-    "date",
-    "source",
-    "reason",
-    "rank",
-)
-
-
-def history_csv(rows: list[HistoryRow]) -> str:
-    return dump_csv(
-        HISTORY_COLUMNS,
-        [[("" if v is None else v) for v in history_json(r).values()] for r in rows],
-    )
-
-
-def history_table(rows: list[HistoryRow]) -> str:
-    body = [
-        [
-            str(r.position),
-            r.recorded_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            r.kind + (f" {r.detail}" if r.detail else ""),
-            r.claim,
-            with_unit(r.value, None) if r.value is not None else "",
-            r.date or "",
-            r.source or "",
-            r.reason or "",
-        ]
-        for r in rows
-    ]
-    return table(
-        ["position", "recorded at", "kind", "claim", "value", "date", "source", "reason"], body
-    )
-
-
 def known_json(result: KnownDiff) -> dict[str, Any]:
     return {
         "known_from": result.first.label(),
@@ -259,109 +194,3 @@ def known_table(result: KnownDiff) -> str:
     parts += ["", f"Picture as of {result.as_of}"]
     parts.append(_changes_table(result.changes) if result.changes else "no slot changed.")
     return "\n".join(parts)
-
-
-@click.command()
-@click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
-@click.option("--from", "start", metavar="DATE", help="Claims whose window reaches this date.")
-@click.option("--to", "end", metavar="DATE", help="Claims that begin by this date.")
-@click.option("--type", "type_code", metavar="TYPE", help="Only this type code.")
-@click.option("--known-at", "known_at", metavar="WHEN", help="Recorded-time cut.")
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
-@click.pass_obj
-def timeline(
-    app: Any,
-    subject: str | None,
-    start: str | None,
-    end: str | None,
-    type_code: str | None,
-    known_at: str | None,
-    fmt: str,
-) -> None:
-    """Claims in valid-time order (earliest first; ties by log position)."""
-    states, knowledge = app.tracker().timeline(subject, start, end, type_code, known_at)
-    items = []
-    for state in states:
-        claim = state.claim
-        source = knowledge.source_of(claim)
-        items.append(
-            {
-                "claim": claim.id,
-                "type": claim.type,
-                "date": claim.date,
-                "subject": claim.subject,
-                "attribute": claim.attribute,
-                "value": json_value(claim.value),
-                "unit": claim.unit,
-                "summary": claim.summary,
-                "source": source.name,
-                "originator": claim.originator,
-                "reliability": source.reliability,
-                "credibility": int(claim.credibility),
-                "rank": state.rank,
-                "position": state.position,
-            }
-        )
-    columns = (
-        "date",
-        "type",
-        "subject",
-        "attribute",
-        "value",
-        "unit",
-        "summary",
-        "source",
-        "originator",
-        "reliability",
-        "credibility",
-        "rank",
-        "claim",
-        "position",
-    )
-    rows = [
-        [
-            state.claim.valid.label(),
-            state.claim.type,
-            state.claim.subject,
-            (
-                f"{state.claim.attribute} = {with_unit(state.claim.value, state.claim.unit)}"
-                if state.claim.attribute
-                else ""
-            ),
-            short(state.claim.summary),
-            item["source"],
-            state.claim.id,
-        ]
-        for state, item in zip(states, items, strict=True)
-    ]
-    emit(
-        fmt,
-        {"claims": items},
-        lambda: dump_csv(
-            columns, [[("" if i[c] is None else i[c]) for c in columns] for i in items]
-        ),
-        lambda: (
-            table(
-                ["date", "type", "subject", "observation", "summary", "source", "claim"],
-                rows,
-                ["bright_black" if s.rank == "deprecated" else None for s in states],
-            )
-            if rows
-            else "No claims."
-        ),
-    )
-
-
-@click.command()
-@click.argument("target", metavar="CLAIM | SUBJECT/ATTRIBUTE | SUBJECT")
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
-@click.pass_obj
-def history(app: Any, target: str, fmt: str) -> None:
-    """Every log event that touched a claim, a slot, or a subject."""
-    rows = app.tracker().history(target)
-    emit(
-        fmt,
-        {"target": target, "events": [history_json(r) for r in rows]},
-        lambda: history_csv(rows),
-        lambda: history_table(rows),
-    )

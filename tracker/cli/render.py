@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -78,3 +78,13 @@ def dump_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     out = io.StringIO()
     write_csv(out, headers, rows)
     return out.getvalue()
+
+
+def emit(fmt: str, data: Any, as_csv: Callable[[], str], as_table: Callable[[], str]) -> None:
+    """Print one result in the chosen format; the CSV and table are built only when asked."""
+    if fmt == "json":
+        click.echo(dump_json(data))
+    elif fmt == "csv":
+        click.echo(as_csv(), nl=False)
+    else:
+        click.echo(as_table())

@@ -1,0 +1,176 @@
+"""Along time: `tracker timeline` (claims in valid-time order) and `history` (log events)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from tracker.cli.render import FORMATS, dump_csv, emit, json_value, table, with_unit
+from tracker.cli.show import short
+from tracker.domain.events import format_instant
+from tracker.domain.history import HistoryRow
+
+
+def register(cli: click.Group) -> None:
+    for command in (timeline, history):
+        cli.add_command(command)
+
+
+def history_json(row: HistoryRow) -> dict[str, Any]:
+    return {
+        "position": row.position,
+        "recorded_at": format_instant(row.recorded_at),
+        "kind": row.kind,
+        "claim": row.claim,
+        "value": json_value(row.value),
+        "date": row.date,
+        "source": row.source,
+        "reason": row.reason,
+        "rank": row.detail,
+    }
+
+
+HISTORY_COLUMNS = (
+    "position",
+    "recorded_at",
+    "kind",
+    "claim",
+    "value",
+    "date",
+    "source",
+    "reason",
+    "rank",
+)
+
+
+def history_csv(rows: list[HistoryRow]) -> str:
+    return dump_csv(
+        HISTORY_COLUMNS,
+        [[("" if v is None else v) for v in history_json(r).values()] for r in rows],
+    )
+
+
+def history_table(rows: list[HistoryRow]) -> str:
+    body = [
+        [
+            str(r.position),
+            r.recorded_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            r.kind + (f" {r.detail}" if r.detail else ""),
+            r.claim,
+            with_unit(r.value, None) if r.value is not None else "",
+            r.date or "",
+            r.source or "",
+            r.reason or "",
+        ]
+        for r in rows
+    ]
+    return table(
+        ["position", "recorded at", "kind", "claim", "value", "date", "source", "reason"], body
+    )
+
+
+@click.command()
+@click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
+@click.option("--from", "start", metavar="DATE", help="Claims whose window reaches this date.")
+@click.option("--to", "end", metavar="DATE", help="Claims that begin by this date.")
+@click.option("--type", "type_code", metavar="TYPE", help="Only this type code.")
+@click.option("--known-at", "known_at", metavar="WHEN", help="Recorded-time cut.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def timeline(
+    app: Any,
+    subject: str | None,
+    start: str | None,
+    end: str | None,
+    type_code: str | None,
+    known_at: str | None,
+    fmt: str,
+) -> None:
+    """Claims in valid-time order (earliest first; ties by log position)."""
+    states, knowledge = app.tracker().timeline(subject, start, end, type_code, known_at)
+    items = []
+    for state in states:
+        claim = state.claim
+        source = knowledge.source_of(claim)
+        items.append(
+            {
+                "claim": claim.id,
+                "type": claim.type,
+                "date": claim.date,
+                "subject": claim.subject,
+                "attribute": claim.attribute,
+                "value": json_value(claim.value),
+                "unit": claim.unit,
+                "summary": claim.summary,
+                "source": source.name,
+                "originator": claim.originator,
+                "reliability": source.reliability,
+                "credibility": int(claim.credibility),
+                "rank": state.rank,
+                "position": state.position,
+            }
+        )
+    columns = (
+        "date",
+        "type",
+        "subject",
+        "attribute",
+        "value",
+        "unit",
+        "summary",
+        "source",
+        "originator",
+        "reliability",
+        "credibility",
+        "rank",
+        "claim",
+        "position",
+    )
+    rows = [
+        [
+            state.claim.valid.label(),
+            state.claim.type,
+            state.claim.subject,
+            (
+                f"{state.claim.attribute} = {with_unit(state.claim.value, state.claim.unit)}"
+                if state.claim.attribute
+                else ""
+            ),
+            short(state.claim.summary),
+            item["source"],
+            state.claim.id,
+        ]
+        for state, item in zip(states, items, strict=True)
+    ]
+    emit(
+        fmt,
+        {"claims": items},
+        lambda: dump_csv(
+            columns, [[("" if i[c] is None else i[c]) for c in columns] for i in items]
+        ),
+        lambda: (
+            table(
+                ["date", "type", "subject", "observation", "summary", "source", "claim"],
+                rows,
+                ["bright_black" if s.rank == "deprecated" else None for s in states],
+            )
+            if rows
+            else "No claims."
+        ),
+    )
+
+
+@click.command()
+@click.argument("target", metavar="CLAIM | SUBJECT/ATTRIBUTE | SUBJECT")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def history(app: Any, target: str, fmt: str) -> None:
+    """Every log event that touched a claim, a slot, or a subject."""
+    rows = app.tracker().history(target)
+    emit(
+        fmt,
+        {"target": target, "events": [history_json(r) for r in rows]},
+        lambda: history_csv(rows),
+        lambda: history_table(rows),
+    )
