@@ -194,7 +194,7 @@ def test_an_unreadable_file_is_a_clear_error(
 
     feed = tmp_path / "bad.csv"
     feed.write_bytes(content)
-    with pytest.raises(TrackerError, match="bad.csv"):
+    with pytest.raises(TrackerError, match=r"bad\.csv"):
         tracker.import_paths([str(feed)])
 
 
