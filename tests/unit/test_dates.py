@@ -15,7 +15,6 @@ from tracker.domain.errors import ValidationError
 D = date
 
 
-# The edtf parser is slow on a cold cache; a deadline would only make these tests flaky.
 PROPERTY = settings(max_examples=60, deadline=None)
 
 
@@ -228,3 +227,27 @@ def test_any_month_reads_as_exactly_that_month(year: int, month: int) -> None:
 @given(st.integers(min_value=1, max_value=9999))
 def test_any_year_reads_as_exactly_that_year(year: int) -> None:
     assert parse_date(f"{year:04d}").start == Window(D(year, 1, 1), D(year, 12, 31))
+
+
+def _edtf_window(text: str) -> tuple[date, date]:
+    """The window the Library of Congress reference parser gives, for comparison."""
+    from edtf import parse_edtf
+
+    parsed = parse_edtf(text)
+    lo, hi = parsed.lower_strict(), parsed.upper_strict()
+    last = min(hi.tm_mday, calendar.monthrange(hi.tm_year, hi.tm_mon)[1])
+    return date(lo.tm_year, lo.tm_mon, lo.tm_mday), date(hi.tm_year, hi.tm_mon, last)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    day=st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
+    precision=st.sampled_from(["day", "month", "year"]),
+    flag=st.sampled_from(["", "~", "?"]),
+)
+def test_windows_agree_with_the_edtf_reference_parser(day: date, precision: str, flag: str) -> None:
+    text = {"day": day.isoformat(), "month": day.isoformat()[:7], "year": day.isoformat()[:4]}[
+        precision
+    ] + flag
+    parsed = parse_date(text)
+    assert (parsed.start.earliest, parsed.start.latest) == _edtf_window(text)

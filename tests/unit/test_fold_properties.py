@@ -92,8 +92,8 @@ as_of_days = st.dates(date(2022, 10, 1), date(2025, 6, 30))
 def _anchor_days(first: date, last: date) -> list[date]:
     """Days near the edges and the middle of each month.
 
-    Parsing a new date text costs the `edtf` grammar ~15 ms, so dates are built from a few
-    days a month; the edges are where windows meet, so those are the days that matter.
+    The edges of months are where windows meet, so those are the days that matter; a few
+    days a month keep the examples dense around them.
     """
     days = []
     for year in range(first.year, last.year + 1):
