@@ -20,7 +20,7 @@ from tracker.domain.events import (
     Event,
     LogEntry,
     canonical_json,
-    chain_hash,
+    chain_hash_text,
     claim_id_of,
     to_payload,
 )
@@ -118,9 +118,10 @@ class Writer:
         previous, position = head.hash, head.position
         for event in events:
             position += 1
-            payload = json.loads(canonical_json(to_payload(event)))
+            payload = to_payload(event)
+            text = canonical_json(payload)
             event_id = self.store.new_id()
-            digest = chain_hash(previous, position, event_id, now, event.kind, payload)
+            digest = chain_hash_text(previous, position, event_id, now, event.kind, text)
             entry = LogEntry(position, event_id, now, event.kind, payload, digest)
             rows.append(
                 {
@@ -129,7 +130,7 @@ class Writer:
                     "recorded_at": now,
                     "kind": event.kind,
                     "claim_id": claim_id_of(event),
-                    "payload": canonical_json(payload),
+                    "payload": text,
                     "hash": digest,
                 }
             )

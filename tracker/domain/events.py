@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,7 +67,11 @@ Event = (
 
 
 def to_payload(event: Event) -> dict[str, Any]:
-    return asdict(event)
+    """The event's fields as JSON-ready data (claims and sources are flat records)."""
+    return {
+        name: dict(vars(value)) if isinstance(value, Claim | Source) else value
+        for name, value in vars(event).items()
+    }
 
 
 def from_payload(kind: str, payload: dict[str, Any]) -> Event:
@@ -133,14 +137,18 @@ def chain_hash(
     payload: dict[str, Any],
 ) -> str:
     """sha256 over the previous hash and the event's canonical JSON."""
-    body = canonical_json(
-        {
-            "position": position,
-            "event_id": event_id,
-            "recorded_at": format_instant(recorded_at),
-            "kind": kind,
-            "payload": payload,
-        }
+    return chain_hash_text(previous, position, event_id, recorded_at, kind, canonical_json(payload))
+
+
+def chain_hash_text(
+    previous: str, position: int, event_id: str, recorded_at: datetime, kind: str, payload_json: str
+) -> str:
+    """`chain_hash` given the payload's canonical JSON: the envelope is spliced around it,
+    keys in sorted order, so the bytes are exactly those of `canonical_json(envelope)`."""
+    body = (
+        f'{{"event_id":{canonical_json(event_id)},"kind":{canonical_json(kind)},'
+        f'"payload":{payload_json},"position":{position},'
+        f'"recorded_at":"{format_instant(recorded_at)}"}}'
     )
     return hashlib.sha256((previous + body).encode()).hexdigest()
 
