@@ -126,7 +126,7 @@ class Tracker:
         source = build_source(fields)
         claim = build_claim(fields, self.catalogue, source.id)
         with self.store.writing() as writer:
-            knowledge = fold(writer.entries())
+            knowledge = writer.knowledge_of({claim.id})
             known = knowledge.claims.get(claim.id)
             if known is not None:
                 if known.claim.same_content(claim):
@@ -146,7 +146,7 @@ class Tracker:
     def correct(self, claim_id: str, reason: str, fields: dict[str, str | None]) -> LogEntry:
         """Append a claim.corrected: the claim with the given fields changed, same id."""
         with self.store.writing() as writer:
-            knowledge = fold(writer.entries())
+            knowledge = writer.knowledge_of({claim_id})
             state = _active(knowledge, claim_id)
             merged = claim_fields(state.claim, knowledge.source_of(state.claim))
             merged.update({k: v for k, v in fields.items() if v is not None and k != "id"})
@@ -163,14 +163,14 @@ class Tracker:
     def retract(self, claim_id: str, reason: str) -> LogEntry:
         """Append a claim.retracted: the claim leaves the picture, not the log."""
         with self.store.writing() as writer:
-            _active(fold(writer.entries()), claim_id)
+            _active(writer.knowledge_of({claim_id}), claim_id)
             return writer.append([ClaimRetracted(claim_id, _reason(reason))])[-1]
 
     def rank(self, claim_id: str, rank: str, reason: str) -> LogEntry:
         """Append a claim.ranked: preferred resolves a conflict, deprecated hides the claim."""
         rank = check_rank(rank)
         with self.store.writing() as writer:
-            state = _active(fold(writer.entries()), claim_id)
+            state = _active(writer.knowledge_of({claim_id}), claim_id)
             if state.rank == rank:
                 raise ValidationError(f"claim {claim_id!r} is already ranked {rank}")
             return writer.append([ClaimRanked(claim_id, rank, _reason(reason))])[-1]
@@ -293,7 +293,7 @@ class Tracker:
             self.store.writing() as writer,
             progress(path, loaded.rows) if progress else nullcontext(loaded.rows) as rows,
         ):
-            plan: Plan = plan_import(rows, self.catalogue, fold(writer.entries()))
+            plan: Plan = plan_import(rows, self.catalogue, writer.knowledge_of)
             errors = sorted(problems + plan.errors, key=lambda e: e.line)
             counts = dict(plan.counts, rejected=plan.counts["rejected"] + len(problems))
             if errors and not skip_invalid:

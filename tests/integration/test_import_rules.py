@@ -229,3 +229,24 @@ def test_a_rank_column_ranks_claims(tracker: Tracker, tmp_path: Path) -> None:
     assert summary.counts["new"] == 1
     assert tracker.knowledge(tracker.cut(None)).claims["a"].rank == "deprecated"
     assert not tracker.import_paths([feed])[0].written
+
+
+def test_a_writer_reads_claims_through_the_index_exactly_as_the_full_fold(
+    tracker: Tracker, seed_file: Path
+) -> None:
+    tracker.import_paths([str(seed_file)])
+    tracker.correct("nyp-2025-02:gnu-mandate", "typo", {"value": "lapsed"})
+    tracker.rank("nyp-2025-02:russia-troops-2024-05", "preferred", "two sources")
+    tracker.retract("nyp-2025-02:wilson-role", "not in the article")
+    full = tracker.knowledge(tracker.cut(None))
+    wanted = {
+        "nyp-2025-02:gnu-mandate",
+        "nyp-2025-02:russia-troops-2024-05",
+        "nyp-2025-02:wilson-role",
+        "nyp-2025-02:haftar-role",
+        "unknown-id",
+    }
+    with tracker.store.writing() as writer:
+        part = writer.knowledge_of(wanted)
+    assert part.claims == {k: v for k, v in full.claims.items() if k in wanted}
+    assert part.sources == full.sources

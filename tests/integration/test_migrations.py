@@ -11,9 +11,11 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from click.testing import CliRunner
 from sqlalchemy import Engine, inspect, text
 
 from tracker.adapters.tables import SCHEMA_REVISION, metadata
+from tracker.cli import cli
 from tracker.db import alembic_config, current_revision, make_engine, open_store, upgrade
 from tracker.domain.errors import StoreError
 
@@ -159,3 +161,25 @@ def test_an_unreachable_postgresql_server_gives_a_store_error() -> None:
 def test_an_unusable_url_gives_a_store_error() -> None:
     with pytest.raises(StoreError, match="cannot use database URL"):
         open_store("nosuchdialect://somewhere/db", fixed_clock)
+
+
+def test_a_database_one_revision_behind_is_refused_then_upgraded_in_place(
+    db_url: str, seed_file: Path
+) -> None:
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execution_options(tracker_begin="BEGIN IMMEDIATE")
+        with conn.begin():
+            command.upgrade(alembic_config(conn), "0001")
+    engine.dispose()
+    refused = CliRunner().invoke(cli, ["--db", db_url, "show"])
+    assert refused.exit_code == 1
+    assert "run `tracker db upgrade`" in refused.stderr
+    upgraded = CliRunner().invoke(cli, ["--db", db_url, "db", "upgrade"])
+    assert (upgraded.exit_code, upgraded.stdout) == (
+        0,
+        f"database at schema revision {SCHEMA_REVISION}\n",
+    )
+    imported = CliRunner().invoke(cli, ["--db", db_url, "import", str(seed_file)])
+    assert imported.exit_code == 0

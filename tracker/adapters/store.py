@@ -19,14 +19,19 @@ from tracker.domain.events import (
     GENESIS_HASH,
     Event,
     LogEntry,
+    SourceRegistered,
     canonical_json,
     chain_hash_text,
     claim_id_of,
     to_payload,
 )
+from tracker.domain.fold import Knowledge, fold
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
+
+# Claim ids per IN (...) query when reading what the log knows of a file's claims.
+_ID_BATCH = 500
 
 # Any constant will do: it names the lock that serialises appends on PostgreSQL.
 _PG_APPEND_LOCK = 0x7472616B
@@ -107,6 +112,20 @@ class Writer:
 
     def entries(self, upto: int | None = None, after: int = 0) -> Iterator[LogEntry]:
         return _entries(self.conn, upto, after)
+
+    def knowledge_of(self, claim_ids: set[str]) -> Knowledge:
+        """What the log knows of these claims and of every source, read through the indexes.
+
+        Every event of each claim is included, so the fold of this subset gives each of them
+        exactly the state a fold of the whole log would.
+        """
+        sources = select(log).where(log.c.kind == SourceRegistered.kind)
+        entries = [_entry(row) for row in self.conn.execute(sources)]
+        ids = sorted(claim_ids)
+        for start in range(0, len(ids), _ID_BATCH):
+            batch = select(log).where(log.c.claim_id.in_(ids[start : start + _ID_BATCH]))
+            entries += [_entry(row) for row in self.conn.execute(batch)]
+        return fold(sorted(entries, key=lambda e: e.position))
 
     def append(self, events: Sequence[Event]) -> list[LogEntry]:
         """Append events after the head: gapless positions, one chain, never-decreasing time."""

@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, Column, DateTime, Dialect, Index, MetaData, S
 from sqlalchemy.types import TypeDecorator
 
 # The revision the code expects; a test checks it is Alembic's head.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 metadata = MetaData(
     naming_convention={
@@ -58,3 +58,4 @@ log = Table(
 )
 Index("ix_log_claim_id", log.c.claim_id)
 Index("ix_log_recorded_at", log.c.recorded_at)
+Index("ix_log_kind", log.c.kind)

@@ -121,11 +121,14 @@ def _checked(check: Callable[[str], str], raw: str, column: str) -> str:
         raise ValidationError(error.message, column) from None
 
 
-def plan_import(rows: Iterable[Row], catalogue: Catalogue, knowledge: Knowledge) -> Plan:
+def plan_import(
+    rows: Iterable[Row], catalogue: Catalogue, knowledge_of: Callable[[set[str]], Knowledge]
+) -> Plan:
     """The events that bring the log in line with the rows, and what each row did.
 
-    Invalid rows, and every row of an id given twice with different content, are reported in
-    `errors` and produce no event.
+    `knowledge_of(ids)` gives what the log knows of those claims and of every source, so
+    the cost follows the file, not the log. Invalid rows, and every row of an id given twice
+    with different content, are reported in `errors` and produce no event.
     """
     plan = Plan()
     parsed: list[Parsed] = []
@@ -134,8 +137,10 @@ def plan_import(rows: Iterable[Row], catalogue: Catalogue, knowledge: Knowledge)
             parsed.append(parse_row(row, catalogue))
         except ValidationError as error:
             _reject(plan, row, error.field or "row", error.message)
+    kept = _drop_contradictions(plan, parsed)
+    knowledge = knowledge_of({item.claim_id for item in kept})
     registered = set(knowledge.sources)
-    for item in _drop_contradictions(plan, parsed):
+    for item in kept:
         _decide(plan, item, knowledge, registered)
     plan.errors.sort(key=lambda e: e.line)
     return plan
