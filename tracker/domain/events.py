@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tracker.domain.model import Claim, Source
+from tracker.domain.model import CANONICAL, Claim, Source
 
 GENESIS_HASH = "0" * 64
 
@@ -104,7 +103,7 @@ def claim_id_of(event: Event) -> str | None:
 
 
 def canonical_json(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return CANONICAL.encode(data)
 
 
 def format_instant(moment: datetime) -> str:

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 from difflib import get_close_matches
+from functools import lru_cache
 from typing import Any
 
 from tracker.domain.dates import ValidDate, parse_date
@@ -31,9 +32,13 @@ def subject_key(subject: str) -> str:
     return fold_text(subject).casefold()
 
 
+# One encoder for every canonical JSON text: json.dumps with options builds a new one per call.
+CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def content_id(prefix: str, content: dict[str, Any]) -> str:
     """A deterministic id from normalised content: identical content, identical id."""
-    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    blob = CANONICAL.encode(content)
     return f"{prefix}:{hashlib.sha256(blob.encode()).hexdigest()[:16]}"
 
 
@@ -70,6 +75,7 @@ class Source:
     reliability: str = "F"
 
     @staticmethod
+    @lru_cache(maxsize=4096)  # a feed has few sources and many rows
     def identity(
         name: str, url: str | None, title: str | None, published: str | None, reliability: str
     ) -> str:
