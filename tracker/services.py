@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -14,7 +14,13 @@ from tracker.adapters.files import expand, load_catalogue, read_import_file
 from tracker.adapters.store import Clock, Store
 from tracker.domain.dates import parse_as_of, parse_date
 from tracker.domain.diff import SlotChange, compare
-from tracker.domain.errors import ChainBroken, NotFound, TrackerError, ValidationError
+from tracker.domain.errors import (
+    ChainBroken,
+    CorruptEntry,
+    NotFound,
+    TrackerError,
+    ValidationError,
+)
 from tracker.domain.events import (
     ClaimAsserted,
     ClaimCorrected,
@@ -341,7 +347,11 @@ class Tracker:
 
     def verify(self) -> int:
         """Recompute the chain; the number of events checked, or ChainBroken."""
-        broken = first_break(self.store.entries())
+        try:
+            with closing(self.store.entries()) as entries:
+                broken = first_break(entries)
+        except CorruptEntry as error:
+            broken = (error.position, error.why)
         if broken is not None:
             position, why = broken
             raise ChainBroken(f"the log is broken at position {position}: {why}")

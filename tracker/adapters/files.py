@@ -122,7 +122,7 @@ def _read_csv(text: str) -> tuple[list[Row], list[Problem]]:
 def _read_jsonl(text: str) -> tuple[list[Row], list[Problem]]:
     rows: list[Row] = []
     problems: list[Problem] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -130,10 +130,21 @@ def _read_jsonl(text: str) -> tuple[list[Row], list[Problem]]:
         except json.JSONDecodeError as error:
             problems.append(Problem(Row(number, {}), "row", f"not valid JSON: {error.msg}"))
             continue
+        except RecursionError:
+            problems.append(Problem(Row(number, {}), "row", "not valid JSON: nested too deeply"))
+            continue
         if not isinstance(record, dict):
             problems.append(Problem(Row(number, {}), "row", "not a JSON object"))
             continue
         fields = {str(k).strip().lower(): _cell(v) for k, v in record.items()}
+        unreadable = [k for k, v in fields.items() if v is not None and not _is_text(v)]
+        if unreadable:
+            problems.append(
+                Problem(
+                    Row(number, {}), unreadable[0], "holds a NUL or an unpaired surrogate: not text"
+                )
+            )
+            continue
         row = Row(number, {k: v for k, v in fields.items() if k not in IGNORED})
         unknown = [k for k in row.fields if k not in COLUMNS]
         if unknown:
@@ -151,6 +162,17 @@ def _cell(value: object) -> str | None:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def _is_text(value: str) -> bool:
+    """Text that UTF-8 can hold and that a CSV export can carry back in (no NUL)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

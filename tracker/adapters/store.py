@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, Row, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from tracker.adapters.tables import log
-from tracker.domain.errors import StoreError
+from tracker.domain.errors import CorruptEntry, StoreError
 from tracker.domain.events import (
     GENESIS_HASH,
     Event,
@@ -56,7 +56,7 @@ class Store:
         self.clock = clock
         self.new_id = new_id
 
-    def entries(self, upto: int | None = None, after: int = 0) -> Iterator[LogEntry]:
+    def entries(self, upto: int | None = None, after: int = 0) -> Generator[LogEntry, None, None]:
         """Log entries with after < position <= upto, in position order, streamed."""
         with translated(), self.engine.connect() as conn:
             yield from _entries(conn, upto, after)
@@ -197,19 +197,29 @@ def _entries(conn: Connection, upto: int | None, after: int) -> Iterator[LogEntr
     query = select(log).where(log.c.position > after).order_by(log.c.position)
     if upto is not None:
         query = query.where(log.c.position <= upto)
-    for row in conn.execute(query.execution_options(yield_per=2000)):
-        yield _entry(row)
+    result = conn.execute(query.execution_options(yield_per=2000))
+    try:
+        for row in result:
+            yield _entry(row)
+    finally:
+        result.close()  # a reader that stops early must not leave a server-side cursor open
 
 
 def _entry(row: Row[Any]) -> LogEntry:
-    return LogEntry(
-        int(row.position),
-        row.event_id,
-        row.recorded_at,
-        row.kind,
-        json.loads(row.payload),
-        row.hash,
-    )
+    if row.recorded_at is None:
+        raise CorruptEntry(int(row.position), "recorded_at is not a time")
+    try:
+        payload = json.loads(row.payload)
+    except (ValueError, RecursionError):
+        raise CorruptEntry(int(row.position), "payload is not JSON") from None
+    if not isinstance(payload, dict):
+        raise CorruptEntry(int(row.position), "payload is not a JSON object")
+    entry = LogEntry(int(row.position), row.event_id, row.recorded_at, row.kind, payload, row.hash)
+    try:
+        entry.event  # noqa: B018 - decoded now (and cached), so a bad one is named here
+    except (ValueError, KeyError, TypeError):
+        raise CorruptEntry(entry.position, f"payload is not a {entry.kind} event") from None
+    return entry
 
 
 @contextmanager
@@ -223,6 +233,10 @@ def translated() -> Iterator[None]:
         raise StoreError(describe(error)) from error
     except SQLAlchemyError as error:
         raise StoreError(f"database error: {_first_line(error)}") from error
+    except UnicodeDecodeError:
+        raise StoreError(
+            "the database file is corrupt (it holds bytes that are not text)"
+        ) from None
 
 
 def describe(error: DBAPIError) -> str:

@@ -16,7 +16,7 @@ ACCEPTED_FORMS = (
 )
 
 # Months 01-12 only: EDTF reads 21-24 as seasons, which the SPEC's subset does not take.
-_PART = r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-\d{2})?)?[~?]?"
+_PART = r"[0-9]{4}(?:-(?:0[1-9]|1[0-2])(?:-[0-9]{2})?)?[~?]?"  # ASCII digits only
 _POINT = re.compile(rf"^({_PART})$")
 _ONE_OF = re.compile(rf"^\[({_PART})\.\.({_PART})\]$")
 _SPAN = re.compile(rf"^({_PART}|\.\.)/({_PART}|\.\.)$")

@@ -26,3 +26,12 @@ class StoreError(TrackerError):
 
 class ChainBroken(TrackerError):
     """The hash chain or the positions of the log do not verify."""
+
+
+class CorruptEntry(StoreError):
+    """A log row that cannot be read back as an event (changed behind the tracker's back)."""
+
+    def __init__(self, position: int, why: str) -> None:
+        super().__init__(f"log position {position} is corrupt ({why}): run `tracker verify`")
+        self.position = position
+        self.why = why

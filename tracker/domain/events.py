@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from tracker.domain.model import CANONICAL, Claim, Source
@@ -122,7 +123,7 @@ class LogEntry:
     payload: dict[str, Any]
     hash: str
 
-    @property
+    @cached_property
     def event(self) -> Event:
         return from_payload(self.kind, self.payload)
 

@@ -18,8 +18,9 @@ RELIABILITY_GRADES = "ABCDEF"
 CREDIBILITY_GRADES = "123456"
 RANKS = ("preferred", "normal", "deprecated")
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+# ASCII digits only: `\d` would take other scripts' digits, which int() and Decimal() accept.
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", re.ASCII)
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)
 
 
 def fold_text(text: str) -> str:
