@@ -22,29 +22,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-COLUMNS = (
-    "id",
-    "op",
-    "type",
-    "date",
-    "subject",
-    "attribute",
-    "value",
-    "unit",
-    "actor",
-    "target",
-    "place",
-    "summary",
-    "source",
-    "source_url",
-    "source_title",
-    "published",
-    "quote",
-    "originator",
-    "reliability",
-    "credibility",
-    "reason",
-)
+# The generated files' columns are the reference table's shape.
+from generate import COLUMNS
 
 # The tracker's log table, same columns and indexes (tracker/adapters/tables.py).
 SQLITE_SCHEMA = """
