@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from tracker.adapters.store import Clock, Store, describe, translated
+from tracker.adapters.store import Clock, Store, catch_up, describe, translated
 from tracker.adapters.tables import SCHEMA_REVISION
 from tracker.domain.errors import StoreError
 
@@ -85,6 +85,7 @@ def upgrade(engine: Engine) -> None:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(1953066861)"))
             command.upgrade(alembic_config(conn), "head")
+            catch_up(conn)
 
 
 def open_store(url: str, clock: Clock, create: bool = True) -> Store:

@@ -200,8 +200,16 @@ class Tracker:
         moment = parse_instant(text)
         return Cut(self.store.position_at(moment), moment)
 
-    def knowledge(self, cut: Cut) -> Knowledge:
-        return fold(self.store.entries(upto=cut.position))
+    def knowledge(
+        self, cut: Cut, seen_by: date | None = None, subject: str | None = None
+    ) -> Knowledge:
+        """What was known at the cut: from the projection when it is at the cut, else a fold.
+
+        With `seen_by` (and `subject`), claims a picture at that date (of that subject) cannot
+        use may be left out.
+        """
+        known = self.store.projected(cut.position, seen_by, subject)
+        return known if known is not None else fold(self.store.entries(upto=cut.position))
 
     def show(
         self,
@@ -217,7 +225,8 @@ class Tracker:
             for e in self.store.entries(after=cut.position)
             if e.kind in CHANGING_KINDS
         }
-        picture = build_picture(self.knowledge(cut), day, subject, show_all, changed)
+        knowledge = self.knowledge(cut, day, subject)
+        picture = build_picture(knowledge, day, subject, show_all, changed)
         return picture, cut
 
     def diff(self, start: str, end: str, known_at: str | None = None) -> WorldDiff:
@@ -226,7 +235,7 @@ class Tracker:
         if b < a:
             raise ValidationError(f"--to {end} is before --from {start}")
         cut = self.cut(known_at)
-        knowledge = self.knowledge(cut)
+        knowledge = self.knowledge(cut, b)
         before, after = build_picture(knowledge, a), build_picture(knowledge, b)
         occurrences = [
             o for o in after.occurrences if knowledge.claims[o.claim].claim.valid.start.earliest > a
@@ -335,8 +344,8 @@ class Tracker:
         return len(entries)
 
     def info(self) -> Info:
-        knowledge = fold(self.store.entries())
         head = self.store.head()
+        knowledge = self.knowledge(Cut(head.position, self.clock()))
         return Info(
             head.position,
             sum(1 for s in knowledge.claims.values() if s.active),
@@ -344,6 +353,10 @@ class Tracker:
             head.hash,
             head.recorded_at,
         )
+
+    def rebuild(self) -> int:
+        """Recreate the claims projection from the log; the number of events it reflects."""
+        return self.store.rebuild_projection()
 
     def verify(self) -> int:
         """Recompute the chain; the number of events checked, or ChainBroken."""

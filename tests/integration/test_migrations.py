@@ -20,6 +20,7 @@ from tracker.db import alembic_config, current_revision, make_engine, open_store
 from tracker.domain.errors import StoreError
 
 T1 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+TABLES = {"alembic_version", "log", "claims", "projection"}
 
 
 def fixed_clock() -> datetime:
@@ -61,7 +62,7 @@ def test_a_blank_database_has_no_revision(engine: Engine) -> None:
 
 
 def test_upgrade_head_on_a_blank_database_creates_the_log_at_head(migrated: Engine) -> None:
-    assert table_names(migrated) == {"alembic_version", "log"}
+    assert table_names(migrated) == TABLES
     assert current_revision(migrated) == SCHEMA_REVISION
 
 
@@ -87,7 +88,7 @@ def test_drift_between_metadata_and_database_is_detected(migrated: Engine) -> No
 def test_upgrading_an_up_to_date_database_again_changes_nothing(migrated: Engine) -> None:
     upgrade(migrated)
     assert current_revision(migrated) == SCHEMA_REVISION
-    assert table_names(migrated) == {"alembic_version", "log"}
+    assert table_names(migrated) == TABLES
 
 
 def test_downgrade_to_base_and_upgrade_again_round_trips(migrated: Engine) -> None:

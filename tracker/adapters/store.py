@@ -7,12 +7,13 @@ import uuid
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
+from tracker.adapters import projection
 from tracker.adapters.tables import log
 from tracker.domain.errors import CorruptEntry, StoreError
 from tracker.domain.events import (
@@ -26,6 +27,7 @@ from tracker.domain.events import (
     to_payload,
 )
 from tracker.domain.fold import Knowledge, fold
+from tracker.domain.model import Source
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
@@ -82,6 +84,30 @@ class Store:
         with translated(), self.engine.connect() as conn:
             return [_entry(row) for row in conn.execute(query)]
 
+    def projected(
+        self, upto: int, seen_by: date | None = None, subject: str | None = None
+    ) -> Knowledge | None:
+        """What the log knows at `upto`, read from the projection; None if it is not at `upto`.
+
+        Only claims a picture at `seen_by` (and of `subject`) can use are read. Sources are
+        read whole. One snapshot: the projection and the sources agree with each other.
+        """
+        with translated(), self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                if projection.position(conn) != upto or _head(conn).position != upto:
+                    return None
+                knowledge = Knowledge(position=upto, sources=_sources(conn))
+                for state in projection.states(conn, seen_by, subject):
+                    knowledge.claims[state.claim.id] = state
+                return knowledge
+
+    def rebuild_projection(self) -> int:
+        """Recreate the projection from the log; the position it reflects."""
+        with self._locked() as conn:
+            return projection.rebuild(conn, _entries(conn, None, 0))
+
     def count(self) -> int:
         with translated(), self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(log)).scalar() or 0)
@@ -89,13 +115,18 @@ class Store:
     @contextmanager
     def writing(self) -> Iterator[Writer]:
         """One serialised write transaction: committed whole on success, rolled back on error."""
+        with self._locked() as conn:
+            yield Writer(conn, self)
+
+    @contextmanager
+    def _locked(self) -> Iterator[Connection]:
         with translated(), self.engine.connect() as conn:
             if conn.dialect.name == "sqlite":
                 conn.execution_options(tracker_begin="BEGIN IMMEDIATE")
             with conn.begin():
                 if conn.dialect.name == "postgresql":
                     conn.execute(select(func.pg_advisory_xact_lock(_PG_APPEND_LOCK)))
-                yield Writer(conn, self)
+                yield conn
 
 
 class Writer:
@@ -105,6 +136,7 @@ class Writer:
         self.conn = conn
         self.store = store
         self._head = _head(conn)
+        catch_up(conn)
 
     @property
     def position(self) -> int:
@@ -119,8 +151,7 @@ class Writer:
         Every event of each claim is included, so the fold of this subset gives each of them
         exactly the state a fold of the whole log would.
         """
-        sources = select(log).where(log.c.kind == SourceRegistered.kind)
-        entries = [_entry(row) for row in self.conn.execute(sources)]
+        entries = _source_entries(self.conn)
         ids = sorted(claim_ids)
         for start in range(0, len(ids), _ID_BATCH):
             batch = select(log).where(log.c.claim_id.in_(ids[start : start + _ID_BATCH]))
@@ -157,6 +188,7 @@ class Writer:
             previous = digest
         if rows:
             self.conn.execute(log.insert(), rows)
+            projection.apply(self.conn, appended)
             self._head = Head(position, previous, now)
         return appended
 
@@ -180,6 +212,7 @@ class Writer:
         ]
         for start in range(0, len(rows), 5000):
             self.conn.execute(log.insert(), rows[start : start + 5000])
+        projection.rebuild(self.conn, entries)
 
 
 def _head(conn: Connection) -> Head:
@@ -191,6 +224,21 @@ def _head(conn: Connection) -> Head:
     if row is None:
         return Head(0, GENESIS_HASH, None)
     return Head(int(row.position), row.hash, row.recorded_at)
+
+
+def catch_up(conn: Connection) -> None:
+    """Rebuild the projection if it is not at the head (a database from before it existed)."""
+    if projection.position(conn) != _head(conn).position:
+        projection.rebuild(conn, _entries(conn, None, 0))
+
+
+def _source_entries(conn: Connection) -> list[LogEntry]:
+    query = select(log).where(log.c.kind == SourceRegistered.kind).order_by(log.c.position)
+    return [_entry(row) for row in conn.execute(query)]
+
+
+def _sources(conn: Connection) -> dict[str, Source]:
+    return fold(_source_entries(conn)).sources
 
 
 def _entries(conn: Connection, upto: int | None, after: int) -> Iterator[LogEntry]:

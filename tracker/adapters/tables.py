@@ -1,15 +1,32 @@
-"""The database schema (SQLAlchemy Core): one append-only log table."""
+"""The database schema (SQLAlchemy Core).
+
+`log` is the truth, append-only. `claims` and `projection` are derived from it: every claim's
+latest revision and standing as of the log position in `projection`, kept in step by each
+append and rebuilt from the log by `tracker db rebuild`.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Dialect, Index, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.types import TypeDecorator
 
 # The revision the code expects; a test checks it is Alembic's head.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 metadata = MetaData(
     naming_convention={
@@ -72,3 +89,42 @@ log = Table(
 Index("ix_log_claim_id", log.c.claim_id)
 Index("ix_log_recorded_at", log.c.recorded_at)
 Index("ix_log_kind", log.c.kind)
+
+# One row per claim ever asserted (its id after any correction), with its latest revision.
+# `first_day`/`last_day` are the day ordinals of the start window, so a query can ask which
+# claims have begun by a valid date without parsing dates.
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("retracted", Boolean, nullable=False),
+    Column("rank", Text, nullable=False),
+    Column("subject_key", Text, nullable=False),
+    Column("first_day", Integer, nullable=False),
+    Column("last_day", Integer, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("date", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("source_id", Text, nullable=False),
+    Column("attribute", Text),
+    Column("value", Text),
+    Column("unit", Text),
+    Column("actor", Text),
+    Column("target", Text),
+    Column("place", Text),
+    Column("quote", Text),
+    Column("originator", Text),
+    Column("credibility", Text, nullable=False),
+)
+Index("ix_claims_first_day", claims.c.first_day)
+Index("ix_claims_subject_key", claims.c.subject_key)
+
+# The log position the `claims` projection reflects (one row).
+projection = Table(
+    "projection",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)

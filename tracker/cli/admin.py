@@ -1,4 +1,4 @@
-"""Operating commands: `tracker types`, `info`, `verify`, `db upgrade`."""
+"""Operating commands: `tracker types`, `info`, `verify`, `db upgrade`, `db rebuild`."""
 
 from __future__ import annotations
 
@@ -78,3 +78,11 @@ def upgrade(app: Any) -> None:
 
     run_upgrade(make_engine(app.url))
     click.echo(f"database at schema revision {SCHEMA_REVISION}")
+
+
+@db.command()
+@click.pass_obj
+def rebuild(app: Any) -> None:
+    """Recreate the claims projection from the log (derived data; the log is not touched)."""
+    position = app.tracker().rebuild()
+    click.echo(f"rebuilt the claims projection from the log: {position} events")
