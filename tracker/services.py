@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -201,14 +201,14 @@ class Tracker:
         return Cut(self.store.position_at(moment), moment)
 
     def knowledge(
-        self, cut: Cut, seen_by: date | None = None, subject: str | None = None
+        self, cut: Cut, pictured_at: Sequence[date] = (), subject: str | None = None
     ) -> Knowledge:
         """What was known at the cut: from the projection when it is at the cut, else a fold.
 
-        With `seen_by` (and `subject`), claims a picture at that date (of that subject) cannot
-        use may be left out.
+        With `pictured_at` (and `subject`), claims that pictures at those dates (of that
+        subject) cannot use may be left out.
         """
-        known = self.store.projected(cut.position, seen_by, subject)
+        known = self.store.projected(cut.position, pictured_at, subject)
         return known if known is not None else fold(self.store.entries(upto=cut.position))
 
     def show(
@@ -225,7 +225,7 @@ class Tracker:
             for e in self.store.entries(after=cut.position)
             if e.kind in CHANGING_KINDS
         }
-        knowledge = self.knowledge(cut, day, subject)
+        knowledge = self.knowledge(cut, [day], subject)
         picture = build_picture(knowledge, day, subject, show_all, changed)
         return picture, cut
 
@@ -235,7 +235,7 @@ class Tracker:
         if b < a:
             raise ValidationError(f"--to {end} is before --from {start}")
         cut = self.cut(known_at)
-        knowledge = self.knowledge(cut, b)
+        knowledge = self.knowledge(cut, [a, b])
         before, after = build_picture(knowledge, a), build_picture(knowledge, b)
         occurrences = [
             o for o in after.occurrences if knowledge.claims[o.claim].claim.valid.start.earliest > a

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("subject_key", sa.Text(), nullable=False),
         sa.Column("first_day", sa.Integer(), nullable=False),
         sa.Column("last_day", sa.Integer(), nullable=False),
+        sa.Column("end_day", sa.Integer(), nullable=True),
         sa.Column("type", sa.Text(), nullable=False),
         sa.Column("date", sa.Text(), nullable=False),
         sa.Column("subject", sa.Text(), nullable=False),

@@ -14,13 +14,27 @@ from sqlalchemy import text
 from tracker.adapters import projection
 from tracker.adapters.store import Store
 from tracker.cli import cli
+from tracker.domain.diff import compare
 from tracker.domain.fold import ClaimState, fold
 from tracker.domain.picture import build_picture
 from tracker.services import Tracker
 
 SUBJECTS = ("Russia", "russia ", "Wagner", "Haftar", "GNU")
 ATTRIBUTES = ("troops_in_libya", "bases", None)
-DATES = ("2024", "2024-02", "2024-05~", "2024-05-10", "2024-02/2024-06", "../2024-04", "2023/..")
+DATES = (
+    "2024",
+    "2024-02",
+    "2024-03",
+    "2024-05~",
+    "2024-05-10",
+    "2024-02-20",
+    "2024-02/2024-06",
+    "2024-01/2024-03",
+    "2023-12/2024-02-15",
+    "[2024-02..2024-04]",
+    "../2024-04",
+    "2023/..",
+)
 TYPES = ("military.force_level", "diplomacy.visit")
 
 
@@ -89,23 +103,27 @@ def test_the_projection_equals_the_fold_after_every_kind_of_write(
     assert projection_position(store) == store.head().position
 
 
-@pytest.mark.parametrize("seed", [4, 5])
+@pytest.mark.parametrize("seed", [4, 5, 6])
 def test_show_and_diff_from_the_projection_equal_those_of_the_full_fold(
     tracker: Tracker, seed: int
 ) -> None:
-    random_history(tracker, random.Random(seed), 40)
+    random_history(tracker, random.Random(seed), 60)
     knowledge = fold(tracker.store.entries())
-    day = date(2023, 6, 1)
-    while day < date(2024, 9, 1):
+    day = date(2023, 11, 1)
+    while day < date(2024, 8, 1):
         picture, cut = tracker.show(day.isoformat(), None)
         assert cut.position == tracker.store.head().position
         assert picture == build_picture(knowledge, day)
         for subject in ("RUSSIA", "Haftar"):
             shown, _ = tracker.show(day.isoformat(), None, subject, show_all=True)
             assert shown == build_picture(knowledge, day, subject, show_all=True)
-        day += timedelta(days=23)
-    diff = tracker.diff("2024-01-01", "2024-06-01")
-    assert diff.changes  # the random history changes some slot between these dates
+        day += timedelta(days=9)
+    for start, end in (("2024-01-01", "2024-06-01"), ("2023-06", "2024-03-15")):
+        a, b = date.fromisoformat(start[:7] + "-01"), date.fromisoformat(end[:7] + "-01")
+        diff = tracker.diff(a.isoformat(), b.isoformat())
+        expected = compare(build_picture(knowledge, a), build_picture(knowledge, b))
+        assert diff.changes == expected
+        assert diff.changes  # the random history changes some slot between these dates
     assert tracker.store.projected(0) is None  # not at position 0: the fold is used there
 
 
@@ -213,3 +231,19 @@ def test_upgrading_a_database_from_before_the_projection_fills_it(
     store = open_store(db_url, utc_now)
     assert projection_position(store) == store.head().position > 0
     assert projected_states(store) == folded_states(store)
+
+
+def test_a_pruned_read_keeps_what_the_value_before_a_possible_one_needs(tracker: Tracker) -> None:
+    """On 2024-03-05 `2024-03` possibly holds; before it, `2024-02` and `2024-02-20` (neither
+    later than the other) conflict. The month claim ends its window after the day claim, so
+    the read must keep it although the March claim follows both."""
+    for n, (day, value) in enumerate(
+        (("2024-02-20", "900"), ("2024-03", "1000"), ("2024-02", "800"))
+    ):
+        fields = random_fields(random.Random(n), n)
+        fields.update(date=day, attribute="troops_in_libya", value=value, subject="Russia")
+        tracker.add(fields)
+    picture, _ = tracker.show("2024-03-05", None)
+    assert picture == build_picture(fold(tracker.store.entries()), date(2024, 3, 5))
+    [slot] = picture.slots
+    assert (slot.status, slot.claim) == ("possible", None)  # no single value before March

@@ -12,7 +12,21 @@ from datetime import date
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    union,
+    update,
+)
 
 from tracker.adapters.tables import claims, projection
 from tracker.domain.events import (
@@ -84,19 +98,27 @@ def states(
     seen_by: date | None = None,
     subject: str | None = None,
     include_retracted: bool = True,
+    pictured_at: Sequence[date] = (),
 ) -> Iterator[ClaimState]:
     """Claim states in the order they were first asserted.
 
-    `seen_by`: only claims whose start window has begun by that day (what a picture at that
-    valid date can use). `subject`: only that subject, matched as `subject_key` does.
+    `seen_by`: only claims whose start window has begun by that day. `subject`: only that
+    subject, matched as `subject_key` does. `pictured_at`: the pictures will be built at these
+    days, so an observation that no picture there can use is left out (see `_usable`).
     """
-    query = select(claims).order_by(claims.c.position)
+    c = claims.c
+    query = select(*_COLUMNS).order_by(c.position)
     if seen_by is not None:
-        query = query.where(claims.c.first_day <= seen_by.toordinal())
+        query = query.where(c.first_day <= seen_by.toordinal())
     if subject is not None:
-        query = query.where(claims.c.subject_key == subject_key(subject))
+        query = query.where(c.subject_key == subject_key(subject))
     if not include_retracted:
-        query = query.where(claims.c.retracted.is_(False))
+        query = query.where(c.retracted.is_(False))
+    if pictured_at:
+        usable = union(*(_usable(day.toordinal(), subject) for day in pictured_at))
+        query = query.where(
+            or_(c.attribute.is_(None), c.rank == "deprecated", c.id.in_(select(usable.subquery())))
+        )
     result = conn.execute(query.execution_options(yield_per=5000))
     try:
         for row in result:
@@ -105,13 +127,82 @@ def states(
         result.close()
 
 
+def _usable(day: int, subject: str | None) -> Select[tuple[str]]:
+    """Ids of the active, not deprecated observations a picture at `day` may use.
+
+    A picture uses, per slot, the claims no later claim follows (`picture._current`), among
+    those begun by `day` and, for a possible value, among those certainly begun and not ended
+    by then; it shows the subject of the slot's first claim. Let `top` be the latest first day
+    in a slot and `top_last` the latest last day among the claims starting on `top`: a claim
+    starting before `top` and ending its start window by `top_last` is followed by that claim,
+    so only claims starting on `top` or ending after `top_last` can be current. The same
+    bound is taken over the definite claims. Deprecated claims are all kept by the caller.
+    """
+    c = claims.c
+    definite = and_(c.last_day <= day, or_(c.end_day.is_(None), c.end_day >= day)).label("definite")
+    slot = (c.subject_key, c.attribute)
+    begun = select(
+        c.id,
+        c.subject_key,
+        c.attribute,
+        c.first_day,
+        c.last_day,
+        c.position,
+        definite,
+        func.max(c.first_day).over(partition_by=slot).label("top"),
+        func.max(case((definite, c.first_day))).over(partition_by=slot).label("top_definite"),
+        func.min(c.position).over(partition_by=slot).label("first_position"),
+    ).where(
+        c.attribute.is_not(None),
+        c.retracted.is_(False),
+        c.rank != "deprecated",
+        c.first_day <= day,
+    )
+    if subject is not None:
+        begun = begun.where(c.subject_key == subject_key(subject))
+    b = begun.subquery()
+    by_slot = (b.c.subject_key, b.c.attribute)
+    top_definite = and_(b.c.definite, b.c.first_day == b.c.top_definite)
+    bounded = select(
+        b,
+        func.max(case((b.c.first_day == b.c.top, b.c.last_day)))
+        .over(partition_by=by_slot)
+        .label("top_last"),
+        func.max(case((top_definite, b.c.last_day)))
+        .over(partition_by=by_slot)
+        .label("top_last_definite"),
+    ).subquery()
+    n = bounded.c
+    return select(n.id).where(
+        or_(
+            n.position == n.first_position,
+            n.first_day == n.top,
+            n.last_day > n.top_last,
+            and_(
+                n.definite,
+                or_(n.first_day == n.top_definite, n.last_day > n.top_last_definite),
+            ),
+        )
+    )
+
+
+# The claim's fields in Claim's order, then its standing: a row builds a state positionally.
+_COLUMNS = [
+    *(claims.c[name] for name in CLAIM_FIELDS),
+    claims.c.position,
+    claims.c.retracted,
+    claims.c.rank,
+]
+_N = len(CLAIM_FIELDS)
+
+
 def _state(row: Row[Any]) -> ClaimState:
-    claim = Claim(*(row._mapping[name] for name in CLAIM_FIELDS))
-    return ClaimState(claim, int(row.position), bool(row.retracted), row.rank)
+    return ClaimState(Claim(*row[:_N]), row[_N], bool(row[_N + 1]), row[_N + 2])
 
 
 def _values(claim: Claim, at: int, retracted: bool = False, rank: str = "normal") -> dict[str, Any]:
-    start = claim.valid.start
+    valid = claim.valid
+    start, end = valid.start, valid.end
     return {
         **vars(claim),
         "position": at,
@@ -120,6 +211,7 @@ def _values(claim: Claim, at: int, retracted: bool = False, rank: str = "normal"
         "subject_key": subject_key(claim.subject),
         "first_day": start.earliest.toordinal(),
         "last_day": start.latest.toordinal(),
+        "end_day": end.latest.toordinal() if valid.is_span and end is not None else None,
     }
 
 

@@ -85,12 +85,12 @@ class Store:
             return [_entry(row) for row in conn.execute(query)]
 
     def projected(
-        self, upto: int, seen_by: date | None = None, subject: str | None = None
+        self, upto: int, pictured_at: Sequence[date] = (), subject: str | None = None
     ) -> Knowledge | None:
         """What the log knows at `upto`, read from the projection; None if it is not at `upto`.
 
-        Only claims a picture at `seen_by` (and of `subject`) can use are read. Sources are
-        read whole. One snapshot: the projection and the sources agree with each other.
+        With `pictured_at`, only the active claims that pictures at those days (of `subject`)
+        can use are read. Sources are read whole. One snapshot: claims and sources agree.
         """
         with translated(), self.engine.connect() as conn:
             if conn.dialect.name == "postgresql":
@@ -99,7 +99,15 @@ class Store:
                 if projection.position(conn) != upto or _head(conn).position != upto:
                     return None
                 knowledge = Knowledge(position=upto, sources=_sources(conn))
-                for state in projection.states(conn, seen_by, subject):
+                seen_by = max(pictured_at, default=None)
+                states = projection.states(
+                    conn,
+                    seen_by,
+                    subject,
+                    include_retracted=not pictured_at,
+                    pictured_at=pictured_at,
+                )
+                for state in states:
                     knowledge.claims[state.claim.id] = state
                 return knowledge
 

@@ -91,8 +91,9 @@ Index("ix_log_recorded_at", log.c.recorded_at)
 Index("ix_log_kind", log.c.kind)
 
 # One row per claim ever asserted (its id after any correction), with its latest revision.
-# `first_day`/`last_day` are the day ordinals of the start window, so a query can ask which
-# claims have begun by a valid date without parsing dates.
+# `first_day`/`last_day` are the day ordinals of the start window and `end_day` the last day
+# of a closed span's end window (NULL when nothing ends it), so a query can ask which claims
+# have begun, and which have certainly ended, by a valid date without parsing dates.
 claims = Table(
     "claims",
     metadata,
@@ -103,6 +104,7 @@ claims = Table(
     Column("subject_key", Text, nullable=False),
     Column("first_day", Integer, nullable=False),
     Column("last_day", Integer, nullable=False),
+    Column("end_day", Integer),
     Column("type", Text, nullable=False),
     Column("date", Text, nullable=False),
     Column("subject", Text, nullable=False),
