@@ -176,6 +176,7 @@ def _is_text(value: str) -> bool:
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_RISKY_FIRST = frozenset("".join(FORMULA_STARTS) + "'")
 
 
 def neutralise(cell: str) -> str:
@@ -183,6 +184,8 @@ def neutralise(cell: str) -> str:
 
     Numbers (`-5`) are left alone. `unneutralise` undoes exactly this, so exports round-trip.
     """
+    if not cell or cell[0] not in _RISKY_FIRST:
+        return cell  # the common case, decided by one character
     if cell.lstrip("'").startswith(FORMULA_STARTS) and numeric(cell) is None:
         return "'" + cell
     return cell
@@ -231,6 +234,5 @@ def write_csv(out: TextIO, columns: Sequence[str], rows: Iterable[Sequence[objec
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(
-            [neutralise(c) if isinstance(c, str) else ("" if c is None else c) for c in row]
-        )
+        # csv writes None as an empty cell.
+        writer.writerow([neutralise(c) if isinstance(c, str) else c for c in row])
