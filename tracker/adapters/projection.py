@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from itertools import groupby
 from typing import Any
 
 from sqlalchemy import (
@@ -17,7 +16,6 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
-    bindparam,
     case,
     delete,
     func,
@@ -34,6 +32,7 @@ from tracker.domain.events import (
     ClaimCorrected,
     ClaimRanked,
     ClaimRetracted,
+    Event,
     LogEntry,
 )
 from tracker.domain.fold import ClaimState, fold
@@ -49,38 +48,33 @@ def position(conn: Connection) -> int:
     return int(value or 0)
 
 
-def apply(conn: Connection, entries: Sequence[LogEntry]) -> None:
-    """Bring the projection from the position before `entries` to the last of them.
+def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
+    """Bring the projection up to the last of the (position, event) pairs just appended.
 
-    Runs of one event kind become one executemany; the order of the runs is kept, so a claim
-    asserted and corrected in one append ends as the fold says.
+    Assertions are inserted in batches; any other claim event first flushes the batch, so a
+    claim asserted and then corrected, retracted or ranked in one append ends as the fold says.
     """
-    if not entries:
+    if not appended:
         return
-    for _kind, run in groupby(entries, key=lambda e: e.kind):
-        group = [(e.position, e.event) for e in run]
-        asserted = [_values(e.claim, at) for at, e in group if isinstance(e, ClaimAsserted)]
-        _insert(conn, asserted)
-        for _at, event in group:
-            if isinstance(event, ClaimCorrected):
-                _correct(conn, event)
-        retracted = [{"key": e.claim_id} for _, e in group if isinstance(e, ClaimRetracted)]
-        if retracted:
+    pending: list[dict[str, Any]] = []
+    for at, event in appended:
+        if isinstance(event, ClaimAsserted):
+            pending.append(_values(event.claim, at))
+            continue
+        if not isinstance(event, ClaimCorrected | ClaimRetracted | ClaimRanked):
+            continue  # sources and import records are not claims
+        _insert(conn, pending)
+        pending = []
+        if isinstance(event, ClaimCorrected):
+            _correct(conn, event)
+        elif isinstance(event, ClaimRetracted):
+            conn.execute(update(claims).where(claims.c.id == event.claim_id).values(retracted=True))
+        else:
             conn.execute(
-                update(claims).where(claims.c.id == bindparam("key")).values(retracted=True),
-                retracted,
+                update(claims).where(claims.c.id == event.claim_id).values(rank=event.rank)
             )
-        ranked = [
-            {"key": e.claim_id, "new_rank": e.rank} for _, e in group if isinstance(e, ClaimRanked)
-        ]
-        if ranked:
-            conn.execute(
-                update(claims)
-                .where(claims.c.id == bindparam("key"))
-                .values(rank=bindparam("new_rank")),
-                ranked,
-            )
-    _set_position(conn, entries[-1].position)
+    _insert(conn, pending)
+    _set_position(conn, appended[-1][0])
 
 
 def rebuild(conn: Connection, entries: Iterable[LogEntry]) -> int:

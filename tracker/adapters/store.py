@@ -196,7 +196,9 @@ class Writer:
             previous = digest
         if rows:
             self.conn.execute(log.insert(), rows)
-            projection.apply(self.conn, appended)
+            projection.apply(
+                self.conn, [(e.position, event) for e, event in zip(appended, events, strict=True)]
+            )
             self._head = Head(position, previous, now)
         return appended
 
