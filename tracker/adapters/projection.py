@@ -19,13 +19,13 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    insert,
     or_,
     select,
     union,
     update,
 )
 
+from tracker.adapters.bulk import insert_rows
 from tracker.adapters.tables import claims, projection
 from tracker.domain.events import (
     ClaimAsserted,
@@ -214,10 +214,10 @@ def _insert(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
     for row in rows:
         batch.append(row)
         if len(batch) == _BATCH:
-            conn.execute(insert(claims), batch)
+            insert_rows(conn, claims, batch)
             batch = []
     if batch:
-        conn.execute(insert(claims), batch)
+        insert_rows(conn, claims, batch)
 
 
 def _correct(conn: Connection, event: ClaimCorrected) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, Row, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from tracker.adapters import projection
+from tracker.adapters.bulk import insert_rows
 from tracker.adapters.tables import log
 from tracker.domain.errors import CorruptEntry, StoreError
 from tracker.domain.events import (
@@ -195,7 +196,7 @@ class Writer:
             appended.append(entry)
             previous = digest
         if rows:
-            self.conn.execute(log.insert(), rows)
+            insert_rows(self.conn, log, rows)
             projection.apply(
                 self.conn, [(e.position, event) for e, event in zip(appended, events, strict=True)]
             )
@@ -221,7 +222,7 @@ class Writer:
             for e in entries
         ]
         for start in range(0, len(rows), 5000):
-            self.conn.execute(log.insert(), rows[start : start + 5000])
+            insert_rows(self.conn, log, rows[start : start + 5000])
         projection.rebuild(self.conn, entries)
 
 
