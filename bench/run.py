@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,6 +169,43 @@ def code_version() -> str:
     return f"{head}{' + uncommitted changes in tracker/' if dirty else ''}"
 
 
+def read_lines(
+    n: int, tdb: Path, rdb: Path, runs: int, tmp: Path, log: Callable[[str], None]
+) -> list[Line]:
+    """show, diff and export on the imported databases; then show after a one-claim append."""
+    middle, end = "2020-06-30", "2025-12-31"
+    reads = [
+        Line(f"show --as-of {middle} (middle)", n, "≤1.5x SQL ref"),
+        Line(f"show --as-of {end} (end)", n, "≤1.5x SQL ref"),
+        Line(f"diff --from {middle} --to {end}", n, "≤1.5x SQL ref"),
+        Line("export claims", n, "≤1.5x csv ref"),
+    ]
+    for run in range(runs):
+        log(f"run {run + 1}/{runs}: show, diff, export at {n}")
+        for line, (top, ref, extra) in zip(
+            reads,
+            [
+                ("tracker-show", "ref-show", [middle]),
+                ("tracker-show", "ref-show", [end]),
+                ("tracker-diff", "ref-diff", [middle, end]),
+                ("tracker-export", "ref-export", [str(tmp / "export.csv")]),
+            ],
+            strict=True,
+        ):
+            line.tracker.append(work(top, sqlite_url(tdb), *extra))
+            line.reference.append(work(ref, str(rdb), *extra))
+    latest = Line("show (today) after a 1-claim append, in process", n, "≤0.1 s")
+    one = Line("show --subject (today) after a 1-claim append", n, "(no target)")
+    copy = tmp / "append.db"
+    for run in range(runs):
+        log(f"run {run + 1}/{runs}: show after an append at {n}")
+        shutil.copyfile(tdb, copy)
+        latest.tracker.append(work("tracker-append-show", sqlite_url(copy)))
+        one.tracker.append(work("tracker-append-show", sqlite_url(copy), "Unit 000001"))
+    copy.unlink()
+    return [*reads, latest, one]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=200_000)
@@ -175,6 +213,7 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--small", type=int, help="smaller N for the memory ratio (default N/10)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/tracker-bench"))
+    parser.add_argument("--large", type=int, help="also import this many claims and time the reads")
     args = parser.parse_args()
     n, runs, tmp = args.n, args.runs, args.work
     small_n = args.small or max(100, n // 10)
@@ -194,8 +233,6 @@ def main() -> None:
     small_data = tmp / "small.csv"
     write(small_data, small)
     log(f"data: {n} claims ({data.stat().st_size / 1e6:.1f} MB), {small_n} for the memory ratio")
-    middle, end = "2020-06-30", "2025-12-31"
-
     tdb, rdb = tmp / "tracker.db", tmp / "reference.db"
     imp = Line("import N new claims, SQLite", n, "≤1.5x ref, ≥50,000 claims/s")
     reimp = Line("re-import same file, SQLite", n, "≤1.5x ref")
@@ -221,26 +258,7 @@ def main() -> None:
         pg_drop(PG_TRACKER_DB)
         pg_drop(PG_REF_DB)
 
-    reads = [
-        Line(f"show --as-of {middle} (middle)", n, "≤1.5x SQL ref"),
-        Line(f"show --as-of {end} (end)", n, "≤1.5x SQL ref"),
-        Line(f"diff --from {middle} --to {end}", n, "≤1.5x SQL ref"),
-        Line("export claims", n, "≤1.5x csv ref"),
-    ]
-    for run in range(runs):
-        log(f"run {run + 1}/{runs}: show, diff, export")
-        for line, (top, ref, extra) in zip(
-            reads,
-            [
-                ("tracker-show", "ref-show", [middle]),
-                ("tracker-show", "ref-show", [end]),
-                ("tracker-diff", "ref-diff", [middle, end]),
-                ("tracker-export", "ref-export", [str(tmp / "export.csv")]),
-            ],
-            strict=True,
-        ):
-            line.tracker.append(work(top, sqlite_url(tdb), *extra))
-            line.reference.append(work(ref, str(rdb), *extra))
+    reads = read_lines(n, tdb, rdb, runs, tmp, log)
 
     log("whole-process commands")
     seed = tmp / "seed.db"
@@ -269,7 +287,32 @@ def main() -> None:
             work("tracker-import", sqlite_url(tmp / "changes.db"), str(tmp / "changes.csv"))
         )
 
-    lines = [imp, reimp, *([pg] if args.postgres else []), *reads, helps, seed_show, fixes, memory]
+    large: list[Line] = []
+    if args.large:
+        log(f"large: {args.large} claims into SQLite, then the reads")
+        big_claims, _ = generate(args.large, seed=6)
+        big_data = tmp / "large.csv"
+        write(big_data, big_claims)
+        del big_claims
+        big_tdb, big_rdb = tmp / "large-tracker.db", tmp / "large-reference.db"
+        fresh_sqlite_tracker(big_tdb)
+        large_import = Line("import N new claims, SQLite", args.large, "(peak RSS ≤ 250 MB)")
+        large_import.tracker.append(work("tracker-import", sqlite_url(big_tdb), str(big_data)))
+        fresh_sqlite_ref(big_rdb)
+        large_import.reference.append(work("ref-sqlite-import", str(big_rdb), str(big_data)))
+        large = [large_import, *read_lines(args.large, big_tdb, big_rdb, runs, tmp, log)]
+
+    lines = [
+        imp,
+        reimp,
+        *([pg] if args.postgres else []),
+        *reads,
+        helps,
+        seed_show,
+        fixes,
+        memory,
+        *large,
+    ]
     print(table(lines))
     big, little = median(imp.tracker, "rss_mb"), memory.tracker[0].rss_mb
     print(

@@ -238,6 +238,26 @@ def tracker_show(url: str, as_of: str) -> tuple[float, int]:
     return seconds, len(picture.slots) + len(picture.occurrences)
 
 
+def tracker_append_show(url: str, subject: str = "") -> tuple[float, int]:
+    """Append one claim (not timed), then time `show` of today's picture (of one subject)."""
+    app = _tracker(url)
+    app.add(
+        {
+            "type": "military.force_level",
+            "date": "2025-06",
+            "subject": subject or "Unit 000001",
+            "attribute": "bench_appended",
+            "value": "1",
+            "summary": "One claim appended before the timed show.",
+            "source": "Bench Appender",
+        }
+    )
+    start = time.perf_counter()
+    picture, _cut = app.show(None, None, subject or None)
+    seconds = time.perf_counter() - start
+    return seconds, len(picture.slots) + len(picture.occurrences)
+
+
 def tracker_diff(url: str, start_date: str, end_date: str) -> tuple[float, int]:
     app = _tracker(url)
     start = time.perf_counter()
@@ -269,6 +289,7 @@ OPERATIONS: dict[str, Callable[..., tuple[float, int]]] = {
     "tracker-import": tracker_import,
     "tracker-show": tracker_show,
     "tracker-diff": tracker_diff,
+    "tracker-append-show": tracker_append_show,
     "tracker-export": tracker_export,
     "ref-sqlite-import": lambda *a: _timed(ref_sqlite_import, *a),
     "ref-sqlite-reimport": lambda *a: _timed(ref_sqlite_reimport, *a),

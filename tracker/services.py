@@ -236,7 +236,8 @@ class Tracker:
             raise ValidationError(f"--to {end} is before --from {start}")
         cut = self.cut(known_at)
         knowledge = self.knowledge(cut, [a, b])
-        before, after = build_picture(knowledge, a), build_picture(knowledge, b)
+        before = build_picture(knowledge, a, with_occurrences=False)
+        after = build_picture(knowledge, b)
         occurrences = [
             o for o in after.occurrences if knowledge.claims[o.claim].claim.valid.start.earliest > a
         ]
@@ -249,9 +250,11 @@ class Tracker:
         if second.position < first.position:
             raise ValidationError("--known-to is before --known-from")
         knowledge = fold(self.store.entries(upto=first.position))
-        before = build_picture(knowledge, day)
+        before = build_picture(knowledge, day, with_occurrences=False)
         after = build_picture(
-            fold(self.store.entries(upto=second.position, after=first.position), knowledge), day
+            fold(self.store.entries(upto=second.position, after=first.position), knowledge),
+            day,
+            with_occurrences=False,
         )
         rows = history(self.store.entries(upto=second.position), None, after=first.position)
         return KnownDiff(first, second, day, rows, compare(before, after))

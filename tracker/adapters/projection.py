@@ -94,14 +94,14 @@ def states(
     include_retracted: bool = True,
     pictured_at: Sequence[date] = (),
 ) -> Iterator[ClaimState]:
-    """Claim states in the order they were first asserted.
+    """Claim states: in the order they were first asserted, unless `pictured_at` is given.
 
     `seen_by`: only claims whose start window has begun by that day. `subject`: only that
     subject, matched as `subject_key` does. `pictured_at`: the pictures will be built at these
     days, so an observation that no picture there can use is left out (see `_usable`).
     """
     c = claims.c
-    query = select(*_COLUMNS).order_by(c.position)
+    query = select(*_COLUMNS)
     if seen_by is not None:
         query = query.where(c.first_day <= seen_by.toordinal())
     if subject is not None:
@@ -113,6 +113,8 @@ def states(
         query = query.where(
             or_(c.attribute.is_(None), c.rank == "deprecated", c.id.in_(select(usable.subquery())))
         )
+    else:
+        query = query.order_by(c.position)  # a picture sorts for itself
     result = conn.execute(query.execution_options(yield_per=5000))
     try:
         for row in result:

@@ -88,11 +88,13 @@ def build_picture(
     subject: str | None = None,
     show_all: bool = False,
     changed_later: Iterable[str] = (),
+    with_occurrences: bool = True,
 ) -> Picture:
     """The picture at valid date `as_of` from `knowledge` (already cut at the known-at position).
 
     Retracted claims are gone; deprecated ones are hidden and counted unless `show_all`.
     `changed_later` names claims that log entries after the cut corrected, retracted or ranked.
+    Without `with_occurrences` only the slots are built (what a comparison of slots needs).
     """
     wanted = subject_key(subject) if subject else None
     live = [
@@ -111,7 +113,11 @@ def build_picture(
         [s for s in hidden if s.claim.is_observation],
         show_all,
     )
-    occurrences = _occurrences(knowledge, [s for s in shown if not s.claim.is_observation], as_of)
+    occurrences = (
+        _occurrences(knowledge, [s for s in shown if not s.claim.is_observation], as_of)
+        if with_occurrences
+        else []
+    )
     later = set(changed_later)
     touched = sorted({s.claim.id for s in live} & later)
     return Picture(
