@@ -362,7 +362,7 @@ class Tracker:
         return self.store.rebuild_projection()
 
     def verify(self) -> int:
-        """Recompute the chain; the number of events checked, or ChainBroken."""
+        """Recompute the chain and check the projection against the log; the events checked."""
         try:
             with closing(self.store.entries()) as entries:
                 broken = first_break(entries)
@@ -371,6 +371,12 @@ class Tracker:
         if broken is not None:
             position, why = broken
             raise ChainBroken(f"the log is broken at position {position}: {why}")
+        mismatch = self.store.projection_mismatch()
+        if mismatch is not None:
+            raise TrackerError(
+                f"the log is intact but the claims projection does not match it ({mismatch}): "
+                "run `tracker db rebuild`"
+            )
         return self.store.head().position
 
 

@@ -253,7 +253,7 @@ def test_verify_reports_an_intact_chain(run, seed_file: Path) -> None:  # type: 
     result = run("verify")
     assert (result.exit_code, result.stdout) == (
         0,
-        "ok: 17 events, positions gapless, hash chain intact\n",
+        "ok: 17 events, positions gapless, hash chain intact, projection matches\n",
     )
 
 

@@ -184,10 +184,15 @@ def test_db_rebuild_recreates_the_projection_from_the_log(
     engine.dispose()
     tampered = runner.invoke(cli, ["--db", db_url, "show", "--as-of", "2025-02"]).stdout
     assert tampered != shown  # readers do trust the projection at the head
+    caught = runner.invoke(cli, ["--db", db_url, "verify"])
+    assert caught.exit_code == 1
+    assert caught.stderr.startswith("Error: the log is intact but the claims projection does not")
+    assert caught.stderr.rstrip().endswith("run `tracker db rebuild`")
     rebuilt = runner.invoke(cli, ["--db", db_url, "db", "rebuild"])
     assert rebuilt.exit_code == 0, rebuilt.output
     assert rebuilt.stdout.startswith("rebuilt the claims projection from the log: ")
     assert runner.invoke(cli, ["--db", db_url, "show", "--as-of", "2025-02"]).stdout == shown
+    assert runner.invoke(cli, ["--db", db_url, "verify"]).exit_code == 0
 
 
 def test_a_restored_log_has_its_projection(

@@ -342,3 +342,16 @@ def test_the_database_refuses_update_and_delete_on_the_log(built: Tracker) -> No
     )
     assert built.store.count() == before
     assert built.verify() == before
+
+
+def test_deleting_the_newest_events_is_caught_by_the_projection(unguarded: Engine) -> None:
+    """The chain of a log cut short is intact; the projection still reflects the old head."""
+    last = head(unguarded)
+    with unguarded.begin() as conn:
+        conn.execute(log.delete().where(log.c.position > last - 2))
+    result = verify_quietly(unguarded)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: the log is intact but the claims projection does not match it (it reflects "
+        f"log position {last}, the log ends at {last - 2}): run `tracker db rebuild`\n"
+    )

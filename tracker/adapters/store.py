@@ -93,24 +93,43 @@ class Store:
         With `pictured_at`, only the active claims that pictures at those days (of `subject`)
         can use are read. Sources are read whole. One snapshot: claims and sources agree.
         """
+        with self._snapshot() as conn:
+            if projection.position(conn) != upto or _head(conn).position != upto:
+                return None
+            knowledge = Knowledge(position=upto, sources=_sources(conn))
+            seen_by = max(pictured_at, default=None)
+            states = projection.states(
+                conn,
+                seen_by,
+                subject,
+                include_retracted=not pictured_at,
+                pictured_at=pictured_at,
+            )
+            for state in states:
+                knowledge.claims[state.claim.id] = state
+            return knowledge
+
+    def projection_mismatch(self) -> str | None:
+        """How the projection differs from a fold of the whole log; None when it equals it."""
+        with self._snapshot() as conn:
+            at, head = projection.position(conn), _head(conn).position
+            if at != head:
+                return f"it reflects log position {at}, the log ends at {head}"
+            folded = fold(_entries(conn, None, 0)).claims
+            stored = {state.claim.id: state for state in projection.states(conn)}
+        if folded == stored:
+            return None
+        claim = min(i for i in folded.keys() | stored.keys() if folded.get(i) != stored.get(i))
+        return f"claim {claim!r} differs from the log"
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[Connection]:
+        """A read transaction whose statements all see one state of the database."""
         with translated(), self.engine.connect() as conn:
             if conn.dialect.name == "postgresql":
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
-                if projection.position(conn) != upto or _head(conn).position != upto:
-                    return None
-                knowledge = Knowledge(position=upto, sources=_sources(conn))
-                seen_by = max(pictured_at, default=None)
-                states = projection.states(
-                    conn,
-                    seen_by,
-                    subject,
-                    include_retracted=not pictured_at,
-                    pictured_at=pictured_at,
-                )
-                for state in states:
-                    knowledge.claims[state.claim.id] = state
-                return knowledge
+                yield conn
 
     def rebuild_projection(self) -> int:
         """Recreate the projection from the log; the position it reflects."""
