@@ -45,8 +45,21 @@ def upgrade() -> None:
         sa.Column("credibility", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_claims")),
     )
-    op.create_index("ix_claims_first_day", "claims", ["first_day"])
-    op.create_index("ix_claims_subject_key", "claims", ["subject_key"])
+    op.create_index(
+        "ix_claims_slot",
+        "claims",
+        [
+            "subject_key",
+            "attribute",
+            "first_day",
+            "last_day",
+            "end_day",
+            "position",
+            "rank",
+            "retracted",
+            "id",
+        ],
+    )
     op.create_table(
         "projection",
         sa.Column("name", sa.String(40), nullable=False),

@@ -120,8 +120,20 @@ claims = Table(
     Column("originator", Text),
     Column("credibility", Text, nullable=False),
 )
-Index("ix_claims_first_day", claims.c.first_day)
-Index("ix_claims_subject_key", claims.c.subject_key)
+# In slot order and covering what a picture asks of the observations (`projection._usable`),
+# so that query reads this index alone; its prefix serves `--subject`.
+Index(
+    "ix_claims_slot",
+    claims.c.subject_key,
+    claims.c.attribute,
+    claims.c.first_day,
+    claims.c.last_day,
+    claims.c.end_day,
+    claims.c.position,
+    claims.c.rank,
+    claims.c.retracted,
+    claims.c.id,
+)
 
 # The log position the `claims` projection reflects (one row).
 projection = Table(

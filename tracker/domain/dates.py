@@ -6,7 +6,7 @@ import re
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from tracker.domain.errors import ValidationError
 
@@ -52,9 +52,10 @@ class ValidDate:
     def is_span(self) -> bool:
         return "/" in self.text
 
-    @property
+    @cached_property
     def window(self) -> Window:
-        """The whole stretch of days the date touches (for ordering and listing)."""
+        """The whole stretch of days the date touches (for ordering and listing); kept, since
+        parsed dates are shared through the parse cache."""
         last = self.end.latest if self.end is not None else self.start.latest
         return Window(self.start.earliest, last)
 
