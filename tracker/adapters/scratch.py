@@ -22,6 +22,7 @@ _ids = Table(
     Column("line", Integer, primary_key=True),
     Column("shape", BigInteger, nullable=False),
     prefixes=["TEMPORARY"],
+    sqlite_with_rowid=False,  # one B-tree, keyed by id: the only way it is read
 )
 
 
