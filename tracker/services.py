@@ -363,7 +363,8 @@ class Tracker:
                     changed |= self._plan_batch(writer, ids, plan, rows)
                     at(rows[-1].line)
                     rows = []
-        changed |= self._plan_batch(writer, ids, plan, rows)
+        if rows:
+            changed |= self._plan_batch(writer, ids, plan, rows)
         at(source.lines)
         return changed
 
