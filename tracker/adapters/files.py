@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -9,7 +10,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import resources
@@ -34,10 +35,25 @@ class Problem:
 
 @dataclass(frozen=True)
 class ImportFile:
+    """A file checked whole (UTF-8, no NUL) and hashed, whose rows are then read as a stream."""
+
     path: Path
     sha256: str
-    rows: list[Row]
-    problems: list[Problem]
+    lines: int
+
+    def rows(self) -> Generator[Row | Problem, None, None]:
+        """Rows and problems in line order, read as they are asked for; close when done."""
+        jsonl = self.path.suffix.lower() == ".jsonl"
+        try:
+            # JSON Lines split on "\n" only: other line breaks may sit inside a string.
+            handle = self.path.open(encoding="utf-8-sig", newline="\n" if jsonl else "")
+        except OSError as error:
+            raise TrackerError(f"{self.path}: cannot read: {error.strerror}") from None
+        with handle:
+            try:
+                yield from (_read_jsonl(handle) if jsonl else _read_csv(handle))
+            except (OSError, UnicodeDecodeError) as error:  # changed since it was checked
+                raise TrackerError(f"{self.path}: cannot read: {error}") from None
 
 
 def load_catalogue() -> Catalogue:
@@ -63,39 +79,53 @@ def expand(paths: list[str]) -> list[Path]:
     return found
 
 
-def read_import_file(path: Path) -> ImportFile:
+# Bytes per read when checking a file; a chunk ending mid-character is carried over.
+_CHUNK = 1 << 20
+
+
+def open_import_file(path: Path) -> ImportFile:
+    """One pass over the bytes: the sha256 of the whole file, and a clear error when it is
+    not UTF-8 text or holds NUL bytes, before any row is read."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = lines = 0
+    nul = False
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+                carried = len(decoder.getstate()[0])
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as error:
+                    byte = offset - carried + error.start
+                    raise TrackerError(f"{path}: not UTF-8 text (byte {byte})") from None
+                nul = nul or b"\x00" in chunk
+                lines += chunk.count(b"\n")
+                offset += len(chunk)
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError as error:
+                byte = offset - len(error.object) + error.start
+                raise TrackerError(f"{path}: not UTF-8 text (byte {byte})") from None
     except OSError as error:
         raise TrackerError(f"{path}: cannot read: {error.strerror}") from None
-    digest = hashlib.sha256(data).hexdigest()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise TrackerError(f"{path}: not UTF-8 text (byte {error.start})") from None
-    if "\x00" in text:
+    if nul:
         raise TrackerError(f"{path}: holds NUL bytes; not a text file")
-    reader = _read_jsonl if path.suffix.lower() == ".jsonl" else _read_csv
-    rows, problems = reader(text)
-    return ImportFile(path, digest, rows, problems)
+    return ImportFile(path, digest.hexdigest(), lines + 1)
 
 
-def _read_csv(text: str) -> tuple[list[Row], list[Problem]]:
-    rows: list[Row] = []
-    problems: list[Problem] = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def _read_csv(handle: TextIO) -> Iterator[Row | Problem]:
+    reader = csv.reader(handle, strict=True)
     try:
         header = next(reader, None)
         if header is None:
-            return rows, [
-                Problem(Row(1, {}), "header", "the file is empty: a header row is required")
-            ]
+            yield Problem(Row(1, {}), "header", "the file is empty: a header row is required")
+            return
         names = [h.strip().lower() for h in header]
         unknown = [h for h in names if h not in COLUMNS and h not in IGNORED]
         if unknown:
-            problems.append(
-                Problem(Row(1, {}), "header", f"unknown column(s) {', '.join(unknown)}")
-            )
+            yield Problem(Row(1, {}), "header", f"unknown column(s) {', '.join(unknown)}")
         line = reader.line_num + 1
         for record in reader:
             if any(cell.strip() for cell in record):
@@ -108,50 +138,45 @@ def _read_csv(text: str) -> tuple[list[Row], list[Problem]]:
                     },
                 )
                 if len(record) != len(names):
-                    problems.append(
-                        Problem(row, "row", f"has {len(record)} cells, the header has {len(names)}")
+                    yield Problem(
+                        row, "row", f"has {len(record)} cells, the header has {len(names)}"
                     )
                 else:
-                    rows.append(row)
+                    yield row
             line = reader.line_num + 1
     except csv.Error as error:
-        problems.append(Problem(Row(reader.line_num, {}), "row", f"malformed CSV: {error}"))
-    return rows, problems
+        yield Problem(Row(reader.line_num, {}), "row", f"malformed CSV: {error}")
 
 
-def _read_jsonl(text: str) -> tuple[list[Row], list[Problem]]:
-    rows: list[Row] = []
-    problems: list[Problem] = []
-    for number, line in enumerate(text.split("\n"), start=1):
+def _read_jsonl(handle: TextIO) -> Iterator[Row | Problem]:
+    for number, text in enumerate(handle, start=1):
+        line = text.removesuffix("\n")
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            problems.append(Problem(Row(number, {}), "row", f"not valid JSON: {error.msg}"))
+            yield Problem(Row(number, {}), "row", f"not valid JSON: {error.msg}")
             continue
         except RecursionError:
-            problems.append(Problem(Row(number, {}), "row", "not valid JSON: nested too deeply"))
+            yield Problem(Row(number, {}), "row", "not valid JSON: nested too deeply")
             continue
         if not isinstance(record, dict):
-            problems.append(Problem(Row(number, {}), "row", "not a JSON object"))
+            yield Problem(Row(number, {}), "row", "not a JSON object")
             continue
         fields = {str(k).strip().lower(): _cell(v) for k, v in record.items()}
         unreadable = [k for k, v in fields.items() if v is not None and not _is_text(v)]
         if unreadable:
-            problems.append(
-                Problem(
-                    Row(number, {}), unreadable[0], "holds a NUL or an unpaired surrogate: not text"
-                )
+            yield Problem(
+                Row(number, {}), unreadable[0], "holds a NUL or an unpaired surrogate: not text"
             )
             continue
         row = Row(number, {k: v for k, v in fields.items() if k not in IGNORED})
         unknown = [k for k in row.fields if k not in COLUMNS]
         if unknown:
-            problems.append(Problem(row, unknown[0], "unknown key"))
+            yield Problem(row, unknown[0], "unknown key")
             continue
-        rows.append(row)
-    return rows, problems
+        yield row
 
 
 def _cell(value: object) -> str | None:

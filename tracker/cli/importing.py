@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 EXIT_REJECTED = 3
-PROGRESS_ROWS = 2000
+PROGRESS_LINES = 2000
 
 
 def register(cli: click.Group) -> None:
@@ -19,13 +19,13 @@ def register(cli: click.Group) -> None:
 
 
 @contextmanager
-def progress_bar(path: Path, rows: list[Any]) -> Iterator[Iterable[Any]]:
-    """A progress bar on a terminal for long files; the rows as they are otherwise."""
-    if len(rows) < PROGRESS_ROWS or not sys.stderr.isatty():
-        yield rows
+def progress_bar(path: Path, lines: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar by lines on a terminal for long files; told the line reached."""
+    if lines < PROGRESS_LINES or not sys.stderr.isatty():
+        yield lambda _line: None
         return
-    with click.progressbar(rows, label=str(path), file=sys.stderr) as bar:
-        yield bar
+    with click.progressbar(length=lines, label=str(path), file=sys.stderr) as bar:
+        yield lambda line: bar.update(line - bar.pos)
 
 
 @click.command("import")

@@ -53,6 +53,8 @@ COLUMNS = (
 # A rejects file carries an `error` column; it is ignored, so the file re-imports once fixed.
 IGNORED = ("error",)
 OPS = ("assert", "retract")
+# Rows planned and appended at a time: what an import holds follows this, not the file.
+BATCH_ROWS = 5000
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,13 @@ class Parsed:
 
 @dataclass
 class Plan:
-    events: list[Event] = field(default_factory=list)
+    """What a file's rows did so far; planned batch after batch (`plan_batch`).
+
+    `conflicts` are the ids known to break rule 5, with every line they are on: their rows
+    are rejected. `found` collects ids seen to break it in this pass, not known beforehand:
+    the pass is then void and has to be planned again with them in `conflicts`.
+    """
+
     counts: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(
             ("new", "corrected", "unchanged", "retracted", "rejected"), 0
@@ -94,6 +102,17 @@ class Plan:
     )
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
+    conflicts: dict[str, list[int]] = field(default_factory=dict)
+    found: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Batch:
+    """One batch's events, and (claim id, shape, line) of each of its valid rows, to be
+    remembered for the later batches (`Plan` keeps no row)."""
+
+    events: list[Event] = field(default_factory=list)
+    seen: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
@@ -121,29 +140,42 @@ def _checked(check: Callable[[str], str], raw: str, column: str) -> str:
         raise ValidationError(error.message, column) from None
 
 
-def plan_import(
-    rows: Iterable[Row], catalogue: Catalogue, knowledge_of: Callable[[set[str]], Knowledge]
-) -> Plan:
-    """The events that bring the log in line with the rows, and what each row did.
+def plan_batch(
+    plan: Plan,
+    rows: Iterable[Row],
+    catalogue: Catalogue,
+    earlier: Callable[[set[str]], dict[str, set[int]]],
+    knowledge_of: Callable[[set[str]], Knowledge],
+) -> Batch:
+    """The events that bring the log in line with the next rows of a file.
 
-    `knowledge_of(ids)` gives what the log knows of those claims and of every source, so
-    the cost follows the file, not the log. Invalid rows, and every row of an id given twice
-    with different content, are reported in `errors` and produce no event.
+    `earlier(ids)` gives the shapes (`shape`) of those ids on the file's earlier lines, so a
+    later row of an id is a duplicate (unchanged) or a contradiction (rule 5) across batches.
+    `knowledge_of(ids)` gives what the log knows of those claims, the earlier batches' events
+    included, and of every source, so the cost follows the file, not the log.
     """
-    plan = Plan()
+    batch = Batch()
     parsed: list[Parsed] = []
     for row in rows:
         try:
             parsed.append(parse_row(row, catalogue))
         except ValidationError as error:
             _reject(plan, row, error.field or "row", error.message)
-    kept = _drop_contradictions(plan, parsed)
+    kept = _drop_contradictions(plan, batch, parsed, earlier)
+    if plan.found:
+        return batch  # this pass is void; decide nothing more
     knowledge = knowledge_of({item.claim_id for item in kept})
     registered = set(knowledge.sources)
     for item in kept:
-        _decide(plan, item, knowledge, registered)
-    plan.errors.sort(key=lambda e: e.line)
-    return plan
+        _decide(plan, batch, item, knowledge, registered)
+    return batch
+
+
+def shape(item: Parsed) -> int:
+    """What rule 5 compares two rows of one id by. Python's hash: the same in one process,
+    which is as long as a file's import lasts; different content colliding on 64 bits is
+    negligible."""
+    return hash((item.op, item.claim, item.source, item.rank))
 
 
 def _reject(plan: Plan, row: Row, column: str, message: str) -> None:
@@ -151,30 +183,45 @@ def _reject(plan: Plan, row: Row, column: str, message: str) -> None:
     plan.counts["rejected"] += 1
 
 
-def _drop_contradictions(plan: Plan, parsed: list[Parsed]) -> list[Parsed]:
-    """Rule 5: rows of one file sharing an id with different content are all rejected."""
-    by_id: dict[str, list[Parsed]] = {}
-    for item in parsed:
-        by_id.setdefault(item.claim_id, []).append(item)
+def _drop_contradictions(
+    plan: Plan,
+    batch: Batch,
+    parsed: list[Parsed],
+    earlier: Callable[[set[str]], dict[str, set[int]]],
+) -> list[Parsed]:
+    """Rule 5: rows of one file sharing an id with different content are all rejected.
+
+    The first row of an id is kept; a later one with the same content is counted unchanged.
+    """
+    shapes = earlier({item.claim_id for item in parsed if item.claim_id not in plan.conflicts})
     kept = []
-    for items in by_id.values():
-        shapes = {(i.op, i.claim, i.source, i.rank) for i in items}
-        if len(shapes) > 1 and any(i.op == "assert" for i in items):
-            lines = ", ".join(str(i.row.line) for i in items)
-            for item in items:
-                _reject(
-                    plan,
-                    item.row,
-                    "id",
-                    f"id {item.claim_id!r} appears on lines {lines} with different content",
-                )
+    for item in parsed:
+        lines = plan.conflicts.get(item.claim_id)
+        if lines is not None:
+            listed = ", ".join(map(str, lines))
+            _reject(
+                plan,
+                item.row,
+                "id",
+                f"id {item.claim_id!r} appears on lines {listed} with different content",
+            )
             continue
-        kept.append(items[0])
-        plan.counts["unchanged"] += len(items) - 1
-    return sorted(kept, key=lambda i: i.row.line)
+        digest = shape(item)
+        batch.seen.append((item.claim_id, digest, item.row.line))
+        before = shapes.setdefault(item.claim_id, set())
+        if not before:
+            kept.append(item)
+        elif before == {digest}:
+            plan.counts["unchanged"] += 1
+        else:
+            plan.found.add(item.claim_id)
+        before.add(digest)
+    return kept
 
 
-def _decide(plan: Plan, item: Parsed, knowledge: Knowledge, registered: set[str]) -> None:
+def _decide(
+    plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge, registered: set[str]
+) -> None:
     """Rules 1-4 for one row; `registered` holds the sources known so far, this file's too."""
     known = knowledge.claims.get(item.claim_id)
     if item.op == "retract":
@@ -186,7 +233,7 @@ def _decide(plan: Plan, item: Parsed, knowledge: Knowledge, registered: set[str]
                 )
             )
             return
-        plan.events.append(ClaimRetracted(item.claim_id, item.reason or "retracted by import"))
+        batch.events.append(ClaimRetracted(item.claim_id, item.reason or "retracted by import"))
         plan.counts["retracted"] += 1
         return
     assert item.claim is not None and item.source is not None
@@ -195,25 +242,25 @@ def _decide(plan: Plan, item: Parsed, knowledge: Knowledge, registered: set[str]
         reranked = False
     if known is not None and known.claim.same_content(item.claim):
         if reranked:
-            plan.events.append(
+            batch.events.append(
                 ClaimRanked(item.claim_id, item.rank or "", item.reason or "rank changed by import")
             )
         plan.counts["corrected" if reranked else "unchanged"] += 1
         return
     if item.source.id not in registered:
-        plan.events.append(SourceRegistered(item.source))
+        batch.events.append(SourceRegistered(item.source))
         registered.add(item.source.id)
     if known is None:
-        plan.events.append(ClaimAsserted(item.claim))
+        batch.events.append(ClaimAsserted(item.claim))
         plan.counts["new"] += 1
     else:
-        plan.events.append(
+        batch.events.append(
             ClaimCorrected(
                 item.claim, item.claim_id, item.reason or "re-imported with changed content"
             )
         )
         plan.counts["corrected"] += 1
     if reranked:
-        plan.events.append(
+        batch.events.append(
             ClaimRanked(item.claim_id, item.rank or "", item.reason or "rank given by import")
         )
