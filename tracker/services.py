@@ -211,7 +211,15 @@ class Tracker:
         subject) cannot use may be left out.
         """
         known = self.store.projected(cut.position, pictured_at, subject)
-        return known if known is not None else fold(self.store.entries(upto=cut.position))
+        return known if known is not None else self._replay(upto=cut.position)
+
+    def _replay(
+        self, upto: int | None = None, after: int = 0, into: Knowledge | None = None
+    ) -> Knowledge:
+        """Fold the log's entries (after, upto] into `into`. The read is closed even when the
+        fold fails half-way, so no connection is left holding a lock until garbage collection."""
+        with closing(self.store.entries(upto=upto, after=after)) as entries:
+            return fold(entries, into)
 
     def show(
         self,
@@ -222,11 +230,12 @@ class Tracker:
     ) -> tuple[Picture, Cut]:
         day = parse_as_of(as_of) if as_of else self.clock().date()
         cut = self.cut(known_at)
-        changed = {
-            e.payload.get("claim_id") or e.payload["claim"]["id"]
-            for e in self.store.entries(after=cut.position)
-            if e.kind in CHANGING_KINDS
-        }
+        with closing(self.store.entries(after=cut.position)) as later:
+            changed = {
+                e.payload.get("claim_id") or e.payload["claim"]["id"]
+                for e in later
+                if e.kind in CHANGING_KINDS
+            }
         knowledge = self.knowledge(cut, [day], subject)
         picture = build_picture(knowledge, day, subject, show_all, changed)
         return picture, cut
@@ -251,14 +260,15 @@ class Tracker:
         first, second = self.cut(known_from), self.cut(known_to)
         if second.position < first.position:
             raise ValidationError("--known-to is before --known-from")
-        knowledge = fold(self.store.entries(upto=first.position))
+        knowledge = self._replay(upto=first.position)
         before = build_picture(knowledge, day, with_occurrences=False)
         after = build_picture(
-            fold(self.store.entries(upto=second.position, after=first.position), knowledge),
+            self._replay(upto=second.position, after=first.position, into=knowledge),
             day,
             with_occurrences=False,
         )
-        rows = history(self.store.entries(upto=second.position), None, after=first.position)
+        with closing(self.store.entries(upto=second.position)) as entries:
+            rows = history(entries, None, after=first.position)
         return KnownDiff(first, second, day, rows, compare(before, after))
 
     def timeline(
@@ -279,7 +289,8 @@ class Tracker:
 
     def history(self, target: str) -> list[HistoryRow]:
         """Every log event that touched a claim, a SUBJECT/ATTRIBUTE slot, or a subject."""
-        rows = history(self.store.entries(), target.strip())
+        with closing(self.store.entries()) as entries:
+            rows = history(entries, target.strip())
         if not rows:
             raise NotFound(f"nothing in the log touches {target!r}")
         return rows

@@ -257,7 +257,12 @@ def _head(conn: Connection) -> Head:
 
 
 def catch_up(conn: Connection) -> None:
-    """Rebuild the projection if it is not at the head (a database from before it existed)."""
+    """Rebuild the projection if it is not at the head (a database from before it existed).
+
+    Under the append lock (SQLite: the caller's BEGIN IMMEDIATE), so no append interleaves.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(_PG_APPEND_LOCK)))  # re-entrant
     if projection.position(conn) != _head(conn).position:
         projection.rebuild(conn, _entries(conn, None, 0))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +45,7 @@ def claims(app: Any, include_retracted: bool, out: str | None) -> None:
 @click.pass_obj
 def log(app: Any, out: str | None) -> None:
     """Every log event as JSON Lines: position, recorded_at, kind, payload, hash."""
-    entries = app.tracker().store.entries()
-    with atomic_output(out) as stream:
+    with closing(app.tracker().store.entries()) as entries, atomic_output(out) as stream:
         stream.writelines(log_lines(entries))
 
 
