@@ -252,3 +252,21 @@ def test_a_pruned_read_keeps_what_the_value_before_a_possible_one_needs(tracker:
     assert picture == build_picture(fold(tracker.store.entries()), date(2024, 3, 5))
     [slot] = picture.slots
     assert (slot.status, slot.claim) == ("possible", None)  # no single value before March
+
+
+def test_a_projection_naming_an_unknown_source_is_a_clear_error(
+    db_url: str, seed_file: Path, frozen: object
+) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", db_url, "import", str(seed_file)]).exit_code == 0
+    from tracker.db import make_engine
+
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE claims SET source_id = 'src:damaged'"))
+    engine.dispose()
+    shown = runner.invoke(cli, ["--db", db_url, "show", "--as-of", "2025-02"])
+    assert shown.exit_code == 1
+    assert shown.stderr.startswith("Error: the claims projection names a source the log does not")
+    assert runner.invoke(cli, ["--db", db_url, "db", "rebuild"]).exit_code == 0
+    assert runner.invoke(cli, ["--db", db_url, "show", "--as-of", "2025-02"]).exit_code == 0

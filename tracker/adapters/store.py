@@ -107,7 +107,13 @@ class Store:
             )
             for state in states:
                 knowledge.claims[state.claim.id] = state
-            return knowledge
+        unknown = {s.claim.source_id for s in knowledge.claims.values()} - knowledge.sources.keys()
+        if unknown:
+            raise StoreError(
+                "the claims projection names a source the log does not have (a damaged "
+                "database?): run `tracker verify`, then `tracker db rebuild`"
+            )
+        return knowledge
 
     def projection_mismatch(self) -> str | None:
         """How the projection differs from a fold of the whole log; None when it equals it."""
