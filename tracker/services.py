@@ -1,18 +1,19 @@
-"""Use cases: add, import, show, info, verify. Owns the clock, the store and the catalogue."""
+"""Use cases: add, correct, show, diff, export, info, verify (import: `tracker.importer`).
+
+Owns the clock, the store and the catalogue."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, closing, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from tracker.adapters.exports import claim_rows, read_log, timelinejs_row
-from tracker.adapters.files import ImportFile, Problem, expand, load_catalogue, open_import_file
-from tracker.adapters.scratch import FileIds
-from tracker.adapters.store import Clock, Store, Writer
+from tracker.adapters.files import expand, load_catalogue
+from tracker.adapters.store import Clock, Store
 from tracker.domain.dates import parse_as_of, parse_date
 from tracker.domain.diff import SlotChange, compare
 from tracker.domain.errors import (
@@ -28,14 +29,13 @@ from tracker.domain.events import (
     ClaimRanked,
     ClaimRetracted,
     Event,
-    ImportRecorded,
     LogEntry,
     SourceRegistered,
     first_break,
 )
 from tracker.domain.fold import ClaimState, Knowledge, fold
 from tracker.domain.history import HistoryRow, history, timeline
-from tracker.domain.importing import BATCH_ROWS, Plan, Row, RowError, plan_batch
+from tracker.domain.importing import BATCH_ROWS
 from tracker.domain.model import (
     Catalogue,
     build_claim,
@@ -44,13 +44,9 @@ from tracker.domain.model import (
     claim_fields,
 )
 from tracker.domain.picture import OccurrenceView, Picture, build_picture
+from tracker.importer import FileImport, FileSummary, Progress
 
 CHANGING_KINDS = (ClaimCorrected.kind, ClaimRetracted.kind, ClaimRanked.kind)
-
-
-# Shown while a file's rows are planned (a bar on a terminal): given the file and its number
-# of lines, it gives a function told the line reached.
-Progress = Callable[[Path, int], AbstractContextManager[Callable[[int], None]]]
 
 
 def utc_now() -> datetime:
@@ -74,22 +70,6 @@ class Added:
     claim_id: str
     position: int
     appended: bool
-
-
-@dataclass(frozen=True)
-class FileSummary:
-    path: Path
-    counts: dict[str, int]
-    errors: list[RowError]
-    warnings: list[RowError]
-    written: bool
-
-    def line(self) -> str:
-        c = self.counts
-        return (
-            f"{self.path}: {c['new']} new, {c['corrected']} corrected, "
-            f"{c['unchanged']} unchanged, {c['retracted']} retracted, {c['rejected']} rejected"
-        )
 
 
 @dataclass(frozen=True)
@@ -317,85 +297,10 @@ class Tracker:
         progress: Progress | None = None,
         batch: int = BATCH_ROWS,
     ) -> FileSummary:
-        """One file in one transaction, read and planned `batch` rows at a time.
-
-        Rule 5 is checked as the rows go by: an id found on an earlier line with other
-        content voids the pass, which is rolled back and run again knowing that id.
-        """
-        source = open_import_file(path)
-        conflicts: dict[str, list[int]] = {}
-        while True:
-            try:
-                return self._import_pass(source, conflicts, dry_run, skip_invalid, progress, batch)
-            except _RolledBack as rolled_back:
-                if rolled_back.summary is not None:
-                    return rolled_back.summary
-                conflicts = {**conflicts, **rolled_back.conflicts}
-
-    def _import_pass(
-        self,
-        source: ImportFile,
-        conflicts: dict[str, list[int]],
-        dry_run: bool,
-        skip_invalid: bool,
-        progress: Progress | None,
-        batch: int,
-    ) -> FileSummary:
-        plan = Plan(conflicts=conflicts)
-        problems: list[RowError] = []
-        with self.store.writing() as writer:
-            ids = FileIds(writer.conn)
-            with progress(source.path, source.lines) if progress else nullcontext(_ignore) as at:
-                changed = self._plan_rows(writer, ids, source, plan, problems, at, batch)
-            if plan.found:
-                raise _RolledBack(conflicts=ids.lines(plan.found))
-            errors = sorted(problems + plan.errors, key=lambda e: e.line)
-            counts = dict(plan.counts, rejected=plan.counts["rejected"] + len(problems))
-            if errors and not skip_invalid:
-                counts = dict.fromkeys(counts, 0) | {"rejected": counts["rejected"]}
-            written = changed and not dry_run and (skip_invalid or not errors)
-            summary = FileSummary(source.path, counts, errors, plan.warnings, written)
-            if not written:
-                raise _RolledBack(summary)  # the earlier batches' events go with it
-            ids.drop()
-            writer.append([ImportRecorded(source.path.name, source.sha256, counts)])
-        return summary
-
-    def _plan_rows(
-        self,
-        writer: Writer,
-        ids: FileIds,
-        source: ImportFile,
-        plan: Plan,
-        problems: list[RowError],
-        at: Callable[[int], None],
-        batch: int,
-    ) -> bool:
-        """Plan and append the file's rows batch after batch; whether anything was appended."""
-        changed = False
-        rows: list[Row] = []
-        with closing(source.rows()) as items:
-            for item in items:
-                if isinstance(item, Problem):
-                    problems.append(
-                        RowError(item.row.line, item.column, item.message, item.row.fields)
-                    )
-                    continue
-                rows.append(item)
-                if len(rows) >= batch:
-                    changed |= self._plan_batch(writer, ids, plan, rows)
-                    at(rows[-1].line)
-                    rows = []
-        if rows:
-            changed |= self._plan_batch(writer, ids, plan, rows)
-        at(source.lines)
-        return changed
-
-    def _plan_batch(self, writer: Writer, ids: FileIds, plan: Plan, rows: list[Row]) -> bool:
-        planned = plan_batch(plan, rows, self.catalogue, ids.shapes, writer.knowledge_of)
-        ids.add(planned.seen)
-        writer.append(planned.events)
-        return bool(planned.events)
+        """One file in one transaction, read and planned `batch` rows at a time."""
+        return FileImport(self.store, self.catalogue, dry_run, skip_invalid, batch).run(
+            path, progress
+        )
 
     def export_claims(self, include_retracted: bool) -> Iterator[list[str | None]]:
         """Claims in the import format: re-importing them appends nothing."""
@@ -454,22 +359,6 @@ class Tracker:
                 "run `tracker db rebuild`"
             )
         return self.store.head().position
-
-
-class _RolledBack(Exception):
-    """Leaves a file's write transaction so that it rolls back: with the file's summary (it
-    appends nothing), or with the rule-5 conflicts that void the pass."""
-
-    def __init__(
-        self, summary: FileSummary | None = None, conflicts: dict[str, list[int]] | None = None
-    ) -> None:
-        super().__init__()
-        self.summary = summary
-        self.conflicts = conflicts or {}
-
-
-def _ignore(_line: int) -> None:
-    """No progress shown."""
 
 
 def _active(knowledge: Knowledge, claim_id: str) -> ClaimState:

@@ -1,0 +1,147 @@
+"""The import use case (SPEC §6): one file, one transaction, planned and appended in batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager, closing, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracker.adapters.files import ImportFile, Problem, open_import_file
+from tracker.adapters.scratch import FileIds
+from tracker.adapters.store import Store, Writer
+from tracker.domain.events import ImportRecorded
+from tracker.domain.importing import BATCH_ROWS, Plan, Row, RowError, plan_batch
+from tracker.domain.model import Catalogue
+
+# Shown while a file's rows are planned (a bar on a terminal): given the file and its number
+# of lines, it gives a function told the line reached.
+Progress = Callable[[Path, int], AbstractContextManager[Callable[[int], None]]]
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    path: Path
+    counts: dict[str, int]
+    errors: list[RowError]
+    warnings: list[RowError]
+    written: bool
+
+    def line(self) -> str:
+        c = self.counts
+        return (
+            f"{self.path}: {c['new']} new, {c['corrected']} corrected, "
+            f"{c['unchanged']} unchanged, {c['retracted']} retracted, {c['rejected']} rejected"
+        )
+
+
+class FileImport:
+    """Imports one file at a time with fixed options (`dry_run`, `skip_invalid`, `batch`).
+
+    Rule 5 is checked as the rows go by: an id found on an earlier line with other content
+    voids the pass, which is rolled back and run again knowing that id.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        catalogue: Catalogue,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        batch: int = BATCH_ROWS,
+    ) -> None:
+        self.store = store
+        self.catalogue = catalogue
+        self.dry_run = dry_run
+        self.skip_invalid = skip_invalid
+        self.batch = batch
+
+    def run(self, path: Path, progress: Progress | None = None) -> FileSummary:
+        """One file in one transaction, read and planned `batch` rows at a time.
+
+        Rule 5 is checked as the rows go by: an id found on an earlier line with other
+        content voids the pass, which is rolled back and run again knowing that id.
+        """
+        source = open_import_file(path)
+        conflicts: dict[str, list[int]] = {}
+        while True:
+            try:
+                return self._one_pass(source, conflicts, progress)
+            except _RolledBack as rolled_back:
+                if rolled_back.summary is not None:
+                    return rolled_back.summary
+                conflicts = {**conflicts, **rolled_back.conflicts}
+
+    def _one_pass(
+        self, source: ImportFile, conflicts: dict[str, list[int]], progress: Progress | None
+    ) -> FileSummary:
+        plan = Plan(conflicts=conflicts)
+        problems: list[RowError] = []
+        with self.store.writing() as writer:
+            ids = FileIds(writer.conn)
+            with progress(source.path, source.lines) if progress else nullcontext(_ignore) as at:
+                changed = self._plan_rows(writer, ids, source, plan, problems, at)
+            if plan.found:
+                raise _RolledBack(conflicts=ids.lines(plan.found))
+            errors = sorted(problems + plan.errors, key=lambda e: e.line)
+            counts = dict(plan.counts, rejected=plan.counts["rejected"] + len(problems))
+            if errors and not self.skip_invalid:
+                counts = dict.fromkeys(counts, 0) | {"rejected": counts["rejected"]}
+            written = changed and not self.dry_run and (self.skip_invalid or not errors)
+            summary = FileSummary(source.path, counts, errors, plan.warnings, written)
+            if not written:
+                raise _RolledBack(summary)  # the earlier batches' events go with it
+            ids.drop()
+            writer.append([ImportRecorded(source.path.name, source.sha256, counts)])
+        return summary
+
+    def _plan_rows(
+        self,
+        writer: Writer,
+        ids: FileIds,
+        source: ImportFile,
+        plan: Plan,
+        problems: list[RowError],
+        at: Callable[[int], None],
+    ) -> bool:
+        """Plan and append the file's rows batch after batch; whether anything was appended."""
+        changed = False
+        rows: list[Row] = []
+        with closing(source.rows()) as items:
+            for item in items:
+                if isinstance(item, Problem):
+                    problems.append(
+                        RowError(item.row.line, item.column, item.message, item.row.fields)
+                    )
+                    continue
+                rows.append(item)
+                if len(rows) >= self.batch:
+                    changed |= self._plan_batch(writer, ids, plan, rows)
+                    at(rows[-1].line)
+                    rows = []
+        if rows:
+            changed |= self._plan_batch(writer, ids, plan, rows)
+        at(source.lines)
+        return changed
+
+    def _plan_batch(self, writer: Writer, ids: FileIds, plan: Plan, rows: list[Row]) -> bool:
+        planned = plan_batch(plan, rows, self.catalogue, ids.shapes, writer.knowledge_of)
+        ids.add(planned.seen)
+        writer.append(planned.events)
+        return bool(planned.events)
+
+
+class _RolledBack(Exception):
+    """Leaves a file's write transaction so that it rolls back: with the file's summary (it
+    appends nothing), or with the rule-5 conflicts that void the pass."""
+
+    def __init__(
+        self, summary: FileSummary | None = None, conflicts: dict[str, list[int]] | None = None
+    ) -> None:
+        super().__init__()
+        self.summary = summary
+        self.conflicts = conflicts or {}
+
+
+def _ignore(_line: int) -> None:
+    """No progress shown."""
