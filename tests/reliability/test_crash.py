@@ -9,24 +9,20 @@ re-running the import gives exactly the log of a clean import. Figures go to a J
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine, func, select, text
+from reliability_support import Databases, report
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from tracker.adapters.tables import log
@@ -47,18 +43,6 @@ OUTCOMES = (
     "found all of the file",
     "found part of the file",
 )
-# Figures for RELIABILITY.md: one folder per pytest process, so runs at once never mix.
-REPORT_DIR = Path(
-    os.environ.get("TRACKER_RELIABILITY_DIR")
-    or Path(tempfile.gettempdir()) / "tracker-reliability" / str(os.getpid())
-)
-
-
-def report(name: str, figures: dict[str, Any]) -> None:
-    """Write the observed figures where RELIABILITY.md is written from, and show them."""
-    REPORT_DIR.mkdir(parents=True, exist_ok=True)
-    (REPORT_DIR / f"{name}.json").write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
-    print(f"\n{name}: {json.dumps(figures, sort_keys=True)}")
 
 
 def write_big_file(path: Path, rows: int) -> Path:
@@ -74,58 +58,6 @@ def write_big_file(path: Path, rows: int) -> Path:
 
 def invoke(url: str, *args: str) -> Result:
     return CliRunner().invoke(cli, ["--db", url, *args])
-
-
-class Databases:
-    """Fresh, empty databases of one backend, one per trial, named for the report."""
-
-    def __init__(self, base_url: str, folder: Path) -> None:
-        self.base = make_url(base_url)
-        self.folder = folder
-        self.schemas: list[str] = []
-        self.backend = self.base.get_backend_name()
-
-    def fresh(self, name: str) -> str:
-        if self.backend == "sqlite":
-            return f"sqlite:///{self.folder / f'{name}.db'}"
-        schema = f"crash_{uuid.uuid4().hex[:10]}"
-        with self._admin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        self.schemas.append(schema)
-        url = self.base.update_query_dict(
-            {"options": f"-csearch_path={schema}", "application_name": schema}
-        )
-        return url.render_as_string(hide_password=False)
-
-    def settle(self, url: str) -> bool:
-        """Wait until the server has ended the killed child's session; True if it had to wait."""
-        if self.backend == "sqlite":
-            return False
-        name = make_url(url).query["application_name"]
-        waited = False
-        query = text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name")
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with self._admin() as conn:
-                if not conn.execute(query, {"name": name}).scalar():
-                    return waited
-            waited = True
-            time.sleep(0.05)
-        raise AssertionError(f"the killed child's session {name} never ended")
-
-    def drop_all(self) -> None:
-        with self._admin() as conn:
-            for schema in self.schemas:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-
-    @contextmanager
-    def _admin(self) -> Iterator[Any]:
-        engine = create_engine(self.base.difference_update_query(["options"]))
-        try:
-            with engine.begin() as conn:
-                yield conn
-        finally:
-            engine.dispose()
 
 
 def claims_and_kinds(url: str) -> tuple[dict[str, Claim], Counter[str], list[int]]:
@@ -163,7 +95,7 @@ def run_child(url: str, feed: Path) -> subprocess.Popen[bytes]:
 def test_an_import_killed_at_random_moments_leaves_none_or_all_of_its_file(
     db_url: str, tmp_path: Path
 ) -> None:
-    databases = Databases(db_url, tmp_path)
+    databases = Databases(db_url, tmp_path, "crash")
     feed = write_big_file(tmp_path / "big.csv", ROWS)
     figures: dict[str, Any] = {"backend": databases.backend, "rows": ROWS, "seed": SEED}
     problems: list[str] = []

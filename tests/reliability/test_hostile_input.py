@@ -17,7 +17,6 @@ import csv
 import gc
 import io
 import json
-import os
 import re
 import resource
 import shutil
@@ -38,6 +37,7 @@ import pytest
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
+from reliability_support import report
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -47,11 +47,6 @@ from tracker.domain.events import GENESIS_HASH, chain_hash, format_instant
 from tracker.domain.fold import fold
 from tracker.services import Tracker, utc_now
 
-# Figures for RELIABILITY.md: one folder per pytest process, so runs at once never mix.
-REPORT_DIR = Path(
-    os.environ.get("TRACKER_RELIABILITY_DIR")
-    or Path(tempfile.gettempdir()) / "tracker-reliability" / str(os.getpid())
-)
 # Examples per property on each backend: PostgreSQL is slower per command, so fewer there.
 EXAMPLES: dict[str, int] = {"sqlite": 350, "postgresql": 90}
 
@@ -127,13 +122,6 @@ VALID: dict[str, st.SearchStrategy[str | None]] = {
     "rank": st.sampled_from([None, "preferred", "normal", "deprecated"]),
 }
 COLUMNS = tuple(VALID)
-
-
-def report(name: str, figures: dict[str, Any]) -> None:
-    """Write the observed figures where RELIABILITY.md is written from, and show them."""
-    REPORT_DIR.mkdir(parents=True, exist_ok=True)
-    (REPORT_DIR / f"{name}.json").write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
-    print(f"\n{name}: {json.dumps(figures, sort_keys=True)}")
 
 
 def invoke(url: str, *args: str) -> Result:

@@ -12,18 +12,13 @@ senses, `timeline` and `history`. The interrupted restore kills a child
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -31,29 +26,17 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from freezegun.api import FrozenDateTimeFactory
-from sqlalchemy import create_engine, text
+from reliability_support import Databases, report
 from sqlalchemy.engine import make_url
 
 from tracker.cli import cli
 from tracker.db import open_store
 from tracker.services import Tracker, utc_now
 
-# Figures for RELIABILITY.md: one folder per pytest process, so runs at once never mix.
-REPORT_DIR = Path(
-    os.environ.get("TRACKER_RELIABILITY_DIR")
-    or Path(tempfile.gettempdir()) / "tracker-reliability" / str(os.getpid())
-)
 AS_OF = ("2024-02", "2024-05-15", "2024-09", "2025-02-28", "2026")
 BIG_ROWS = 3_000
 TRIALS = 10
 SEED = 7
-
-
-def report(name: str, figures: dict[str, Any]) -> None:
-    """Write the observed figures where RELIABILITY.md is written from, and show them."""
-    REPORT_DIR.mkdir(parents=True, exist_ok=True)
-    (REPORT_DIR / f"{name}.json").write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
-    print(f"\n{name}: {json.dumps(figures, sort_keys=True)}")
 
 
 def invoke(url: str, *args: str) -> Result:
@@ -221,56 +204,6 @@ def test_a_log_holding_any_text_survives_export_and_restore(
     assert ok(db_url, "export", "log") == dump.read_text(encoding="utf-8")
 
 
-class Databases:
-    """Fresh empty databases of one backend, one per trial."""
-
-    def __init__(self, base_url: str, folder: Path) -> None:
-        self.base = make_url(base_url)
-        self.folder = folder
-        self.backend = self.base.get_backend_name()
-        self.schemas: list[str] = []
-
-    def fresh(self, name: str) -> str:
-        if self.backend == "sqlite":
-            return f"sqlite:///{self.folder / f'{name}.db'}"
-        schema = f"restore_{uuid.uuid4().hex[:10]}"
-        with self._admin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        self.schemas.append(schema)
-        url = self.base.update_query_dict(
-            {"options": f"-csearch_path={schema}", "application_name": schema}
-        )
-        return url.render_as_string(hide_password=False)
-
-    def settle(self, url: str) -> None:
-        """Wait until the server has ended the killed child's session."""
-        if self.backend == "sqlite":
-            return
-        name = make_url(url).query["application_name"]
-        query = text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name")
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with self._admin() as conn:
-                if not conn.execute(query, {"name": name}).scalar():
-                    return
-            time.sleep(0.05)
-        raise AssertionError(f"the killed child's session {name} never ended")
-
-    def drop_all(self) -> None:
-        with self._admin() as conn:
-            for schema in self.schemas:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-
-    @contextmanager
-    def _admin(self) -> Iterator[Any]:
-        engine = create_engine(self.base.difference_update_query(["options"]))
-        try:
-            with engine.begin() as conn:
-                yield conn
-        finally:
-            engine.dispose()
-
-
 def big_log(folder: Path) -> tuple[Path, int, str]:
     """An `export log` file of a few thousand events: (path, events, head hash)."""
     feed = folder / "big.csv"
@@ -312,7 +245,7 @@ def state(url: str) -> tuple[int, str, bool]:
 def test_a_restore_killed_at_random_moments_leaves_an_empty_or_a_complete_database(
     db_url: str, tmp_path: Path
 ) -> None:
-    databases = Databases(db_url, tmp_path)
+    databases = Databases(db_url, tmp_path, "restore")
     dump, events, head_hash = big_log(tmp_path)
     figures: dict[str, Any] = {"backend": databases.backend, "events": events, "seed": SEED}
     problems: list[str] = []

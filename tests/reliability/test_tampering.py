@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import re
-import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -23,6 +21,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from freezegun.api import FrozenDateTimeFactory
+from reliability_support import report
 from sqlalchemy import Connection, Engine, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
@@ -32,20 +31,7 @@ from tracker.db import open_store
 from tracker.domain.errors import StoreError
 from tracker.services import Tracker, utc_now
 
-# Figures for RELIABILITY.md: one folder per pytest process, so runs at once never mix.
-REPORT_DIR = Path(
-    os.environ.get("TRACKER_RELIABILITY_DIR")
-    or Path(tempfile.gettempdir()) / "tracker-reliability" / str(os.getpid())
-)
 SEEN: dict[str, list[dict[str, Any]]] = {}
-
-
-def report(name: str, figures: dict[str, Any], show: bool = True) -> None:
-    """Write the observed figures where RELIABILITY.md is written from, and show them."""
-    REPORT_DIR.mkdir(parents=True, exist_ok=True)
-    (REPORT_DIR / f"{name}.json").write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
-    if show:
-        print(f"\n{name}: {json.dumps(figures, sort_keys=True)}")
 
 
 def record(backend: str, case: str, result: Result, expected: int, right: bool) -> None:

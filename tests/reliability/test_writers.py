@@ -9,13 +9,10 @@ and position it printed) is in the log exactly once, and stderr never holds a tr
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
+from reliability_support import report
 from sqlalchemy.engine import make_url
 
 from tracker.cli import cli
@@ -37,23 +35,11 @@ POOL = 60
 ROWS_PER_FILE = 15
 SEED = 5
 KINDS = ("add", "add", "import", "import", "correct", "correct", "verify")
-# Figures for RELIABILITY.md: one folder per pytest process, so runs at once never mix.
-REPORT_DIR = Path(
-    os.environ.get("TRACKER_RELIABILITY_DIR")
-    or Path(tempfile.gettempdir()) / "tracker-reliability" / str(os.getpid())
-)
 HEADER = "id,type,date,subject,attribute,value,unit,summary,source,reliability"
 SUMMARY = re.compile(
     r"^(?P<path>.+): (?P<new>\d+) new, (?P<corrected>\d+) corrected, (?P<unchanged>\d+) "
     r"unchanged, (?P<retracted>\d+) retracted, (?P<rejected>\d+) rejected$"
 )
-
-
-def report(name: str, figures: dict[str, Any]) -> None:
-    """Write the observed figures where RELIABILITY.md is written from, and show them."""
-    REPORT_DIR.mkdir(parents=True, exist_ok=True)
-    (REPORT_DIR / f"{name}.json").write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
-    print(f"\n{name}: {json.dumps(figures, sort_keys=True)}")
 
 
 def pool_row(k: int) -> str:
