@@ -13,7 +13,7 @@ from typing import Any
 
 from tracker.adapters.exports import claim_rows, read_log, timelinejs_row
 from tracker.adapters.files import expand, load_catalogue
-from tracker.adapters.store import Clock, Store
+from tracker.adapters.store import Clock, Listing, Store
 from tracker.domain.dates import parse_as_of, parse_date
 from tracker.domain.diff import SlotChange, compare
 from tracker.domain.errors import (
@@ -193,6 +193,14 @@ class Tracker:
         known = self.store.projected(cut.position, pictured_at, subject)
         return known if known is not None else self._replay(upto=cut.position)
 
+    def _pictured(
+        self, cut: Cut, pictured_at: Sequence[date], subject: str | None, listing: Listing
+    ) -> tuple[Knowledge, list[OccurrenceView] | None]:
+        """As `knowledge`, and the occurrences `listing` asks for when the projection could
+        list them (None: the picture lists them from the knowledge)."""
+        read = self.store.pictured(cut.position, pictured_at, subject, listing)
+        return read if read is not None else (self._replay(upto=cut.position), None)
+
     def _replay(
         self, upto: int | None = None, after: int = 0, into: Knowledge | None = None
     ) -> Knowledge:
@@ -216,8 +224,8 @@ class Tracker:
                 for e in later
                 if e.kind in CHANGING_KINDS
             }
-        knowledge = self.knowledge(cut, [day], subject)
-        picture = build_picture(knowledge, day, subject, show_all, changed)
+        knowledge, listed = self._pictured(cut, [day], subject, Listing(day, show_all))
+        picture = build_picture(knowledge, day, subject, show_all, changed, listed)
         return picture, cut
 
     def diff(self, start: str, end: str, known_at: str | None = None) -> WorldDiff:
@@ -226,12 +234,14 @@ class Tracker:
         if b < a:
             raise ValidationError(f"--to {end} is before --from {start}")
         cut = self.cut(known_at)
-        knowledge = self.knowledge(cut, [a, b])
-        before = build_picture(knowledge, a, with_occurrences=False)
-        after = build_picture(knowledge, b)
-        occurrences = [
-            o for o in after.occurrences if knowledge.claims[o.claim].claim.valid.start.earliest > a
-        ]
+        knowledge, listed = self._pictured(cut, [a, b], None, Listing(b, after=a))
+        before = build_picture(knowledge, a, occurrences=())
+        after = build_picture(knowledge, b, occurrences=listed)
+        occurrences = list(after.occurrences)
+        if listed is None:
+            occurrences = [
+                o for o in occurrences if knowledge.claims[o.claim].claim.valid.start.earliest > a
+            ]
         return WorldDiff(a, b, cut, compare(before, after), occurrences)
 
     def diff_known(self, known_from: str, known_to: str | None, as_of: str | None) -> KnownDiff:
@@ -241,11 +251,11 @@ class Tracker:
         if second.position < first.position:
             raise ValidationError("--known-to is before --known-from")
         knowledge = self._replay(upto=first.position)
-        before = build_picture(knowledge, day, with_occurrences=False)
+        before = build_picture(knowledge, day, occurrences=())
         after = build_picture(
             self._replay(upto=second.position, after=first.position, into=knowledge),
             day,
-            with_occurrences=False,
+            occurrences=(),
         )
         with closing(self.store.entries(upto=second.position)) as entries:
             rows = history(entries, None, after=first.position)

@@ -121,9 +121,14 @@ def test_show_and_diff_from_the_projection_equal_those_of_the_full_fold(
     for start, end in (("2024-01-01", "2024-06-01"), ("2023-06", "2024-03-15")):
         a, b = date.fromisoformat(start[:7] + "-01"), date.fromisoformat(end[:7] + "-01")
         diff = tracker.diff(a.isoformat(), b.isoformat())
-        expected = compare(build_picture(knowledge, a), build_picture(knowledge, b))
-        assert diff.changes == expected
+        after = build_picture(knowledge, b)
+        assert diff.changes == compare(build_picture(knowledge, a), after)
         assert diff.changes  # the random history changes some slot between these dates
+        began = [
+            o for o in after.occurrences if knowledge.claims[o.claim].claim.valid.start.earliest > a
+        ]
+        assert diff.occurrences == began
+        assert diff.occurrences  # and lists some occurrence that began between them
     assert tracker.store.projected(0) is None  # not at position 0: the fold is used there
 
 
@@ -254,8 +259,9 @@ def test_a_pruned_read_keeps_what_the_value_before_a_possible_one_needs(tracker:
     assert (slot.status, slot.claim) == ("possible", None)  # no single value before March
 
 
+@pytest.mark.parametrize("damaged", ["", " WHERE attribute IS NULL"])
 def test_a_projection_naming_an_unknown_source_is_a_clear_error(
-    db_url: str, seed_file: Path, frozen: object
+    db_url: str, seed_file: Path, frozen: object, damaged: str
 ) -> None:
     runner = CliRunner()
     assert runner.invoke(cli, ["--db", db_url, "import", str(seed_file)]).exit_code == 0
@@ -263,7 +269,7 @@ def test_a_projection_naming_an_unknown_source_is_a_clear_error(
 
     engine = make_engine(db_url)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE claims SET source_id = 'src:damaged'"))
+        conn.execute(text("UPDATE claims SET source_id = 'src:damaged'" + damaged))
     engine.dispose()
     shown = runner.invoke(cli, ["--db", db_url, "show", "--as-of", "2025-02"])
     assert shown.exit_code == 1

@@ -1,4 +1,4 @@
-"""Many rows into one table with a single driver-level executemany.
+"""Many rows in or out of a table at the driver level: one executemany, one fetch.
 
 `Connection.execute(table.insert(), rows)` runs SQLAlchemy's parameter processing for every
 row, which costs more than the insert itself on a large import. Here the statement is compiled
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Select, Table, insert
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -35,3 +35,24 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
         else [dict(zip(names, values, strict=True)) for values in converted]
     )
     conn.exec_driver_sql(str(compiled), params)
+
+
+def select_rows(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
+    """Every row of `query` as the driver returns it, in the connection's transaction.
+
+    For wide reads of plain columns (text, integers) with plain parameters: SQLAlchemy's
+    per-row processing costs more there than the read itself, and nothing needs converting.
+    """
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    args = (
+        tuple(params[name] for name in compiled.positiontup or ())
+        if compiled.positional
+        else params
+    )
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()

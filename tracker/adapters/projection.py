@@ -7,7 +7,7 @@ data: `rebuild` recreates it from the log alone, and a test checks it equals the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy import (
     and_,
     case,
     delete,
+    false,
     func,
     or_,
     select,
@@ -25,8 +26,9 @@ from sqlalchemy import (
     update,
 )
 
-from tracker.adapters.bulk import insert_rows
+from tracker.adapters.bulk import insert_rows, select_rows
 from tracker.adapters.tables import claims, projection
+from tracker.domain.dates import date_label
 from tracker.domain.events import (
     ClaimAsserted,
     ClaimCorrected,
@@ -36,7 +38,8 @@ from tracker.domain.events import (
     LogEntry,
 )
 from tracker.domain.fold import ClaimState, fold
-from tracker.domain.model import CLAIM_FIELDS, Claim, subject_key
+from tracker.domain.model import CLAIM_FIELDS, Claim, Source, subject_key
+from tracker.domain.picture import OccurrenceView, certainty
 
 NAME = "claims"
 _BATCH = 5000
@@ -93,12 +96,15 @@ def states(
     subject: str | None = None,
     include_retracted: bool = True,
     pictured_at: Sequence[date] = (),
+    listed: bool = False,
 ) -> Iterator[ClaimState]:
     """Claim states: in the order they were first asserted, unless `pictured_at` is given.
 
     `seen_by`: only claims whose start window has begun by that day. `subject`: only that
     subject, matched as `subject_key` does. `pictured_at`: the pictures will be built at these
     days, so an observation that no picture there can use is left out (see `_usable`).
+    `listed`: the occurrences are listed by `occurrences`, so only the deprecated ones (which
+    a picture counts) are read here.
     """
     c = claims.c
     query = select(*_COLUMNS)
@@ -110,8 +116,9 @@ def states(
         query = query.where(c.retracted.is_(False))
     if pictured_at:
         usable = union(*(_usable(day.toordinal(), subject) for day in pictured_at))
+        occurrence = c.attribute.is_(None) if not listed else false()
         query = query.where(
-            or_(c.attribute.is_(None), c.rank == "deprecated", c.id.in_(select(usable.subquery())))
+            or_(occurrence, c.rank == "deprecated", c.id.in_(select(usable.subquery())))
         )
     else:
         query = query.order_by(c.position)  # a picture sorts for itself
@@ -121,6 +128,61 @@ def states(
             yield _state(row)
     finally:
         result.close()
+
+
+def occurrences(
+    conn: Connection,
+    as_of: date,
+    sources: Mapping[str, Source],
+    subject: str | None = None,
+    show_all: bool = False,
+    after: date | None = None,
+) -> list[OccurrenceView]:
+    """The occurrences a picture at `as_of` lists, newest first, as `picture._occurrences`
+    builds them, but ordered by SQL and built from rows without a `Claim` each.
+
+    `after`: only those whose start window begins after that day (what a diff lists).
+    """
+    c = claims.c
+    query = select(
+        c.id,
+        c.type,
+        c.date,
+        c.subject,
+        c.summary,
+        c.source_id,
+        c.actor,
+        c.target,
+        c.place,
+        func.coalesce(c.end_day, c.last_day),
+    ).where(c.attribute.is_(None), c.retracted.is_(False), c.first_day <= as_of.toordinal())
+    if not show_all:
+        query = query.where(c.rank != "deprecated")
+    if subject is not None:
+        query = query.where(c.subject_key == subject_key(subject))
+    if after is not None:
+        query = query.where(c.first_day > after.toordinal())
+    query = query.order_by(c.first_day.desc(), c.last_day.desc(), c.position.desc())
+    names = {key: (source.name,) for key, source in sources.items()}
+    day = date.fromordinal
+    return [
+        OccurrenceView(
+            claim_id,
+            kind,
+            text,
+            date_label(text),
+            certainty(day(latest), as_of),
+            who,
+            summary,
+            names[source],
+            actor,
+            target,
+            place,
+        )
+        for claim_id, kind, text, who, summary, source, actor, target, place, latest in (
+            select_rows(conn, query)
+        )
+    ]
 
 
 def _usable(day: int, subject: str | None) -> Select[tuple[str]]:

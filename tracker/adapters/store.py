@@ -29,6 +29,7 @@ from tracker.domain.events import (
 )
 from tracker.domain.fold import Knowledge, fold
 from tracker.domain.model import Source
+from tracker.domain.picture import OccurrenceView
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
@@ -38,6 +39,15 @@ _ID_BATCH = 500
 
 # Any constant will do: it names the lock that serialises appends on PostgreSQL.
 _PG_APPEND_LOCK = 0x7472616B
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Which occurrences a picture read from the projection lists (see `Store.pictured`)."""
+
+    as_of: date
+    show_all: bool = False
+    after: date | None = None  # only those whose start window begins after this day
 
 
 @dataclass(frozen=True)
@@ -94,26 +104,29 @@ class Store:
         can use are read. Sources are read whole. One snapshot: claims and sources agree.
         """
         with self._snapshot() as conn:
-            if projection.position(conn) != upto or _head(conn).position != upto:
+            return _projected(conn, upto, pictured_at, subject)
+
+    def pictured(
+        self, upto: int, pictured_at: Sequence[date], subject: str | None, listing: Listing
+    ) -> tuple[Knowledge, list[OccurrenceView]] | None:
+        """As `projected`, with the occurrences a picture at `listing.as_of` lists built by SQL
+        (and left out of the knowledge, but for the deprecated ones a picture counts)."""
+        with self._snapshot() as conn:
+            knowledge = _projected(conn, upto, pictured_at, subject, listed=True)
+            if knowledge is None:
                 return None
-            knowledge = Knowledge(position=upto, sources=_sources(conn))
-            seen_by = max(pictured_at, default=None)
-            states = projection.states(
-                conn,
-                seen_by,
-                subject,
-                include_retracted=not pictured_at,
-                pictured_at=pictured_at,
-            )
-            for state in states:
-                knowledge.claims[state.claim.id] = state
-        unknown = {s.claim.source_id for s in knowledge.claims.values()} - knowledge.sources.keys()
-        if unknown:
-            raise StoreError(
-                "the claims projection names a source the log does not have (a damaged "
-                "database?): run `tracker verify`, then `tracker db rebuild`"
-            )
-        return knowledge
+            try:
+                listed = projection.occurrences(
+                    conn,
+                    listing.as_of,
+                    knowledge.sources,
+                    subject,
+                    listing.show_all,
+                    listing.after,
+                )
+            except KeyError:
+                raise _unknown_source() from None
+        return knowledge, listed
 
     def projection_mismatch(self) -> str | None:
         """How the projection differs from a fold of the whole log; None when it equals it."""
@@ -271,6 +284,38 @@ def catch_up(conn: Connection) -> None:
         conn.execute(select(func.pg_advisory_xact_lock(_PG_APPEND_LOCK)))  # re-entrant
     if projection.position(conn) != _head(conn).position:
         projection.rebuild(conn, _entries(conn, None, 0))
+
+
+def _projected(
+    conn: Connection,
+    upto: int,
+    pictured_at: Sequence[date],
+    subject: str | None,
+    listed: bool = False,
+) -> Knowledge | None:
+    if projection.position(conn) != upto or _head(conn).position != upto:
+        return None
+    knowledge = Knowledge(position=upto, sources=_sources(conn))
+    states = projection.states(
+        conn,
+        max(pictured_at, default=None),
+        subject,
+        include_retracted=not pictured_at,
+        pictured_at=pictured_at,
+        listed=listed,
+    )
+    for state in states:
+        knowledge.claims[state.claim.id] = state
+    if {s.claim.source_id for s in knowledge.claims.values()} - knowledge.sources.keys():
+        raise _unknown_source()
+    return knowledge
+
+
+def _unknown_source() -> StoreError:
+    return StoreError(
+        "the claims projection names a source the log does not have (a damaged "
+        "database?): run `tracker verify`, then `tracker db rebuild`"
+    )
 
 
 def _source_entries(conn: Connection) -> list[LogEntry]:

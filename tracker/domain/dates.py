@@ -64,14 +64,16 @@ class ValidDate:
         return "~" in self.text or "?" in self.text
 
     def label(self) -> str:
-        """The date as an analyst reads it: `by 2025-02` for an open start."""
-        if self.open_start:
-            return "by " + self.text[3:]
-        return self.text
+        return date_label(self.text)
 
     def ended_by(self, day: date) -> bool:
         """True when a span with a closed end has certainly stopped holding on `day`."""
         return self.is_span and self.end is not None and self.end.latest < day
+
+
+def date_label(text: str) -> str:
+    """A valid date's canonical text as an analyst reads it: `by 2025-02` for an open start."""
+    return "by " + text[3:] if text.startswith("../") else text
 
 
 def date_parts(text: str) -> tuple[str | None, str | None]:

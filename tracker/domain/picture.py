@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import NamedTuple
 
-from tracker.domain.dates import ValidDate, Window
+from tracker.domain.dates import ValidDate, Window, date_label
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.model import subject_key
 
@@ -39,8 +40,10 @@ class SlotView:
     deprecated_hidden: int = 0
 
 
-@dataclass(frozen=True)
-class OccurrenceView:
+class OccurrenceView(NamedTuple):
+    """A tuple, not a frozen dataclass: a picture may list hundreds of thousands of these, and
+    a frozen dataclass takes ten times as long to build (bench/RESULTS.md)."""
+
     claim: str
     type: str
     date: str
@@ -88,13 +91,15 @@ def build_picture(
     subject: str | None = None,
     show_all: bool = False,
     changed_later: Iterable[str] = (),
-    with_occurrences: bool = True,
+    occurrences: Sequence[OccurrenceView] | None = None,
 ) -> Picture:
     """The picture at valid date `as_of` from `knowledge` (already cut at the known-at position).
 
     Retracted claims are gone; deprecated ones are hidden and counted unless `show_all`.
     `changed_later` names claims that log entries after the cut corrected, retracted or ranked.
-    Without `with_occurrences` only the slots are built (what a comparison of slots needs).
+    `occurrences`, when given, is the occurrence list already built by the store, in
+    `_occurrences`' order and by its rules; `()` builds the slots alone, which is what a
+    comparison of slots needs.
     """
     wanted = subject_key(subject) if subject else None
     live = [
@@ -113,11 +118,9 @@ def build_picture(
         [s for s in hidden if s.claim.is_observation],
         show_all,
     )
-    occurrences = (
-        _occurrences(knowledge, [s for s in shown if not s.claim.is_observation], as_of)
-        if with_occurrences
-        else []
-    )
+    if occurrences is None:
+        events = [s for s in shown if not s.claim.is_observation]
+        occurrences = _occurrences(knowledge, events, as_of)
     later = set(changed_later)
     touched = sorted({s.claim.id for s in live} & later)
     return Picture(
@@ -138,16 +141,17 @@ def _order(state: ClaimState) -> tuple[date, date, int]:
 def _occurrences(
     knowledge: Knowledge, states: list[ClaimState], as_of: date
 ) -> list[OccurrenceView]:
+    """Newest first (by `_order`); `definite` once the whole date window is over by `as_of`."""
     views = []
     for state in sorted(states, key=_order, reverse=True):
-        claim, valid = state.claim, state.claim.valid
+        claim = state.claim
         views.append(
             OccurrenceView(
                 claim=claim.id,
                 type=claim.type,
                 date=claim.date,
-                label=valid.label(),
-                certainty="definite" if valid.window.latest <= as_of else "possible",
+                label=date_label(claim.date),
+                certainty=certainty(claim.valid.window.latest, as_of),
                 subject=claim.subject,
                 summary=claim.summary,
                 sources=(knowledge.source_of(claim).name,),
@@ -157,6 +161,11 @@ def _occurrences(
             )
         )
     return views
+
+
+def certainty(latest: date, as_of: date) -> str:
+    """An occurrence listed at `as_of` whose date window ends on `latest`."""
+    return "definite" if latest <= as_of else "possible"
 
 
 def _slots(
