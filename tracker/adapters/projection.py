@@ -13,21 +13,17 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Row,
-    Select,
-    and_,
-    case,
     delete,
     false,
     func,
     or_,
     select,
-    union,
     update,
 )
 
 from tracker.adapters.bulk import insert_rows, select_rows
 from tracker.adapters.tables import claims, projection
+from tracker.domain.bounds import Bounds, usable
 from tracker.domain.dates import date_label
 from tracker.domain.events import (
     ClaimAsserted,
@@ -43,6 +39,7 @@ from tracker.domain.picture import OccurrenceView, certainty
 
 NAME = "claims"
 _BATCH = 5000
+_ID_BATCH = 500  # claim ids per IN (...) query
 
 
 def position(conn: Connection) -> int:
@@ -102,7 +99,7 @@ def states(
 
     `seen_by`: only claims whose start window has begun by that day. `subject`: only that
     subject, matched as `subject_key` does. `pictured_at`: the pictures will be built at these
-    days, so an observation that no picture there can use is left out (see `_usable`).
+    days, so an observation that no picture there can use is left out (`bounds.usable`).
     `listed`: the occurrences are listed by `occurrences`, so only the deprecated ones (which
     a picture counts) are read here.
     """
@@ -115,19 +112,43 @@ def states(
     if not include_retracted:
         query = query.where(c.retracted.is_(False))
     if pictured_at:
-        usable = union(*(_usable(day.toordinal(), subject) for day in pictured_at))
         occurrence = c.attribute.is_(None) if not listed else false()
-        query = query.where(
-            or_(occurrence, c.rank == "deprecated", c.id.in_(select(usable.subquery())))
-        )
-    else:
-        query = query.order_by(c.position)  # a picture sorts for itself
-    result = conn.execute(query.execution_options(yield_per=5000))
+        rest = query.where(or_(occurrence, c.rank == "deprecated"))
+        ids = _usable(conn, pictured_at, subject)
+        batches = [ids[i : i + _ID_BATCH] for i in range(0, len(ids), _ID_BATCH)]
+        for part in [rest, *(select(*_COLUMNS).where(c.id.in_(b)) for b in batches)]:
+            yield from map(_state, select_rows(conn, part))
+        return
+    result = conn.execute(query.order_by(c.position).execution_options(yield_per=5000))
     try:
         for row in result:
             yield _state(row)
     finally:
         result.close()
+
+
+def _usable(conn: Connection, pictured_at: Sequence[date], subject: str | None) -> list[str]:
+    """Ids of the observations that pictures at `pictured_at` (of `subject`) may use: the
+    few day columns of every active observation, in slot order, through `bounds.usable`."""
+    c = claims.c
+    query = select(
+        c.subject_key, c.attribute, c.first_day, c.last_day, c.end_day, c.position, c.id
+    ).where(
+        c.attribute.is_not(None),
+        c.retracted.is_(False),
+        c.rank != "deprecated",
+        c.first_day <= max(pictured_at).toordinal(),
+    )
+    if subject is not None:
+        query = query.where(c.subject_key == subject_key(subject))
+    rows = [
+        Bounds((key, attribute), *days)
+        for key, attribute, *days in select_rows(conn, query.order_by(c.subject_key, c.attribute))
+    ]
+    ids: set[str] = set()
+    for day in pictured_at:
+        ids.update(usable(rows, day.toordinal()))
+    return sorted(ids)
 
 
 def occurrences(
@@ -185,65 +206,6 @@ def occurrences(
     ]
 
 
-def _usable(day: int, subject: str | None) -> Select[tuple[str]]:
-    """Ids of the active, not deprecated observations a picture at `day` may use.
-
-    A picture uses, per slot, the claims no later claim follows (`picture._current`), among
-    those begun by `day` and, for a possible value, among those certainly begun and not ended
-    by then; it shows the subject of the slot's first claim. Let `top` be the latest first day
-    in a slot and `top_last` the latest last day among the claims starting on `top`: a claim
-    starting before `top` and ending its start window by `top_last` is followed by that claim,
-    so only claims starting on `top` or ending after `top_last` can be current. The same
-    bound is taken over the definite claims. Deprecated claims are all kept by the caller.
-    """
-    c = claims.c
-    definite = and_(c.last_day <= day, or_(c.end_day.is_(None), c.end_day >= day)).label("definite")
-    slot = (c.subject_key, c.attribute)
-    begun = select(
-        c.id,
-        c.subject_key,
-        c.attribute,
-        c.first_day,
-        c.last_day,
-        c.position,
-        definite,
-        func.max(c.first_day).over(partition_by=slot).label("top"),
-        func.max(case((definite, c.first_day))).over(partition_by=slot).label("top_definite"),
-        func.min(c.position).over(partition_by=slot).label("first_position"),
-    ).where(
-        c.attribute.is_not(None),
-        c.retracted.is_(False),
-        c.rank != "deprecated",
-        c.first_day <= day,
-    )
-    if subject is not None:
-        begun = begun.where(c.subject_key == subject_key(subject))
-    b = begun.subquery()
-    by_slot = (b.c.subject_key, b.c.attribute)
-    top_definite = and_(b.c.definite, b.c.first_day == b.c.top_definite)
-    bounded = select(
-        b,
-        func.max(case((b.c.first_day == b.c.top, b.c.last_day)))
-        .over(partition_by=by_slot)
-        .label("top_last"),
-        func.max(case((top_definite, b.c.last_day)))
-        .over(partition_by=by_slot)
-        .label("top_last_definite"),
-    ).subquery()
-    n = bounded.c
-    return select(n.id).where(
-        or_(
-            n.position == n.first_position,
-            n.first_day == n.top,
-            n.last_day > n.top_last,
-            and_(
-                n.definite,
-                or_(n.first_day == n.top_definite, n.last_day > n.top_last_definite),
-            ),
-        )
-    )
-
-
 # The claim's fields in Claim's order, then its standing: a row builds a state positionally.
 _COLUMNS = [
     *(claims.c[name] for name in CLAIM_FIELDS),
@@ -254,7 +216,7 @@ _COLUMNS = [
 _N = len(CLAIM_FIELDS)
 
 
-def _state(row: Row[Any]) -> ClaimState:
+def _state(row: Sequence[Any]) -> ClaimState:
     return ClaimState(Claim(*row[:_N]), row[_N], bool(row[_N + 1]), row[_N + 2])
 
 
