@@ -141,10 +141,7 @@ def _usable(conn: Connection, pictured_at: Sequence[date], subject: str | None) 
     )
     if subject is not None:
         query = query.where(c.subject_key == subject_key(subject))
-    rows = [
-        Bounds((key, attribute), *days)
-        for key, attribute, *days in select_rows(conn, query.order_by(c.subject_key, c.attribute))
-    ]
+    rows: list[Bounds] = select_rows(conn, query.order_by(c.subject_key, c.attribute))
     ids: set[str] = set()
     for day in pictured_at:
         ids.update(usable(rows, day.toordinal()))

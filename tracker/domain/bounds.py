@@ -6,20 +6,15 @@ observation, keeps what `usable` returns and builds claims only for those.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from itertools import groupby
-from typing import NamedTuple
+from operator import itemgetter
 
-
-class Bounds(NamedTuple):
-    """One active, not deprecated observation, its windows as day ordinals (`date.toordinal`)."""
-
-    slot: Hashable
-    first_day: int  # the start window's first day
-    last_day: int  # the start window's last day
-    end_day: int | None  # a closed span's end window's last day
-    position: int
-    claim_id: str
+# One active, not deprecated observation: subject key, attribute, then its windows as day
+# ordinals (`date.toordinal`): the start window's first and last day, a closed span's end
+# window's last day (None otherwise); then its position and id. A plain tuple, as the
+# database driver returns it: a store may read hundreds of thousands of these.
+Bounds = tuple[str, str, int, int, int | None, int, str]
 
 
 def usable(observations: Iterable[Bounds], day: int) -> Iterator[str]:
@@ -33,31 +28,29 @@ def usable(observations: Iterable[Bounds], day: int) -> Iterator[str]:
     (`picture.is_later` is a strict partial order), so only claims starting on `top` or ending
     after `top_last` can be current. The same bound is taken over the definite claims.
     """
-    for _, group in groupby(observations, key=lambda o: o.slot):
-        begun = [o for o in group if o.first_day <= day]
+    for _, group in groupby(observations, key=itemgetter(0, 1)):
+        begun = [o for o in group if o[2] <= day]
         if not begun:
             continue
-        definite = [
-            o for o in begun if o.last_day <= day and (o.end_day is None or o.end_day >= day)
-        ]
-        first = min(o.position for o in begun)
+        definite = [o for o in begun if o[3] <= day and (o[4] is None or o[4] >= day)]
+        first = min(o[5] for o in begun)
         top, top_last = _top(begun)
         top_definite, top_last_definite = _top(definite) if definite else (top, top_last)
-        definite_ids = {o.claim_id for o in definite}
-        for o in begun:
+        definite_ids = {o[6] for o in definite}
+        for _, _, first_day, last_day, _, position, claim_id in begun:
             if (
-                o.position == first
-                or o.first_day == top
-                or o.last_day > top_last
+                position == first
+                or first_day == top
+                or last_day > top_last
                 or (
-                    o.claim_id in definite_ids
-                    and (o.first_day == top_definite or o.last_day > top_last_definite)
+                    claim_id in definite_ids
+                    and (first_day == top_definite or last_day > top_last_definite)
                 )
             ):
-                yield o.claim_id
+                yield claim_id
 
 
 def _top(observations: list[Bounds]) -> tuple[int, int]:
     """The latest first day, and the latest last day among the claims starting on it."""
-    top = max(o.first_day for o in observations)
-    return top, max(o.last_day for o in observations if o.first_day == top)
+    top = max(o[2] for o in observations)
+    return top, max(o[3] for o in observations if o[2] == top)
