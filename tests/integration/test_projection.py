@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from tracker.adapters import projection
 from tracker.adapters.store import Store
+from tracker.adapters.tables import claims
 from tracker.cli import cli
 from tracker.domain.diff import compare
 from tracker.domain.fold import ClaimState, fold
@@ -270,3 +271,28 @@ def test_a_projection_naming_an_unknown_source_is_a_clear_error(
     assert shown.stderr.startswith("Error: the claims projection names a source the log does not")
     assert runner.invoke(cli, ["--db", db_url, "db", "rebuild"]).exit_code == 0
     assert runner.invoke(cli, ["--db", db_url, "show", "--as-of", "2025-02"]).exit_code == 0
+
+
+def claims_table(store: Store) -> list[tuple[object, ...]]:
+    with store.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(select(claims).order_by(claims.c.id))]
+
+
+@pytest.mark.parametrize("seed", [13, 14])
+def test_db_rebuild_streams_the_log_in_batches_into_the_table_the_appends_built(
+    tracker: Tracker, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    random_history(tracker, random.Random(seed), 60)
+    built = claims_table(tracker.store)
+    with tracker.store.engine.begin() as conn:
+        some = conn.execute(select(claims).limit(1)).mappings().one()
+        conn.execute(claims.insert().values({**some, "id": "not:in-the-log"}))
+        conn.execute(text("DELETE FROM claims WHERE position % 3 = 0"))
+        conn.execute(text("UPDATE claims SET value = 'stale', retracted = true"))
+        conn.execute(text("UPDATE projection SET position = 0"))
+    monkeypatch.setattr(projection, "_BATCH", 3)  # corrections land in later batches
+    assert tracker.rebuild() == tracker.store.head().position
+    assert claims_table(tracker.store) == built
+    assert projected_states(tracker.store) == folded_states(tracker.store)
+    assert projection_position(tracker.store) == tracker.store.head().position
+

@@ -35,7 +35,7 @@ from tracker.domain.events import (
     Event,
     LogEntry,
 )
-from tracker.domain.fold import ClaimState, fold
+from tracker.domain.fold import ClaimState
 from tracker.domain.model import CLAIM_FIELDS, Claim, subject_key
 
 NAME = "claims"
@@ -78,13 +78,22 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
 
 
 def rebuild(conn: Connection, entries: Iterable[LogEntry]) -> int:
-    """Recreate the projection from the log; returns the position it now reflects."""
-    knowledge = fold(entries)
+    """Recreate the projection from the log; returns the position it now reflects.
+
+    The rows are deleted, then the entries go through `apply` `_BATCH` at a time, as if
+    appended again: memory follows the batch, not the log (a fold first held every claim).
+    """
     conn.execute(delete(claims))
-    states = sorted(knowledge.claims.values(), key=lambda s: s.position)
-    _insert(conn, (_values(s.claim, s.position, s.retracted, s.rank) for s in states))
-    _set_position(conn, knowledge.position)
-    return knowledge.position
+    at, batch = 0, list[tuple[int, Event]]()
+    for entry in entries:
+        batch.append((entry.position, entry.event))
+        if len(batch) == _BATCH:
+            apply(conn, batch)
+            batch = []
+        at = entry.position
+    apply(conn, batch)
+    _set_position(conn, at)
+    return at
 
 
 def states(

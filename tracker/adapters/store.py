@@ -36,6 +36,9 @@ IdFactory = Callable[[], str]
 # Claim ids per IN (...) query when reading what the log knows of a file's claims.
 _ID_BATCH = 500
 
+# Entries per insert when restoring: the rows built for the driver follow this, not the log.
+_RESTORE_BATCH = 5000
+
 # Any constant will do: it names the lock that serialises appends on PostgreSQL.
 _PG_APPEND_LOCK = 0x7472616B
 
@@ -234,21 +237,22 @@ class Writer:
             raise StoreError(
                 f"restore needs an empty database; this one has {self._head.position} events"
             )
-        rows = [
-            {
-                "position": e.position,
-                "event_id": e.event_id,
-                "recorded_at": e.recorded_at,
-                "kind": e.kind,
-                "claim_id": claim_id_of(e.event),
-                "payload": canonical_json(e.payload),
-                "hash": e.hash,
-            }
-            for e in entries
-        ]
-        for start in range(0, len(rows), 5000):
-            insert_rows(self.conn, log, rows[start : start + 5000])
+        for start in range(0, len(entries), _RESTORE_BATCH):
+            batch = entries[start : start + _RESTORE_BATCH]
+            insert_rows(self.conn, log, [_row(e) for e in batch])
         projection.rebuild(self.conn, entries)
+
+
+def _row(entry: LogEntry) -> dict[str, Any]:
+    return {
+        "position": entry.position,
+        "event_id": entry.event_id,
+        "recorded_at": entry.recorded_at,
+        "kind": entry.kind,
+        "claim_id": claim_id_of(entry.event),
+        "payload": canonical_json(entry.payload),
+        "hash": entry.hash,
+    }
 
 
 def _head(conn: Connection) -> Head:
