@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Generator, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -112,11 +112,36 @@ class Store:
                 knowledge.claims[state.claim.id] = state
         unknown = {s.claim.source_id for s in knowledge.claims.values()} - knowledge.sources.keys()
         if unknown:
-            raise StoreError(
-                "the claims projection names a source the log does not have (a damaged "
-                "database?): run `tracker verify`, then `tracker db rebuild`"
-            )
+            raise StoreError(_UNKNOWN_SOURCE)
         return knowledge
+
+    @contextmanager
+    def current_claims(
+        self, include_retracted: bool = True
+    ) -> Iterator[tuple[dict[str, Source], Iterator[Sequence[Any]]]]:
+        """Every source, and every claim's state at the head of the log as a row laid out as
+        `projection.ROW_FIELDS`, in the order first asserted. One snapshot, so the two agree.
+
+        The rows stream from the projection. When it is behind the log, they are folded from
+        the log in the same snapshot instead, which holds every state in memory: that is the
+        readers' fallback, as in `projected`. Only a damaged projection is behind (appends keep
+        it in step), and a reader does not take the writers' lock to rebuild it.
+        """
+        with self._snapshot() as conn:
+            sources = _sources(conn)
+            if projection.position(conn) == _head(conn).position:
+                # Closed here, so its cursor is closed even when the reader stops early, before
+                # the connection goes back to the pool.
+                rows = projection.rows(conn, include_retracted)
+                with closing(rows):
+                    yield sources, _with_known_sources(rows, sources)
+                return
+            knowledge = fold(_entries(conn, None, 0))
+            states = sorted(knowledge.claims.values(), key=lambda s: s.position)
+            yield (
+                knowledge.sources,
+                (projection.row_of(s) for s in states if include_retracted or s.active),
+            )
 
     def projection_mismatch(self) -> str | None:
         """How the projection differs from a fold of the whole log; None when it equals it."""
@@ -275,6 +300,24 @@ def catch_up(conn: Connection) -> None:
         conn.execute(select(func.pg_advisory_xact_lock(_PG_APPEND_LOCK)))  # re-entrant
     if projection.position(conn) != _head(conn).position:
         projection.rebuild(conn, _entries(conn, None, 0))
+
+
+_UNKNOWN_SOURCE = (
+    "the claims projection names a source the log does not have (a damaged database?): "
+    "run `tracker verify`, then `tracker db rebuild`"
+)
+
+
+def _with_known_sources(
+    rows: Iterator[Sequence[Any]], sources: dict[str, Source]
+) -> Iterator[Sequence[Any]]:
+    for row in rows:
+        if row[_SOURCE_ID] not in sources:
+            raise StoreError(_UNKNOWN_SOURCE)
+        yield row
+
+
+_SOURCE_ID = projection.ROW_FIELDS.index("source_id")
 
 
 def _source_entries(conn: Connection) -> list[LogEntry]:
