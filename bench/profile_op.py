@@ -64,7 +64,8 @@ def main() -> None:
         if args.operation == "diff":
             return app.diff(args.start, args.end)
         out = io.StringIO()
-        write_csv(out, COLUMNS, app.export_claims(False))
+        with app.export_claims(False) as rows:
+            write_csv(out, COLUMNS, rows)
         return out
 
     profiler = cProfile.Profile()

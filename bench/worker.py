@@ -17,7 +17,7 @@ import sqlite3
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -271,12 +271,19 @@ def tracker_export(url: str, out: str) -> tuple[float, int]:
     from tracker.domain.importing import COLUMNS as TRACKER_COLUMNS
 
     app = _tracker(url)
+    count = 0
+
+    def counted(rows: Iterable[Any]) -> Iterator[Any]:
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield row
+
     start = time.perf_counter()
-    rows = list(app.export_claims(False))
-    with atomic_output(out) as handle:
-        write_csv(handle, TRACKER_COLUMNS, rows)
+    with app.export_claims(False) as rows, atomic_output(out) as handle:
+        write_csv(handle, TRACKER_COLUMNS, counted(rows))  # streamed, as the command does
     seconds = time.perf_counter() - start
-    return seconds, len(rows)
+    return seconds, count
 
 
 def _timed(function: Callable[..., int], *args: str) -> tuple[float, int]:

@@ -5,7 +5,7 @@ Owns the clock, the store and the catalogue."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -312,9 +312,12 @@ class Tracker:
             path, progress
         )
 
-    def export_claims(self, include_retracted: bool) -> Iterator[list[str | None]]:
-        """Claims in the import format: re-importing them appends nothing."""
-        return claim_rows(self.knowledge(self.cut(None)), include_retracted)
+    @contextmanager
+    def export_claims(self, include_retracted: bool) -> Iterator[Iterator[Sequence[str | None]]]:
+        """Claims in the import format, in the order they were first asserted: re-importing
+        them appends nothing. Streamed while the context is open, so memory stays flat."""
+        with self.store.current_claims(include_retracted) as (sources, states):
+            yield claim_rows(states, sources)
 
     def timelinejs(self) -> list[list[Any]]:
         """Active, not deprecated claims as TimelineJS rows, in valid-time order."""

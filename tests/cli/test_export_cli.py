@@ -179,3 +179,27 @@ def test_out_is_written_whole_or_not_at_all(run, tmp_path: Path) -> None:  # typ
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {tmp_path / 'missing' / 'claims.csv'}: cannot write")
     assert not (tmp_path / "missing").exists()
+
+
+def test_a_claims_export_failing_half_way_leaves_the_out_file_as_it_was(  # type: ignore[no-untyped-def]
+    run, seed_file: Path, tmp_path: Path
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    run("import", str(seed_file))
+    engine = create_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    with engine.begin() as conn:  # the last claim streamed names a source the log lacks
+        conn.execute(
+            text(
+                "UPDATE claims SET source_id = 'src:damaged' "
+                "WHERE position = (SELECT max(position) FROM claims)"
+            )
+        )
+    engine.dispose()
+    target = tmp_path / "claims.csv"
+    target.write_text("an earlier export\n", encoding="utf-8")
+    result = run("export", "claims", "--out", str(target))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: the claims projection names a source the log does not")
+    assert target.read_text(encoding="utf-8") == "an earlier export\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".claims.csv.")]

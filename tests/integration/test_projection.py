@@ -9,13 +9,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from tracker.adapters import projection
 from tracker.adapters.store import Store
+from tracker.adapters.tables import claims
 from tracker.cli import cli
 from tracker.domain.diff import compare
 from tracker.domain.fold import ClaimState, fold
+from tracker.domain.importing import COLUMNS
+from tracker.domain.model import claim_fields
 from tracker.domain.picture import build_picture
 from tracker.services import Tracker
 
@@ -276,3 +279,76 @@ def test_a_projection_naming_an_unknown_source_is_a_clear_error(
     assert shown.stderr.startswith("Error: the claims projection names a source the log does not")
     assert runner.invoke(cli, ["--db", db_url, "db", "rebuild"]).exit_code == 0
     assert runner.invoke(cli, ["--db", db_url, "show", "--as-of", "2025-02"]).exit_code == 0
+
+
+def claims_table(store: Store) -> list[tuple[object, ...]]:
+    with store.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(select(claims).order_by(claims.c.id))]
+
+
+@pytest.mark.parametrize("seed", [13, 14])
+def test_db_rebuild_streams_the_log_in_batches_into_the_table_the_appends_built(
+    tracker: Tracker, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    random_history(tracker, random.Random(seed), 60)
+    built = claims_table(tracker.store)
+    with tracker.store.engine.begin() as conn:
+        some = conn.execute(select(claims).limit(1)).mappings().one()
+        conn.execute(claims.insert().values({**some, "id": "not:in-the-log"}))
+        conn.execute(text("DELETE FROM claims WHERE position % 3 = 0"))
+        conn.execute(text("UPDATE claims SET value = 'stale', retracted = true"))
+        conn.execute(text("UPDATE projection SET position = 0"))
+    monkeypatch.setattr(projection, "_BATCH", 3)  # corrections land in later batches
+    assert tracker.rebuild() == tracker.store.head().position
+    assert claims_table(tracker.store) == built
+    assert projected_states(tracker.store) == folded_states(tracker.store)
+    assert projection_position(tracker.store) == tracker.store.head().position
+
+
+def folded_rows(store: Store, include_retracted: bool) -> list[list[str | None]]:
+    """`export claims` as it was before it streamed: a full fold, by position, through
+    `claim_fields`."""
+    knowledge = fold(store.entries())
+    rows = []
+    for state in sorted(knowledge.claims.values(), key=lambda s: s.position):
+        if state.retracted and not include_retracted:
+            continue
+        fields = claim_fields(state.claim, knowledge.source_of(state.claim))
+        fields["op"] = "retract" if state.retracted else None
+        fields["rank"] = state.rank if state.rank != "normal" else None
+        rows.append([fields.get(column) for column in COLUMNS])
+    return rows
+
+
+def exported(tracker: Tracker, include_retracted: bool) -> list[list[str | None]]:
+    with tracker.export_claims(include_retracted) as rows:
+        return [list(row) for row in rows]
+
+
+@pytest.mark.parametrize("seed", [11, 15])
+def test_export_claims_streams_from_the_projection_the_rows_of_the_full_fold(
+    tracker: Tracker, seed: int
+) -> None:
+    random_history(tracker, random.Random(seed), 60)
+    for include_retracted in (False, True):
+        assert exported(tracker, include_retracted) == folded_rows(tracker.store, include_retracted)
+    everything = exported(tracker, True)
+    assert {row[COLUMNS.index("op")] for row in everything} == {None, "retract"}
+    assert {row[COLUMNS.index("rank")] for row in everything} == {None, "preferred", "deprecated"}
+    assert len(everything) > len(exported(tracker, False))
+    with tracker.store.engine.begin() as conn:
+        conn.execute(text("UPDATE claims SET summary = 'read from the projection'"))
+    summaries = {row[COLUMNS.index("summary")] for row in exported(tracker, True)}
+    assert summaries == {"read from the projection"}  # at the head, the log is not folded
+
+
+def test_export_claims_from_a_projection_behind_the_log_is_folded_from_the_log(
+    tracker: Tracker,
+) -> None:
+    random_history(tracker, random.Random(12), 60)
+    expected = {flag: folded_rows(tracker.store, flag) for flag in (False, True)}
+    with tracker.store.engine.begin() as conn:
+        conn.execute(text("UPDATE claims SET summary = 'stale', retracted = false"))
+        conn.execute(text("UPDATE projection SET position = position - 1"))
+    for flag in (False, True):
+        assert exported(tracker, flag) == expected[flag]

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import fields
 from datetime import datetime
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
+from tracker.adapters.projection import ROW_FIELDS
 from tracker.domain.dates import date_parts, parse_date
 from tracker.domain.errors import TrackerError
 from tracker.domain.events import LogEntry, canonical_json, format_instant
-from tracker.domain.fold import ClaimState, Knowledge
+from tracker.domain.fold import ClaimState
 from tracker.domain.importing import COLUMNS
-from tracker.domain.model import Claim, Source, claim_fields
+from tracker.domain.model import CLAIM_FIELDS, Claim, Source, claim_fields
 
 MONTHS = (
     "January",
@@ -52,15 +55,55 @@ TIMELINEJS_COLUMNS = (
 )
 
 
-def claim_rows(knowledge: Knowledge, include_retracted: bool) -> Iterator[list[str | None]]:
-    """One import-format row per claim, in the order they were first asserted."""
-    for state in sorted(knowledge.claims.values(), key=lambda s: s.position):
-        if state.retracted and not include_retracted:
-            continue
-        fields = claim_fields(state.claim, knowledge.source_of(state.claim))
-        fields["op"] = "retract" if state.retracted else None
-        fields["rank"] = state.rank if state.rank != "normal" else None
-        yield [fields.get(column) for column in COLUMNS]
+def claim_rows(
+    states: Iterable[Sequence[Any]], sources: Mapping[str, Source]
+) -> Iterator[tuple[str | None, ...]]:
+    """One import-format row per claim state (a row laid out as `projection.ROW_FIELDS`), as
+    `claim_fields` lays a claim out, with `op` and `rank` for its standing.
+
+    Each row is picked in one step from the state's cells, its standing as the import format
+    spells it and its source's cells, not built as a dict: this runs once per claim.
+    """
+    by_source = {key: _SOURCE_CELLS(source) for key, source in sources.items()}
+    pick = _PICK
+    for state in states:
+        rank = state[_RANK]
+        yield pick(
+            (
+                *state,
+                "retract" if state[_RETRACTED] else None,
+                None if rank == "normal" else rank,
+                None,  # reason: read from a row on import, never kept with the claim
+                *by_source[state[_SOURCE_ID]],
+            )
+        )
+
+
+def _layout() -> Callable[[tuple[Any, ...]], tuple[str | None, ...]]:
+    """Where each import column sits in what `claim_rows` puts together for a claim.
+
+    Read off `claim_fields` itself, given a claim and a source whose fields hold their own
+    names, so this fast path cannot drift from it.
+    """
+    claim = Claim(*(f"claim.{name}" for name in CLAIM_FIELDS))
+    source = Source(*(f"source.{name}" for name in _SOURCE_FIELDS))
+    named = claim_fields(claim, source)
+    cells = [
+        *(f"claim.{name}" for name in ROW_FIELDS),
+        "op",
+        "rank",
+        "reason",
+        *(f"source.{name}" for name in _SOURCE_FIELDS),
+    ]
+    return itemgetter(*(cells.index(named.get(column) or column) for column in COLUMNS))
+
+
+_SOURCE_FIELDS = tuple(f.name for f in fields(Source))
+_SOURCE_CELLS = attrgetter(*_SOURCE_FIELDS)
+_SOURCE_ID = ROW_FIELDS.index("source_id")
+_RETRACTED = ROW_FIELDS.index("retracted")
+_RANK = ROW_FIELDS.index("rank")
+_PICK = _layout()
 
 
 def log_lines(entries: Iterable[LogEntry]) -> Iterator[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Generator, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -36,6 +36,9 @@ IdFactory = Callable[[], str]
 
 # Claim ids per IN (...) query when reading what the log knows of a file's claims.
 _ID_BATCH = 500
+
+# Entries per insert when restoring: the rows built for the driver follow this, not the log.
+_RESTORE_BATCH = 5000
 
 # Any constant will do: it names the lock that serialises appends on PostgreSQL.
 _PG_APPEND_LOCK = 0x7472616B
@@ -125,8 +128,36 @@ class Store:
                     listing.after,
                 )
             except KeyError:
-                raise _unknown_source() from None
+                raise StoreError(_UNKNOWN_SOURCE) from None
         return knowledge, listed
+
+    @contextmanager
+    def current_claims(
+        self, include_retracted: bool = True
+    ) -> Iterator[tuple[dict[str, Source], Iterator[Sequence[Any]]]]:
+        """Every source, and every claim's state at the head of the log as a row laid out as
+        `projection.ROW_FIELDS`, in the order first asserted. One snapshot, so the two agree.
+
+        The rows stream from the projection. When it is behind the log, they are folded from
+        the log in the same snapshot instead, which holds every state in memory: that is the
+        readers' fallback, as in `projected`. Only a damaged projection is behind (appends keep
+        it in step), and a reader does not take the writers' lock to rebuild it.
+        """
+        with self._snapshot() as conn:
+            sources = _sources(conn)
+            if projection.position(conn) == _head(conn).position:
+                # Closed here, so its cursor is closed even when the reader stops early, before
+                # the connection goes back to the pool.
+                rows = projection.rows(conn, include_retracted)
+                with closing(rows):
+                    yield sources, _with_known_sources(rows, sources)
+                return
+            knowledge = fold(_entries(conn, None, 0))
+            states = sorted(knowledge.claims.values(), key=lambda s: s.position)
+            yield (
+                knowledge.sources,
+                (projection.row_of(s) for s in states if include_retracted or s.active),
+            )
 
     def projection_mismatch(self) -> str | None:
         """How the projection differs from a fold of the whole log; None when it equals it."""
@@ -247,21 +278,22 @@ class Writer:
             raise StoreError(
                 f"restore needs an empty database; this one has {self._head.position} events"
             )
-        rows = [
-            {
-                "position": e.position,
-                "event_id": e.event_id,
-                "recorded_at": e.recorded_at,
-                "kind": e.kind,
-                "claim_id": claim_id_of(e.event),
-                "payload": canonical_json(e.payload),
-                "hash": e.hash,
-            }
-            for e in entries
-        ]
-        for start in range(0, len(rows), 5000):
-            insert_rows(self.conn, log, rows[start : start + 5000])
+        for start in range(0, len(entries), _RESTORE_BATCH):
+            batch = entries[start : start + _RESTORE_BATCH]
+            insert_rows(self.conn, log, [_row(e) for e in batch])
         projection.rebuild(self.conn, entries)
+
+
+def _row(entry: LogEntry) -> dict[str, Any]:
+    return {
+        "position": entry.position,
+        "event_id": entry.event_id,
+        "recorded_at": entry.recorded_at,
+        "kind": entry.kind,
+        "claim_id": claim_id_of(entry.event),
+        "payload": canonical_json(entry.payload),
+        "hash": entry.hash,
+    }
 
 
 def _head(conn: Connection) -> Head:
@@ -307,15 +339,26 @@ def _projected(
     for state in states:
         knowledge.claims[state.claim.id] = state
     if {s.claim.source_id for s in knowledge.claims.values()} - knowledge.sources.keys():
-        raise _unknown_source()
+        raise StoreError(_UNKNOWN_SOURCE)
     return knowledge
 
 
-def _unknown_source() -> StoreError:
-    return StoreError(
-        "the claims projection names a source the log does not have (a damaged "
-        "database?): run `tracker verify`, then `tracker db rebuild`"
-    )
+_UNKNOWN_SOURCE = (
+    "the claims projection names a source the log does not have (a damaged database?): "
+    "run `tracker verify`, then `tracker db rebuild`"
+)
+
+
+def _with_known_sources(
+    rows: Iterator[Sequence[Any]], sources: dict[str, Source]
+) -> Iterator[Sequence[Any]]:
+    for row in rows:
+        if row[_SOURCE_ID] not in sources:
+            raise StoreError(_UNKNOWN_SOURCE)
+        yield row
+
+
+_SOURCE_ID = projection.ROW_FIELDS.index("source_id")
 
 
 def _source_entries(conn: Connection) -> list[LogEntry]:

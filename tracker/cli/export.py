@@ -35,8 +35,7 @@ def export() -> None:
 @click.pass_obj
 def claims(app: Any, include_retracted: bool, out: str | None) -> None:
     """Claims in the import format (CSV): re-importing them appends nothing."""
-    rows = app.tracker().export_claims(include_retracted)
-    with atomic_output(out) as stream:
+    with app.tracker().export_claims(include_retracted) as rows, atomic_output(out) as stream:
         write_csv(stream, COLUMNS, rows)
 
 
