@@ -267,8 +267,8 @@ def _set_position(conn: Connection, at: int) -> None:
     conn.execute(update(projection).where(projection.c.name == NAME).values(position=at))
 
 
-# A claim state as a plain row: `Claim`'s fields, then its standing (what `rows` yields).
-ROW_FIELDS = (*CLAIM_FIELDS, "position", "retracted", "rank")
+# A claim state as a plain row (what `rows` yields): `Claim`'s fields, then its standing.
+ROW_FIELDS = tuple(column.name for column in _COLUMNS)
 
 
 def rows(conn: Connection, include_retracted: bool = True) -> Generator[Sequence[Any], None, None]:
