@@ -1,9 +1,9 @@
 """Many rows into one table with a single driver-level executemany.
 
 `Connection.execute(table.insert(), rows)` runs SQLAlchemy's parameter processing for every
-row, which costs more than the insert itself on a large import. Here the statement is compiled
-once, the type conversions (e.g. `UTCDateTime`) are looked up once per column, and the rows go
-to the driver as they are.
+row, which costs more than the insert itself on a large import. Here rows are tuples in the
+order of the columns named, the type conversions (e.g. `UTCDateTime`) are looked up once per
+column and run once per distinct value, and the rows go to the driver as they are.
 """
 
 from __future__ import annotations
@@ -11,27 +11,51 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table
 
 
-def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def insert_rows(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert `rows` (each a tuple of values for `columns`, in order) into `table`."""
     if not rows:
         return
     dialect = conn.dialect
-    compiled = insert(table).compile(dialect=dialect)
-    names = list(compiled.positiontup or []) if compiled.positional else list(compiled.params)
-    processors: dict[str, Callable[[Any], Any]] = {}
-    for name in names:
+    converters = []
+    for index, name in enumerate(columns):
         processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:
-            processors[name] = processor
-    steps = [(name, processors.get(name)) for name in names]
-    converted = [
-        [row[name] if step is None else step(row[name]) for name, step in steps] for row in rows
-    ]
-    params: list[Any] = (
-        [tuple(values) for values in converted]
-        if compiled.positional
-        else [dict(zip(names, values, strict=True)) for values in converted]
-    )
-    conn.exec_driver_sql(str(compiled), params)
+            converters.append((index, _memoised(processor)))
+    if converters:
+        rows = [_converted(row, converters) for row in rows]
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(name) for name in columns)
+    target = dialect.identifier_preparer.format_table(table)
+    marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in columns)
+    conn.exec_driver_sql(f"INSERT INTO {target} ({names}) VALUES ({marks})", list(rows))
+
+
+def _converted(
+    row: Sequence[Any], converters: list[tuple[int, Callable[[Any], Any]]]
+) -> tuple[Any, ...]:
+    values = list(row)
+    for index, convert in converters:
+        values[index] = convert(values[index])
+    return tuple(values)
+
+
+def _memoised(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The processor run once per distinct value: an append stamps all its rows with one
+    time, and a flag column has two values."""
+    done: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return done[value]
+        except KeyError:
+            result = done[value] = processor(value)
+            return result
+        except TypeError:  # not hashable
+            return processor(value)
+
+    return convert

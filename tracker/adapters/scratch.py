@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy import BigInteger, Column, Connection, Integer, MetaData, String, Table, select
 
+from tracker.adapters.bulk import insert_rows
+
 # Ids per IN (...) query: well under SQLite's and psycopg's limits on bound parameters.
 _ID_BATCH = 500
 
@@ -34,10 +36,7 @@ class FileIds:
         _ids.create(conn)
 
     def add(self, seen: Sequence[tuple[str, int, int]]) -> None:
-        if seen:
-            self.conn.execute(
-                _ids.insert(), [{"claim_id": i, "shape": s, "line": n} for i, s, n in seen]
-            )
+        insert_rows(self.conn, _ids, ("claim_id", "shape", "line"), seen)
 
     def shapes(self, claim_ids: Iterable[str]) -> dict[str, set[int]]:
         """The shapes each of these ids has on the lines added so far."""

@@ -25,6 +25,7 @@ from tracker.domain.events import (
     canonical_json,
     chain_hash_text,
     claim_id_of,
+    format_instant,
     to_payload,
 )
 from tracker.domain.fold import Knowledge, fold
@@ -38,6 +39,10 @@ _ID_BATCH = 500
 
 # Any constant will do: it names the lock that serialises appends on PostgreSQL.
 _PG_APPEND_LOCK = 0x7472616B
+
+
+# A row of `log` as `Writer` inserts it.
+_LOG_ROW = ("position", "event_id", "recorded_at", "kind", "claim_id", "payload", "hash")
 
 
 @dataclass(frozen=True)
@@ -198,6 +203,7 @@ class Writer:
         head = self._head
         if head.recorded_at is not None and now < head.recorded_at:
             now = head.recorded_at
+        instant = format_instant(now)
         rows, appended = [], []
         previous, position = head.hash, head.position
         for event in events:
@@ -205,23 +211,13 @@ class Writer:
             payload = to_payload(event)
             text = canonical_json(payload)
             event_id = self.store.new_id()
-            digest = chain_hash_text(previous, position, event_id, now, event.kind, text)
+            digest = chain_hash_text(previous, position, event_id, instant, event.kind, text)
             entry = LogEntry(position, event_id, now, event.kind, payload, digest)
-            rows.append(
-                {
-                    "position": position,
-                    "event_id": event_id,
-                    "recorded_at": now,
-                    "kind": event.kind,
-                    "claim_id": claim_id_of(event),
-                    "payload": text,
-                    "hash": digest,
-                }
-            )
+            rows.append((position, event_id, now, event.kind, claim_id_of(event), text, digest))
             appended.append(entry)
             previous = digest
         if rows:
-            insert_rows(self.conn, log, rows)
+            insert_rows(self.conn, log, _LOG_ROW, rows)
             projection.apply(
                 self.conn, [(e.position, event) for e, event in zip(appended, events, strict=True)]
             )
@@ -235,19 +231,19 @@ class Writer:
                 f"restore needs an empty database; this one has {self._head.position} events"
             )
         rows = [
-            {
-                "position": e.position,
-                "event_id": e.event_id,
-                "recorded_at": e.recorded_at,
-                "kind": e.kind,
-                "claim_id": claim_id_of(e.event),
-                "payload": canonical_json(e.payload),
-                "hash": e.hash,
-            }
+            (
+                e.position,
+                e.event_id,
+                e.recorded_at,
+                e.kind,
+                claim_id_of(e.event),
+                canonical_json(e.payload),
+                e.hash,
+            )
             for e in entries
         ]
         for start in range(0, len(rows), 5000):
-            insert_rows(self.conn, log, rows[start : start + 5000])
+            insert_rows(self.conn, log, _LOG_ROW, rows[start : start + 5000])
         projection.rebuild(self.conn, entries)
 
 
