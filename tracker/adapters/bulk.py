@@ -1,4 +1,4 @@
-"""Many rows into one table with a single driver-level executemany.
+"""Many rows into one table in one driver call: `executemany` on SQLite, `COPY` on PostgreSQL.
 
 `Connection.execute(table.insert(), rows)` runs SQLAlchemy's parameter processing for every
 row, which costs more than the insert itself on a large import. Here rows are tuples in the
@@ -31,8 +31,24 @@ def insert_rows(
     quote = dialect.identifier_preparer.quote
     names = ", ".join(quote(name) for name in columns)
     target = dialect.identifier_preparer.format_table(table)
-    marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in columns)
+    if dialect.name == "postgresql":
+        _copy(conn, f"COPY {target} ({names}) FROM STDIN", rows)
+        return
+    marks = ", ".join("?" for _ in columns)  # sqlite3's paramstyle
     conn.exec_driver_sql(f"INSERT INTO {target} ({names}) VALUES ({marks})", list(rows))
+
+
+def _copy(conn: Connection, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+    """psycopg's COPY: the rows stream in one round trip instead of one per row.
+
+    Same transaction as every other statement of `conn` (it is the same driver connection);
+    the values are dumped by psycopg as for an INSERT's parameters.
+    """
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _converted(
