@@ -328,3 +328,30 @@ def test_claim_entries_are_the_events_touching_those_claims(store: Store) -> Non
     assert positions(store.claim_entries(["test:1"])) == [2, 4]
     assert positions(store.claim_entries(["test:2", "test:1"])) == [2, 3, 4, 5]
     assert store.claim_entries(["test:404"]) == []
+
+
+def test_knowledge_of_sees_what_its_own_transaction_appended(store: Store) -> None:
+    other = replace(SOURCE, id="src:other", name="Other Outlet")
+    append(store, [SourceRegistered(SOURCE), ClaimAsserted(claim(1)), ClaimAsserted(claim(2))])
+    with store.writing() as writer:
+        before = writer.knowledge_of({"test:1", "test:3"})
+        assert set(before.claims) == {"test:1"}
+        assert set(before.sources) == {SOURCE.id}
+        corrected = claim(1, value="1800", source_id=other.id)
+        writer.append(
+            [
+                SourceRegistered(other),
+                ClaimCorrected(corrected, "test:1", "new figure"),
+                ClaimAsserted(claim(3)),
+                ClaimRanked("test:3", "preferred", "better"),
+                ClaimRetracted("test:2", "wrong"),
+            ]
+        )
+        after = writer.knowledge_of({"test:1", "test:2", "test:3", "test:404"})
+    assert after.sources == {SOURCE.id: SOURCE, other.id: other}
+    assert after.claims["test:1"].claim == corrected
+    assert after.claims["test:1"].position == 2
+    assert after.claims["test:2"].retracted
+    assert after.claims["test:3"].rank == "preferred"
+    assert set(after.claims) == {"test:1", "test:2", "test:3"}
+    assert before.sources == {SOURCE.id: SOURCE}  # handed out as a copy

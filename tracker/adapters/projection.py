@@ -124,6 +124,13 @@ def states(
         result.close()
 
 
+def states_of(conn: Connection, claim_ids: Sequence[str]) -> list[ClaimState]:
+    """The states of these claims (those the projection has), in no particular order."""
+    return [
+        _state(row) for row in conn.execute(select(*_COLUMNS).where(claims.c.id.in_(claim_ids)))
+    ]
+
+
 def _usable(day: int, subject: str | None) -> Select[tuple[str]]:
     """Ids of the active, not deprecated observations a picture at `day` may use.
 

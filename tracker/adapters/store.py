@@ -175,6 +175,7 @@ class Writer:
         self.conn = conn
         self.store = store
         self._head = _head(conn)
+        self._sources: dict[str, Source] | None = None
         catch_up(conn)
 
     @property
@@ -185,17 +186,20 @@ class Writer:
         return _entries(self.conn, upto, after)
 
     def knowledge_of(self, claim_ids: set[str]) -> Knowledge:
-        """What the log knows of these claims and of every source, read through the indexes.
+        """What the log knows of these claims and of every source.
 
-        Every event of each claim is included, so the fold of this subset gives each of them
-        exactly the state a fold of the whole log would.
+        The claims come from the projection, which is at the head inside this transaction
+        (`catch_up`, then every append updates it), so no payload is decoded or folded. The
+        sources are read from the log once per writer and kept up to date by its appends.
         """
-        entries = _source_entries(self.conn)
+        if self._sources is None:
+            self._sources = _sources(self.conn)
+        knowledge = Knowledge(position=self.position, sources=dict(self._sources))
         ids = sorted(claim_ids)
         for start in range(0, len(ids), _ID_BATCH):
-            batch = select(log).where(log.c.claim_id.in_(ids[start : start + _ID_BATCH]))
-            entries += [_entry(row) for row in self.conn.execute(batch)]
-        return fold(sorted(entries, key=lambda e: e.position))
+            for state in projection.states_of(self.conn, ids[start : start + _ID_BATCH]):
+                knowledge.claims[state.claim.id] = state
+        return knowledge
 
     def append(self, events: Sequence[Event]) -> list[LogEntry]:
         """Append events after the head: gapless positions, one chain, never-decreasing time."""
@@ -222,6 +226,10 @@ class Writer:
                 self.conn, [(e.position, event) for e, event in zip(appended, events, strict=True)]
             )
             self._head = Head(position, previous, now)
+            if self._sources is not None:
+                for event in events:
+                    if isinstance(event, SourceRegistered):
+                        self._sources[event.source.id] = event.source
         return appended
 
     def restore(self, entries: Sequence[LogEntry]) -> None:
