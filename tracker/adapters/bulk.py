@@ -1,4 +1,5 @@
-"""Many rows into one table in one driver call: `executemany` on SQLite, `COPY` on PostgreSQL.
+"""Many rows into one table in one driver call: `executemany` on SQLite, `COPY` on PostgreSQL;
+and many keys looked up in one query.
 
 `Connection.execute(table.insert(), rows)` runs SQLAlchemy's parameter processing for every
 row, which costs more than the insert itself on a large import. Here rows are tuples in the
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import ARRAY, ColumnElement, Connection, Dialect, Table, any_, bindparam
 
 
 def insert_rows(
@@ -36,6 +37,17 @@ def insert_rows(
         return
     marks = ", ".join("?" for _ in columns)  # sqlite3's paramstyle
     conn.exec_driver_sql(f"INSERT INTO {target} ({names}) VALUES ({marks})", list(rows))
+
+
+def among(
+    column: ColumnElement[Any], values: Sequence[Any], dialect: Dialect
+) -> ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL `column = ANY(array)`, one parameter however many
+    values: psycopg converts an IN list of 500 parameters anew on every query (its statement
+    cache skips long statements), which cost more than the query."""
+    if dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(list(values))
 
 
 def _copy(conn: Connection, statement: str, rows: Sequence[Sequence[Any]]) -> None:

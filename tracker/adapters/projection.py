@@ -26,7 +26,7 @@ from sqlalchemy import (
     update,
 )
 
-from tracker.adapters.bulk import insert_rows
+from tracker.adapters.bulk import among, insert_rows
 from tracker.adapters.tables import claims, projection
 from tracker.domain.events import (
     ClaimAsserted,
@@ -126,9 +126,8 @@ def states(
 
 def states_of(conn: Connection, claim_ids: Sequence[str]) -> list[ClaimState]:
     """The states of these claims (those the projection has), in no particular order."""
-    return [
-        _state(row) for row in conn.execute(select(*_COLUMNS).where(claims.c.id.in_(claim_ids)))
-    ]
+    query = select(*_COLUMNS).where(among(claims.c.id, claim_ids, conn.dialect))
+    return [_state(row) for row in conn.execute(query)]
 
 
 def _usable(day: int, subject: str | None) -> Select[tuple[str]]:

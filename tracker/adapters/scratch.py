@@ -9,9 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import BigInteger, Column, Connection, Integer, MetaData, String, Table, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ColumnElement,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    select,
+)
 
-from tracker.adapters.bulk import insert_rows
+from tracker.adapters.bulk import among, insert_rows
 
 # Ids per IN (...) query: well under SQLite's and psycopg's limits on bound parameters.
 _ID_BATCH = 500
@@ -42,7 +52,7 @@ class FileIds:
         """The shapes each of these ids has on the lines added so far."""
         found: dict[str, set[int]] = {}
         for chunk in _chunks(claim_ids):
-            query = select(_ids.c.claim_id, _ids.c.shape).where(_ids.c.claim_id.in_(chunk))
+            query = select(_ids.c.claim_id, _ids.c.shape).where(self._among(chunk))
             for claim_id, shape in self.conn.execute(query):
                 found.setdefault(claim_id, set()).add(shape)
         return found
@@ -52,13 +62,14 @@ class FileIds:
         found: dict[str, list[int]] = {}
         for chunk in _chunks(claim_ids):
             query = (
-                select(_ids.c.claim_id, _ids.c.line)
-                .where(_ids.c.claim_id.in_(chunk))
-                .order_by(_ids.c.line)
+                select(_ids.c.claim_id, _ids.c.line).where(self._among(chunk)).order_by(_ids.c.line)
             )
             for claim_id, line in self.conn.execute(query):
                 found.setdefault(claim_id, []).append(line)
         return found
+
+    def _among(self, chunk: list[str]) -> ColumnElement[bool]:
+        return among(_ids.c.claim_id, chunk, self.conn.dialect)
 
     def drop(self) -> None:
         _ids.drop(self.conn)
