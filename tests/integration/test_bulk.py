@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, Table, select
 
-from tracker.adapters.bulk import insert_rows
+from tracker.adapters.bulk import insert_rows, rows_by_keys
 from tracker.adapters.tables import claims, log
 from tracker.db import open_store
 
@@ -117,3 +117,13 @@ def test_bulk_insert_refuses_a_naive_time_like_a_plain_insert(conn: Connection) 
     columns = list(row)
     with pytest.raises(ValueError, match="naive datetime"):
         insert_rows(conn, log, columns, [tuple(row.values())])
+
+
+def test_rows_by_keys_finds_the_rows_of_the_keys_present(conn: Connection) -> None:
+    rows = [claim_row("k", n) for n in range(1, 8)]
+    conn.execute(claims.insert(), rows)
+    wanted = ["k:2", "k:5", "k:404", "k:7"]
+    found = rows_by_keys(conn, claims, ["id", "subject", "end_day"], "id", wanted)
+    expected = [(r["id"], r["subject"], r["end_day"]) for r in rows if r["id"] in wanted]
+    assert sorted(found) == sorted(expected)
+    assert rows_by_keys(conn, claims, ["id"], "id", []) == []

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Connection, Dialect, Table, any_, bindparam
+from sqlalchemy import Connection, Table
 
 
 def insert_rows(
@@ -39,15 +39,33 @@ def insert_rows(
     conn.exec_driver_sql(f"INSERT INTO {target} ({names}) VALUES ({marks})", list(rows))
 
 
-def among(
-    column: ColumnElement[Any], values: Sequence[Any], dialect: Dialect
-) -> ColumnElement[bool]:
-    """`column IN (values)`; on PostgreSQL `column = ANY(array)`, one parameter however many
-    values: psycopg converts an IN list of 500 parameters anew on every query (its statement
-    cache skips long statements), which cost more than the query."""
-    if dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    return column.in_(list(values))
+def rows_by_keys(
+    conn: Connection, table: Table, columns: Sequence[str], key: str, keys: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """`columns` of the rows of `table` whose `key` is one of `keys`, in no particular order.
+
+    Straight from the driver's cursor, so values come back untyped (a SQLite boolean is an
+    int): for columns that need no result processing. SQLAlchemy's rows cost as much as the
+    query on an import's lookups. PostgreSQL gets `key = ANY(array)`, one parameter: psycopg
+    converts an IN list of hundreds of parameters anew on every query.
+    """
+    if not keys:
+        return []
+    preparer = conn.dialect.identifier_preparer
+    names = ", ".join(preparer.quote(name) for name in columns)
+    head = f"SELECT {names} FROM {preparer.format_table(table)} WHERE {preparer.quote(key)}"
+    if conn.dialect.name == "postgresql":
+        statement, params = f"{head} = ANY(%s)", [list(keys)]
+    else:
+        statement, params = f"{head} IN ({', '.join('?' for _ in keys)})", list(keys)
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        cursor.execute(statement, params)
+        return [tuple(row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
 
 
 def _copy(conn: Connection, statement: str, rows: Sequence[Sequence[Any]]) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy import (
     update,
 )
 
-from tracker.adapters.bulk import among, insert_rows
+from tracker.adapters.bulk import insert_rows, rows_by_keys
 from tracker.adapters.tables import claims, projection
 from tracker.domain.events import (
     ClaimAsserted,
@@ -126,8 +126,8 @@ def states(
 
 def states_of(conn: Connection, claim_ids: Sequence[str]) -> list[ClaimState]:
     """The states of these claims (those the projection has), in no particular order."""
-    query = select(*_COLUMNS).where(among(claims.c.id, claim_ids, conn.dialect))
-    return [_state(row) for row in conn.execute(query)]
+    names = [column.name for column in _COLUMNS]
+    return [_state(row) for row in rows_by_keys(conn, claims, names, "id", claim_ids)]
 
 
 def _usable(day: int, subject: str | None) -> Select[tuple[str]]:
@@ -199,7 +199,7 @@ _COLUMNS = [
 _N = len(CLAIM_FIELDS)
 
 
-def _state(row: Row[Any]) -> ClaimState:
+def _state(row: Row[Any] | tuple[Any, ...]) -> ClaimState:
     return ClaimState(Claim(*row[:_N]), row[_N], bool(row[_N + 1]), row[_N + 2])
 
 
