@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager, closing, nullcontext
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,13 +65,14 @@ class FileImport:
         """
         source = open_import_file(path)
         conflicts: dict[str, list[int]] = {}
-        while True:
-            try:
-                return self._one_pass(source, conflicts, progress)
-            except _RolledBack as rolled_back:
-                if rolled_back.summary is not None:
-                    return rolled_back.summary
-                conflicts = {**conflicts, **rolled_back.conflicts}
+        with _fewer_collections():
+            while True:
+                try:
+                    return self._one_pass(source, conflicts, progress)
+                except _RolledBack as rolled_back:
+                    if rolled_back.summary is not None:
+                        return rolled_back.summary
+                    conflicts = {**conflicts, **rolled_back.conflicts}
 
     def _one_pass(
         self, source: ImportFile, conflicts: dict[str, list[int]], progress: Progress | None
@@ -141,6 +143,27 @@ class _RolledBack(Exception):
         super().__init__()
         self.summary = summary
         self.conflicts = conflicts or {}
+
+
+# Cycle-collector thresholds while a file is imported (Python's default: 700, 10, 10).
+IMPORT_GC_THRESHOLD = (50_000, 50, 100)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cycle collector less often while a file is imported.
+
+    A batch holds tens of thousands of young containers (rows, claims, events, payloads)
+    that die by reference counting, not in cycles; at the default thresholds they set off
+    collections that went through the whole heap 36 times in a 200,000-row import, 11% of
+    its time (measured with gc.callbacks: 3.3 s of GC, 0.5 s at these thresholds).
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(*IMPORT_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _ignore(_line: int) -> None:

@@ -256,3 +256,29 @@ def test_the_progress_is_told_the_lines_reached_batch_after_batch(
     tracker.import_paths([feed], progress=progress)
     tracker.import_file(Path(feed), progress=progress, batch=2)
     assert seen == [("lines", 7), ("at", 7), ("lines", 7), ("at", 3), ("at", 5), ("at", 7)]
+
+
+@pytest.mark.parametrize("valid", [True, False], ids=["imported", "rejected"])
+def test_an_import_collects_cycles_less_often_and_restores_the_thresholds_after(
+    tracker: Tracker, tmp_path: Path, valid: bool
+) -> None:
+    import gc
+    from collections.abc import Callable, Iterator
+    from contextlib import contextmanager
+
+    from tracker.importer import IMPORT_GC_THRESHOLD
+
+    during: list[tuple[int, ...]] = []
+
+    @contextmanager
+    def progress(path: Path, lines: int) -> Iterator[Callable[[int], None]]:
+        during.append(gc.get_threshold())
+        yield lambda line: None
+
+    before = gc.get_threshold()
+    assert before != IMPORT_GC_THRESHOLD
+    feed = write(tmp_path / "a.csv", row("c1"), row("c2", date="2025-02" if valid else "soon"))
+    summary = tracker.import_file(Path(feed), progress=progress)
+    assert summary.written is valid
+    assert during == [IMPORT_GC_THRESHOLD]
+    assert gc.get_threshold() == before

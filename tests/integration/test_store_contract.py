@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from tracker.adapters.store import Store, Writer
+from tracker.adapters.store import Store, Writer, new_event_id
 from tracker.db import open_store
 from tracker.domain.events import (
     GENESIS_HASH,
@@ -328,3 +329,40 @@ def test_claim_entries_are_the_events_touching_those_claims(store: Store) -> Non
     assert positions(store.claim_entries(["test:1"])) == [2, 4]
     assert positions(store.claim_entries(["test:2", "test:1"])) == [2, 3, 4, 5]
     assert store.claim_entries(["test:404"]) == []
+
+
+def test_knowledge_of_sees_what_its_own_transaction_appended(store: Store) -> None:
+    other = replace(SOURCE, id="src:other", name="Other Outlet")
+    append(store, [SourceRegistered(SOURCE), ClaimAsserted(claim(1)), ClaimAsserted(claim(2))])
+    with store.writing() as writer:
+        before = writer.knowledge_of({"test:1", "test:3"})
+        assert set(before.claims) == {"test:1"}
+        assert set(before.sources) == {SOURCE.id}
+        corrected = claim(1, value="1800", source_id=other.id)
+        writer.append(
+            [
+                SourceRegistered(other),
+                ClaimCorrected(corrected, "test:1", "new figure"),
+                ClaimAsserted(claim(3)),
+                ClaimRanked("test:3", "preferred", "better"),
+                ClaimRetracted("test:2", "wrong"),
+            ]
+        )
+        after = writer.knowledge_of({"test:1", "test:2", "test:3", "test:404"})
+    assert after.sources == {SOURCE.id: SOURCE, other.id: other}
+    assert after.claims["test:1"].claim == corrected
+    assert after.claims["test:1"].position == 2
+    assert after.claims["test:2"].retracted
+    assert after.claims["test:3"].rank == "preferred"
+    assert set(after.claims) == {"test:1", "test:2", "test:3"}
+    assert before.sources == {SOURCE.id: SOURCE}  # handed out as a copy
+
+
+def test_event_ids_are_random_version_4_uuids_written_as_uuid_writes_them() -> None:
+    ids = [new_event_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for event_id in ids:
+        parsed = uuid.UUID(event_id)
+        assert (str(parsed), parsed.version, parsed.variant) == (event_id, 4, uuid.RFC_4122)
+    assert {i[19] for i in ids} == set("89ab")  # the variant digit takes all its values
+    assert {i[0] for i in ids} == set("0123456789abcdef")

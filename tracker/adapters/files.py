@@ -127,17 +127,11 @@ def _read_csv(handle: TextIO) -> Iterator[Row | Problem]:
         unknown = [h for h in names if h not in COLUMNS and h not in IGNORED]
         if unknown:
             yield Problem(Row(1, {}), "header", f"unknown column(s) {', '.join(unknown)}")
+        ignored = [n for n in names if n in IGNORED]
         line = reader.line_num + 1
         for record in reader:
             if any(cell.strip() for cell in record):
-                row = Row(
-                    line,
-                    {
-                        n: unneutralise(c)
-                        for n, c in zip(names, record, strict=False)
-                        if n not in IGNORED
-                    },
-                )
+                row = Row(line, _fields(names, record, ignored))
                 if len(record) != len(names):
                     yield Problem(
                         row, "row", f"has {len(record)} cells, the header has {len(names)}"
@@ -147,6 +141,22 @@ def _read_csv(handle: TextIO) -> Iterator[Row | Problem]:
             line = reader.line_num + 1
     except csv.Error as error:
         yield Problem(Row(reader.line_num, {}), "row", f"malformed CSV: {error}")
+
+
+def _fields(names: list[str], record: list[str], ignored: list[str]) -> dict[str, str | None]:
+    """A CSV record as fields: empty cells are None, neutralised cells read back as written.
+
+    Built with `dict(zip())` and fixed up in place, the cheapest way in Python per row.
+    """
+    fields: dict[str, str | None] = dict(zip(names, record, strict=False))
+    for name in ignored:
+        fields.pop(name, None)
+    for name, cell in fields.items():
+        if not cell:
+            fields[name] = None
+        elif cell[0] == "'":
+            fields[name] = unneutralise(cell)
+    return fields
 
 
 def _read_jsonl(handle: TextIO) -> Iterator[Row | Problem]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -21,7 +22,7 @@ from sqlalchemy import (
     update,
 )
 
-from tracker.adapters.bulk import insert_rows, select_rows
+from tracker.adapters.bulk import insert_rows, rows_by_keys, select_rows
 from tracker.adapters.tables import claims, projection
 from tracker.domain.bounds import Bounds, usable
 from tracker.domain.dates import date_label
@@ -56,7 +57,7 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
     """
     if not appended:
         return
-    pending: list[dict[str, Any]] = []
+    pending: list[tuple[Any, ...]] = []
     for at, event in appended:
         if isinstance(event, ClaimAsserted):
             pending.append(_values(event.claim, at))
@@ -134,6 +135,12 @@ def states(
             yield _state(row)
     finally:
         result.close()
+
+
+def states_of(conn: Connection, claim_ids: Sequence[str]) -> list[ClaimState]:
+    """The states of these claims (those the projection has), in no particular order."""
+    names = [column.name for column in _COLUMNS]
+    return [_state(row) for row in rows_by_keys(conn, claims, names, "id", claim_ids)]
 
 
 def _usable(conn: Connection, pictured_at: Sequence[date], subject: str | None) -> list[str]:
@@ -226,30 +233,46 @@ def _state(row: Sequence[Any]) -> ClaimState:
     return ClaimState(Claim(*row[:_N]), row[_N], bool(row[_N + 1]), row[_N + 2])
 
 
-def _values(claim: Claim, at: int, retracted: bool = False, rank: str = "normal") -> dict[str, Any]:
+# A row of `claims` as `_values` gives it.
+_ROW = (
+    *CLAIM_FIELDS,
+    "position",
+    "retracted",
+    "rank",
+    "subject_key",
+    "first_day",
+    "last_day",
+    "end_day",
+)
+_claim_fields = attrgetter(*CLAIM_FIELDS)
+
+
+def _values(
+    claim: Claim, at: int, retracted: bool = False, rank: str = "normal"
+) -> tuple[Any, ...]:
     valid = claim.valid
     start, end = valid.start, valid.end
-    return {
-        **vars(claim),
-        "position": at,
-        "retracted": retracted,
-        "rank": rank,
-        "subject_key": subject_key(claim.subject),
-        "first_day": start.earliest.toordinal(),
-        "last_day": start.latest.toordinal(),
-        "end_day": end.latest.toordinal() if valid.is_span and end is not None else None,
-    }
+    return (
+        *_claim_fields(claim),
+        at,
+        retracted,
+        rank,
+        subject_key(claim.subject),
+        start.earliest.toordinal(),
+        start.latest.toordinal(),
+        end.latest.toordinal() if valid.is_span and end is not None else None,
+    )
 
 
-def _insert(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
-    batch: list[dict[str, Any]] = []
+def _insert(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> None:
+    batch: list[tuple[Any, ...]] = []
     for row in rows:
         batch.append(row)
         if len(batch) == _BATCH:
-            insert_rows(conn, claims, batch)
+            insert_rows(conn, claims, _ROW, batch)
             batch = []
     if batch:
-        insert_rows(conn, claims, batch)
+        insert_rows(conn, claims, _ROW, batch)
 
 
 def _correct(conn: Connection, event: ClaimCorrected) -> None:

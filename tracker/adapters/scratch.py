@@ -8,8 +8,11 @@ migrations never see it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import BigInteger, Column, Connection, Integer, MetaData, String, Table, select
+from sqlalchemy import BigInteger, Column, Connection, Integer, MetaData, String, Table
+
+from tracker.adapters.bulk import insert_rows, rows_by_keys
 
 # Ids per IN (...) query: well under SQLite's and psycopg's limits on bound parameters.
 _ID_BATCH = 500
@@ -34,17 +37,13 @@ class FileIds:
         _ids.create(conn)
 
     def add(self, seen: Sequence[tuple[str, int, int]]) -> None:
-        if seen:
-            self.conn.execute(
-                _ids.insert(), [{"claim_id": i, "shape": s, "line": n} for i, s, n in seen]
-            )
+        insert_rows(self.conn, _ids, ("claim_id", "shape", "line"), seen)
 
     def shapes(self, claim_ids: Iterable[str]) -> dict[str, set[int]]:
         """The shapes each of these ids has on the lines added so far."""
         found: dict[str, set[int]] = {}
         for chunk in _chunks(claim_ids):
-            query = select(_ids.c.claim_id, _ids.c.shape).where(_ids.c.claim_id.in_(chunk))
-            for claim_id, shape in self.conn.execute(query):
+            for claim_id, shape in self._rows(("claim_id", "shape"), chunk):
                 found.setdefault(claim_id, set()).add(shape)
         return found
 
@@ -52,14 +51,12 @@ class FileIds:
         """Every line each of these ids is on, in order."""
         found: dict[str, list[int]] = {}
         for chunk in _chunks(claim_ids):
-            query = (
-                select(_ids.c.claim_id, _ids.c.line)
-                .where(_ids.c.claim_id.in_(chunk))
-                .order_by(_ids.c.line)
-            )
-            for claim_id, line in self.conn.execute(query):
+            for claim_id, line in sorted(self._rows(("claim_id", "line"), chunk)):
                 found.setdefault(claim_id, []).append(line)
         return found
+
+    def _rows(self, columns: Sequence[str], chunk: list[str]) -> list[tuple[Any, ...]]:
+        return rows_by_keys(self.conn, _ids, columns, "claim_id", chunk)
 
     def drop(self) -> None:
         _ids.drop(self.conn)

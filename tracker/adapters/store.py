@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import uuid
+import os
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -25,6 +25,7 @@ from tracker.domain.events import (
     canonical_json,
     chain_hash_text,
     claim_id_of,
+    format_instant,
     to_payload,
 )
 from tracker.domain.fold import Knowledge, fold
@@ -44,6 +45,10 @@ _RESTORE_BATCH = 5000
 _PG_APPEND_LOCK = 0x7472616B
 
 
+# A row of `log` as `Writer` inserts it.
+_LOG_ROW = ("position", "event_id", "recorded_at", "kind", "claim_id", "payload", "hash")
+
+
 @dataclass(frozen=True)
 class Listing:
     """Which occurrences a picture read from the projection lists (see `Store.pictured`)."""
@@ -61,7 +66,17 @@ class Head:
 
 
 def new_event_id() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) UUID as text, as `str(uuid.uuid4())` gives it.
+
+    Formatted from the hex of 16 random bytes: `uuid.uuid4()` builds and validates a UUID
+    object first, which took ~10% of an import's time at 200,000 events.
+    """
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+# The RFC 4122 variant (binary 10xx) of the 17th hex digit, keeping its two low bits.
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 class Store:
@@ -214,6 +229,7 @@ class Writer:
         self.conn = conn
         self.store = store
         self._head = _head(conn)
+        self._sources: dict[str, Source] | None = None
         catch_up(conn)
 
     @property
@@ -224,17 +240,20 @@ class Writer:
         return _entries(self.conn, upto, after)
 
     def knowledge_of(self, claim_ids: set[str]) -> Knowledge:
-        """What the log knows of these claims and of every source, read through the indexes.
+        """What the log knows of these claims and of every source.
 
-        Every event of each claim is included, so the fold of this subset gives each of them
-        exactly the state a fold of the whole log would.
+        The claims come from the projection, which is at the head inside this transaction
+        (`catch_up`, then every append updates it), so no payload is decoded or folded. The
+        sources are read from the log once per writer and kept up to date by its appends.
         """
-        entries = _source_entries(self.conn)
+        if self._sources is None:
+            self._sources = _sources(self.conn)
+        knowledge = Knowledge(position=self.position, sources=dict(self._sources))
         ids = sorted(claim_ids)
         for start in range(0, len(ids), _ID_BATCH):
-            batch = select(log).where(log.c.claim_id.in_(ids[start : start + _ID_BATCH]))
-            entries += [_entry(row) for row in self.conn.execute(batch)]
-        return fold(sorted(entries, key=lambda e: e.position))
+            for state in projection.states_of(self.conn, ids[start : start + _ID_BATCH]):
+                knowledge.claims[state.claim.id] = state
+        return knowledge
 
     def append(self, events: Sequence[Event]) -> list[LogEntry]:
         """Append events after the head: gapless positions, one chain, never-decreasing time."""
@@ -242,6 +261,7 @@ class Writer:
         head = self._head
         if head.recorded_at is not None and now < head.recorded_at:
             now = head.recorded_at
+        instant = format_instant(now)
         rows, appended = [], []
         previous, position = head.hash, head.position
         for event in events:
@@ -249,27 +269,21 @@ class Writer:
             payload = to_payload(event)
             text = canonical_json(payload)
             event_id = self.store.new_id()
-            digest = chain_hash_text(previous, position, event_id, now, event.kind, text)
+            digest = chain_hash_text(previous, position, event_id, instant, event.kind, text)
             entry = LogEntry(position, event_id, now, event.kind, payload, digest)
-            rows.append(
-                {
-                    "position": position,
-                    "event_id": event_id,
-                    "recorded_at": now,
-                    "kind": event.kind,
-                    "claim_id": claim_id_of(event),
-                    "payload": text,
-                    "hash": digest,
-                }
-            )
+            rows.append((position, event_id, now, event.kind, claim_id_of(event), text, digest))
             appended.append(entry)
             previous = digest
         if rows:
-            insert_rows(self.conn, log, rows)
+            insert_rows(self.conn, log, _LOG_ROW, rows)
             projection.apply(
                 self.conn, [(e.position, event) for e, event in zip(appended, events, strict=True)]
             )
             self._head = Head(position, previous, now)
+            if self._sources is not None:
+                for event in events:
+                    if isinstance(event, SourceRegistered):
+                        self._sources[event.source.id] = event.source
         return appended
 
     def restore(self, entries: Sequence[LogEntry]) -> None:
@@ -280,20 +294,20 @@ class Writer:
             )
         for start in range(0, len(entries), _RESTORE_BATCH):
             batch = entries[start : start + _RESTORE_BATCH]
-            insert_rows(self.conn, log, [_row(e) for e in batch])
+            insert_rows(self.conn, log, _LOG_ROW, [_row(e) for e in batch])
         projection.rebuild(self.conn, entries)
 
 
-def _row(entry: LogEntry) -> dict[str, Any]:
-    return {
-        "position": entry.position,
-        "event_id": entry.event_id,
-        "recorded_at": entry.recorded_at,
-        "kind": entry.kind,
-        "claim_id": claim_id_of(entry.event),
-        "payload": canonical_json(entry.payload),
-        "hash": entry.hash,
-    }
+def _row(entry: LogEntry) -> tuple[Any, ...]:
+    return (
+        entry.position,
+        entry.event_id,
+        entry.recorded_at,
+        entry.kind,
+        claim_id_of(entry.event),
+        canonical_json(entry.payload),
+        entry.hash,
+    )
 
 
 def _head(conn: Connection) -> Head:

@@ -137,18 +137,20 @@ def chain_hash(
     payload: dict[str, Any],
 ) -> str:
     """sha256 over the previous hash and the event's canonical JSON."""
-    return chain_hash_text(previous, position, event_id, recorded_at, kind, canonical_json(payload))
+    instant = format_instant(recorded_at)
+    return chain_hash_text(previous, position, event_id, instant, kind, canonical_json(payload))
 
 
 def chain_hash_text(
-    previous: str, position: int, event_id: str, recorded_at: datetime, kind: str, payload_json: str
+    previous: str, position: int, event_id: str, instant: str, kind: str, payload_json: str
 ) -> str:
-    """`chain_hash` given the payload's canonical JSON: the envelope is spliced around it,
-    keys in sorted order, so the bytes are exactly those of `canonical_json(envelope)`."""
+    """`chain_hash` given the payload's canonical JSON and `format_instant(recorded_at)`
+    (an append formats its one time once): the envelope is spliced around the payload, keys
+    in sorted order, so the bytes are exactly those of `canonical_json(envelope)`."""
     body = (
         f'{{"event_id":{canonical_json(event_id)},"kind":{canonical_json(kind)},'
         f'"payload":{payload_json},"position":{position},'
-        f'"recorded_at":"{format_instant(recorded_at)}"}}'
+        f'"recorded_at":"{instant}"}}'
     )
     return hashlib.sha256((previous + body).encode()).hexdigest()
 

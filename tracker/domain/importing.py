@@ -117,18 +117,21 @@ class Batch:
 
 def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
     """Validate one row; raises ValidationError naming the column."""
-    op = fold_text(row.fields.get("op") or "assert").lower()
+    get = row.fields.get
+    op_text = get("op")
+    op = fold_text(op_text).lower() if op_text else "assert"
     if op not in OPS:
         raise ValidationError(f"op {op!r} is not one of {', '.join(OPS)}", "op")
-    reason = fold_text(row.fields.get("reason") or "") or None
+    reason_text = get("reason")
+    reason = fold_text(reason_text) or None if reason_text else None
     if op == "retract":
-        claim_id = fold_text(row.fields.get("id") or "")
+        claim_id = fold_text(get("id") or "")
         if not claim_id:
             raise ValidationError("id is required to retract a claim", "id")
         return Parsed(row, op, claim_id, reason=reason)
     source = build_source(row.fields)
     claim = build_claim(row.fields, catalogue, source.id)
-    rank_text = fold_text(row.fields.get("rank") or "")
+    rank_text = fold_text(get("rank") or "")
     rank = _checked(check_rank, rank_text, "rank") if rank_text else None
     return Parsed(row, op, claim.id, claim, source, reason, rank)
 
