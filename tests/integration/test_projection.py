@@ -352,3 +352,16 @@ def test_export_claims_from_a_projection_behind_the_log_is_folded_from_the_log(
         conn.execute(text("UPDATE projection SET position = position - 1"))
     for flag in (False, True):
         assert exported(tracker, flag) == expected[flag]
+
+
+def test_writers_decide_from_the_log_so_a_damaged_projection_never_reaches_it(
+    tracker: Tracker, seed_file: Path
+) -> None:
+    tracker.import_paths([str(seed_file)])
+    head = tracker.store.head().position
+    with tracker.store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM claims WHERE id IN (SELECT MIN(id) FROM claims)"))
+    [again] = tracker.import_paths([str(seed_file)])
+    assert again.counts["new"] == 0 and again.counts["unchanged"] == 15
+    assert tracker.store.head().position == head  # nothing appended for the missing row
+    assert "differs from the log" in (tracker.store.projection_mismatch() or "")

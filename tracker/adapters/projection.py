@@ -22,7 +22,7 @@ from sqlalchemy import (
     update,
 )
 
-from tracker.adapters.bulk import insert_rows, rows_by_keys, select_rows
+from tracker.adapters.bulk import insert_rows, select_rows
 from tracker.adapters.tables import claims, projection
 from tracker.domain.bounds import Bounds, usable
 from tracker.domain.dates import date_label
@@ -135,12 +135,6 @@ def states(
             yield _state(row)
     finally:
         result.close()
-
-
-def states_of(conn: Connection, claim_ids: Sequence[str]) -> list[ClaimState]:
-    """The states of these claims (those the projection has), in no particular order."""
-    names = [column.name for column in _COLUMNS]
-    return [_state(row) for row in rows_by_keys(conn, claims, names, "id", claim_ids)]
 
 
 def _usable(conn: Connection, pictured_at: Sequence[date], subject: str | None) -> list[str]:

@@ -240,20 +240,22 @@ class Writer:
         return _entries(self.conn, upto, after)
 
     def knowledge_of(self, claim_ids: set[str]) -> Knowledge:
-        """What the log knows of these claims and of every source.
+        """What the log knows of these claims and of every source, read through the indexes.
 
-        The claims come from the projection, which is at the head inside this transaction
-        (`catch_up`, then every append updates it), so no payload is decoded or folded. The
-        sources are read from the log once per writer and kept up to date by its appends.
+        Every event of each claim is included, so the fold of this subset gives each of them
+        exactly the state a fold of the whole log would. Writers decide from the log, never
+        from the projection: a damaged projection must not reach the log. The sources are
+        read once per writer and kept up to date by its appends.
         """
         if self._sources is None:
             self._sources = _sources(self.conn)
-        knowledge = Knowledge(position=self.position, sources=dict(self._sources))
+        entries: list[LogEntry] = []
         ids = sorted(claim_ids)
         for start in range(0, len(ids), _ID_BATCH):
-            for state in projection.states_of(self.conn, ids[start : start + _ID_BATCH]):
-                knowledge.claims[state.claim.id] = state
-        return knowledge
+            batch = select(log).where(log.c.claim_id.in_(ids[start : start + _ID_BATCH]))
+            entries += [_entry(row) for row in self.conn.execute(batch)]
+        entries.sort(key=lambda e: e.position)
+        return fold(entries, Knowledge(sources=dict(self._sources)))
 
     def append(self, events: Sequence[Event]) -> list[LogEntry]:
         """Append events after the head: gapless positions, one chain, never-decreasing time."""
