@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -269,3 +271,14 @@ def test_types_lists_the_catalogue(run) -> None:  # type: ignore[no-untyped-def]
         "governance.mandate_status",
         "affiliation.role",
     } <= codes
+
+
+def test_the_command_line_loads_no_database_library_until_a_command_needs_one() -> None:
+    """`tracker --help` stays fast (issue 6: ≤ 0.15 s) only while SQLAlchemy, psycopg and
+    Jinja2 are imported by the commands that use them, not by loading the CLI."""
+    heavy = ("sqlalchemy", "psycopg", "jinja2", "alembic")
+    code = f"import sys, tracker.cli; print(sorted(m for m in {heavy} if m in sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "[]"

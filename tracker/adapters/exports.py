@@ -10,11 +10,10 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
-from tracker.adapters.projection import ROW_FIELDS
 from tracker.domain.dates import date_parts, parse_date
 from tracker.domain.errors import TrackerError
 from tracker.domain.events import LogEntry, canonical_json, format_instant
-from tracker.domain.fold import ClaimState
+from tracker.domain.fold import STATE_FIELDS, ClaimState
 from tracker.domain.importing import COLUMNS
 from tracker.domain.model import CLAIM_FIELDS, Claim, Source, claim_fields
 
@@ -58,7 +57,7 @@ TIMELINEJS_COLUMNS = (
 def claim_rows(
     states: Iterable[Sequence[Any]], sources: Mapping[str, Source]
 ) -> Iterator[tuple[str | None, ...]]:
-    """One import-format row per claim state (a row laid out as `projection.ROW_FIELDS`), as
+    """One import-format row per claim state (a row laid out as `STATE_FIELDS`), as
     `claim_fields` lays a claim out, with `op` and `rank` for its standing.
 
     Each row is picked in one step from the state's cells, its standing as the import format
@@ -89,7 +88,7 @@ def _layout() -> Callable[[tuple[Any, ...]], tuple[str | None, ...]]:
     source = Source(*(f"source.{name}" for name in _SOURCE_FIELDS))
     named = claim_fields(claim, source)
     cells = [
-        *(f"claim.{name}" for name in ROW_FIELDS),
+        *(f"claim.{name}" for name in STATE_FIELDS),
         "op",
         "rank",
         "reason",
@@ -100,9 +99,9 @@ def _layout() -> Callable[[tuple[Any, ...]], tuple[str | None, ...]]:
 
 _SOURCE_FIELDS = tuple(f.name for f in fields(Source))
 _SOURCE_CELLS = attrgetter(*_SOURCE_FIELDS)
-_SOURCE_ID = ROW_FIELDS.index("source_id")
-_RETRACTED = ROW_FIELDS.index("retracted")
-_RANK = ROW_FIELDS.index("rank")
+_SOURCE_ID = STATE_FIELDS.index("source_id")
+_RETRACTED = STATE_FIELDS.index("retracted")
+_RANK = STATE_FIELDS.index("rank")
 _PICK = _layout()
 
 

@@ -34,7 +34,7 @@ from tracker.domain.events import (
     Event,
     LogEntry,
 )
-from tracker.domain.fold import ClaimState
+from tracker.domain.fold import STATE_FIELDS, ClaimState
 from tracker.domain.model import CLAIM_FIELDS, Claim, Source, subject_key
 from tracker.domain.picture import OccurrenceView, certainty
 
@@ -214,12 +214,7 @@ def occurrences(
 
 
 # The claim's fields in Claim's order, then its standing: a row builds a state positionally.
-_COLUMNS = [
-    *(claims.c[name] for name in CLAIM_FIELDS),
-    claims.c.position,
-    claims.c.retracted,
-    claims.c.rank,
-]
+_COLUMNS = [claims.c[name] for name in STATE_FIELDS]
 _N = len(CLAIM_FIELDS)
 
 
@@ -284,13 +279,9 @@ def _set_position(conn: Connection, at: int) -> None:
     conn.execute(update(projection).where(projection.c.name == NAME).values(position=at))
 
 
-# A claim state as a plain row (what `rows` yields): `Claim`'s fields, then its standing.
-ROW_FIELDS = tuple(column.name for column in _COLUMNS)
-
-
 def rows(conn: Connection, include_retracted: bool = True) -> Generator[Sequence[Any], None, None]:
     """The claim states of `states()`, in the order they were first asserted, as plain rows
-    laid out as `ROW_FIELDS`: for a reader that writes every claim out, building a
+    laid out as `STATE_FIELDS`: for a reader that writes every claim out, building a
     `ClaimState` per claim costs about as much as the writing."""
     query = select(*_COLUMNS).order_by(claims.c.position)
     if not include_retracted:

@@ -28,7 +28,7 @@ from tracker.domain.events import (
     format_instant,
     to_payload,
 )
-from tracker.domain.fold import Knowledge, fold
+from tracker.domain.fold import STATE_FIELDS, Knowledge, fold
 from tracker.domain.model import Source
 from tracker.domain.picture import OccurrenceView
 
@@ -151,7 +151,7 @@ class Store:
         self, include_retracted: bool = True
     ) -> Iterator[tuple[dict[str, Source], Iterator[Sequence[Any]]]]:
         """Every source, and every claim's state at the head of the log as a row laid out as
-        `projection.ROW_FIELDS`, in the order first asserted. One snapshot, so the two agree.
+        `STATE_FIELDS`, in the order first asserted. One snapshot, so the two agree.
 
         The rows stream from the projection. When it is behind the log, they are folded from
         the log in the same snapshot instead, which holds every state in memory: that is the
@@ -374,7 +374,7 @@ def _with_known_sources(
         yield row
 
 
-_SOURCE_ID = projection.ROW_FIELDS.index("source_id")
+_SOURCE_ID = STATE_FIELDS.index("source_id")
 
 
 def _source_entries(conn: Connection) -> list[LogEntry]:

@@ -16,7 +16,10 @@ from tracker.domain.events import (
     LogEntry,
     SourceRegistered,
 )
-from tracker.domain.model import Claim, Source
+from tracker.domain.model import CLAIM_FIELDS, Claim, Source
+
+# A claim state laid out flat, as a store may keep it: `Claim`'s fields, then its standing.
+STATE_FIELDS = (*CLAIM_FIELDS, "position", "retracted", "rank")
 
 
 @dataclass(frozen=True)
