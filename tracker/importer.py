@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from tracker.adapters.store import Store, Writer
 from tracker.domain.events import ImportRecorded
 from tracker.domain.importing import BATCH_ROWS, Plan, Row, RowError, plan_batch
 from tracker.domain.model import Catalogue
+from tracker.heap import fewer_collections
 
 # Shown while a file's rows are planned (a bar on a terminal): given the file and its number
 # of lines, it gives a function told the line reached.
@@ -65,7 +65,7 @@ class FileImport:
         """
         source = open_import_file(path)
         conflicts: dict[str, list[int]] = {}
-        with _fewer_collections():
+        with fewer_collections():
             while True:
                 try:
                     return self._one_pass(source, conflicts, progress)
@@ -143,27 +143,6 @@ class _RolledBack(Exception):
         super().__init__()
         self.summary = summary
         self.conflicts = conflicts or {}
-
-
-# Cycle-collector thresholds while a file is imported (Python's default: 700, 10, 10).
-IMPORT_GC_THRESHOLD = (50_000, 50, 100)
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Run the cycle collector less often while a file is imported.
-
-    A batch holds tens of thousands of young containers (rows, claims, events, payloads)
-    that die by reference counting, not in cycles; at the default thresholds they set off
-    collections that went through the whole heap 36 times in a 200,000-row import, 11% of
-    its time (measured with gc.callbacks: 3.3 s of GC, 0.5 s at these thresholds).
-    """
-    before = gc.get_threshold()
-    gc.set_threshold(*IMPORT_GC_THRESHOLD)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def _ignore(_line: int) -> None:

@@ -44,6 +44,7 @@ from tracker.domain.model import (
     claim_fields,
 )
 from tracker.domain.picture import OccurrenceView, Picture, build_picture
+from tracker.heap import fewer_collections
 from tracker.importer import FileImport, FileSummary, Progress
 
 CHANGING_KINDS = (ClaimCorrected.kind, ClaimRetracted.kind, ClaimRanked.kind)
@@ -224,8 +225,9 @@ class Tracker:
                 for e in later
                 if e.kind in CHANGING_KINDS
             }
-        knowledge, listed = self._pictured(cut, [day], subject, Listing(day, show_all))
-        picture = build_picture(knowledge, day, subject, show_all, changed, listed)
+        with fewer_collections():
+            knowledge, listed = self._pictured(cut, [day], subject, Listing(day, show_all))
+            picture = build_picture(knowledge, day, subject, show_all, changed, listed)
         return picture, cut
 
     def diff(self, start: str, end: str, known_at: str | None = None) -> WorldDiff:
@@ -234,9 +236,10 @@ class Tracker:
         if b < a:
             raise ValidationError(f"--to {end} is before --from {start}")
         cut = self.cut(known_at)
-        knowledge, listed = self._pictured(cut, [a, b], None, Listing(b, after=a))
-        before = build_picture(knowledge, a, occurrences=())
-        after = build_picture(knowledge, b, occurrences=listed)
+        with fewer_collections():
+            knowledge, listed = self._pictured(cut, [a, b], None, Listing(b, after=a))
+            before = build_picture(knowledge, a, occurrences=())
+            after = build_picture(knowledge, b, occurrences=listed)
         occurrences = list(after.occurrences)
         if listed is None:
             occurrences = [

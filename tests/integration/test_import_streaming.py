@@ -266,7 +266,7 @@ def test_an_import_collects_cycles_less_often_and_restores_the_thresholds_after(
     from collections.abc import Callable, Iterator
     from contextlib import contextmanager
 
-    from tracker.importer import IMPORT_GC_THRESHOLD
+    from tracker.heap import BULK_GC_THRESHOLD
 
     during: list[tuple[int, ...]] = []
 
@@ -276,9 +276,9 @@ def test_an_import_collects_cycles_less_often_and_restores_the_thresholds_after(
         yield lambda line: None
 
     before = gc.get_threshold()
-    assert before != IMPORT_GC_THRESHOLD
+    assert before != BULK_GC_THRESHOLD
     feed = write(tmp_path / "a.csv", row("c1"), row("c2", date="2025-02" if valid else "soon"))
     summary = tracker.import_file(Path(feed), progress=progress)
     assert summary.written is valid
-    assert during == [IMPORT_GC_THRESHOLD]
+    assert during == [BULK_GC_THRESHOLD]
     assert gc.get_threshold() == before

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -365,3 +366,26 @@ def test_writers_decide_from_the_log_so_a_damaged_projection_never_reaches_it(
     assert again.counts["new"] == 0 and again.counts["unchanged"] == 15
     assert tracker.store.head().position == head  # nothing appended for the missing row
     assert "differs from the log" in (tracker.store.projection_mismatch() or "")
+
+
+def test_show_and_diff_collect_cycles_less_often_and_restore_the_thresholds_after(
+    tracker: Tracker, seed_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from tracker.heap import BULK_GC_THRESHOLD
+
+    tracker.import_paths([str(seed_file)])
+    during: list[tuple[int, ...]] = []
+    read = tracker.store.pictured
+
+    def pictured(*args: Any) -> Any:
+        during.append(gc.get_threshold())
+        return read(*args)
+
+    monkeypatch.setattr(tracker.store, "pictured", pictured)
+    before = gc.get_threshold()
+    tracker.show("2025-02", None)
+    tracker.diff("2024", "2025")
+    assert during == [BULK_GC_THRESHOLD, BULK_GC_THRESHOLD]
+    assert gc.get_threshold() == before != BULK_GC_THRESHOLD
