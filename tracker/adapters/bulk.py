@@ -52,12 +52,7 @@ def select_rows(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
         if compiled.positional
         else params
     )
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(str(compiled), args)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
+    return _fetch(conn, str(compiled), args)
 
 
 def rows_by_keys(
@@ -79,9 +74,12 @@ def rows_by_keys(
         statement, params = f"{head} = ANY(%s)", [list(keys)]
     else:
         statement, params = f"{head} IN ({', '.join('?' for _ in keys)})", list(keys)
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    cursor = driver.cursor()
+    return _fetch(conn, statement, params)
+
+
+def _fetch(conn: Connection, statement: str, params: Any) -> list[tuple[Any, ...]]:
+    """Every row of one statement, run on the driver's cursor in the connection's transaction."""
+    cursor = conn.connection.cursor()
     try:
         cursor.execute(statement, params)
         return [tuple(row) for row in cursor.fetchall()]
