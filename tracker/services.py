@@ -183,15 +183,9 @@ class Tracker:
         moment = parse_instant(text)
         return Cut(self.store.position_at(moment), moment)
 
-    def knowledge(
-        self, cut: Cut, pictured_at: Sequence[date] = (), subject: str | None = None
-    ) -> Knowledge:
-        """What was known at the cut: from the projection when it is at the cut, else a fold.
-
-        With `pictured_at` (and `subject`), claims that pictures at those dates (of that
-        subject) cannot use may be left out.
-        """
-        known = self.store.projected(cut.position, pictured_at, subject)
+    def knowledge(self, cut: Cut) -> Knowledge:
+        """What was known at the cut: from the projection when it is at the cut, else a fold."""
+        known = self.store.projected(cut.position)
         return known if known is not None else self._replay(upto=cut.position)
 
     def _pictured(

@@ -8,6 +8,7 @@ data: `rebuild` recreates it from the log alone, and a test checks it equals the
 from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing
 from datetime import date
 from operator import attrgetter
 from typing import Any
@@ -15,14 +16,12 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     delete,
-    false,
     func,
-    or_,
     select,
     update,
 )
 
-from tracker.adapters.bulk import insert_rows, select_rows
+from tracker.adapters.bulk import insert_rows, rows_by_keys, select_rows
 from tracker.adapters.tables import claims, projection
 from tracker.domain.bounds import Bounds, usable
 from tracker.domain.dates import date_label
@@ -97,44 +96,34 @@ def rebuild(conn: Connection, entries: Iterable[LogEntry]) -> int:
     return at
 
 
-def states(
-    conn: Connection,
-    seen_by: date | None = None,
-    subject: str | None = None,
-    include_retracted: bool = True,
-    pictured_at: Sequence[date] = (),
-    listed: bool = False,
-) -> Iterator[ClaimState]:
-    """Claim states: in the order they were first asserted, unless `pictured_at` is given.
+def states(conn: Connection) -> Iterator[ClaimState]:
+    """Every claim state, in the order they were first asserted."""
+    with closing(rows(conn)) as every:
+        yield from map(_state, every)
 
-    `seen_by`: only claims whose start window has begun by that day. `subject`: only that
-    subject, matched as `subject_key` does. `pictured_at`: the pictures will be built at these
-    days, so an observation that no picture there can use is left out (`bounds.usable`).
-    `listed`: the occurrences are listed by `occurrences`, so only the deprecated ones (which
-    a picture counts) are read here.
+
+def pictured(
+    conn: Connection, pictured_at: Sequence[date], subject: str | None
+) -> Iterator[ClaimState]:
+    """The active claim states that pictures at `pictured_at` (of `subject`, matched as
+    `subject_key` does) can use, in no particular order.
+
+    Claims not begun by the last of those days are left out, and so is every observation
+    that no picture there can use (`bounds.usable`); deprecated claims are all kept, as a
+    picture counts them. Of the occurrences only the deprecated ones are read: `occurrences`
+    lists the rest.
     """
     c = claims.c
-    query = select(*_COLUMNS)
-    if seen_by is not None:
-        query = query.where(c.first_day <= seen_by.toordinal())
+    query = select(*_COLUMNS).where(
+        c.first_day <= max(pictured_at).toordinal(), c.retracted.is_(False)
+    )
     if subject is not None:
         query = query.where(c.subject_key == subject_key(subject))
-    if not include_retracted:
-        query = query.where(c.retracted.is_(False))
-    if pictured_at:
-        occurrence = c.attribute.is_(None) if not listed else false()
-        rest = query.where(or_(occurrence, c.rank == "deprecated"))
-        ids = _usable(conn, pictured_at, subject)
-        batches = [ids[i : i + _ID_BATCH] for i in range(0, len(ids), _ID_BATCH)]
-        for part in [rest, *(select(*_COLUMNS).where(c.id.in_(b)) for b in batches)]:
-            yield from map(_state, select_rows(conn, part))
-        return
-    result = conn.execute(query.order_by(c.position).execution_options(yield_per=5000))
-    try:
-        for row in result:
-            yield _state(row)
-    finally:
-        result.close()
+    yield from map(_state, select_rows(conn, query.where(c.rank == "deprecated")))
+    ids = _usable(conn, pictured_at, subject)
+    for start in range(0, len(ids), _ID_BATCH):
+        batch = ids[start : start + _ID_BATCH]
+        yield from map(_state, rows_by_keys(conn, claims, STATE_FIELDS, "id", batch))
 
 
 def _usable(conn: Connection, pictured_at: Sequence[date], subject: str | None) -> list[str]:
@@ -280,7 +269,7 @@ def _set_position(conn: Connection, at: int) -> None:
 
 
 def rows(conn: Connection, include_retracted: bool = True) -> Generator[Sequence[Any], None, None]:
-    """The claim states of `states()`, in the order they were first asserted, as plain rows
+    """Every claim state, in the order they were first asserted, as plain rows
     laid out as `STATE_FIELDS`: for a reader that writes every claim out, building a
     `ClaimState` per claim costs about as much as the writing."""
     query = select(*_COLUMNS).order_by(claims.c.position)

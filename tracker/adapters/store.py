@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -28,7 +28,7 @@ from tracker.domain.events import (
     format_instant,
     to_payload,
 )
-from tracker.domain.fold import STATE_FIELDS, Knowledge, fold
+from tracker.domain.fold import STATE_FIELDS, ClaimState, Knowledge, fold
 from tracker.domain.model import Source
 from tracker.domain.picture import OccurrenceView
 
@@ -113,24 +113,28 @@ class Store:
         with translated(), self.engine.connect() as conn:
             return [_entry(row) for row in conn.execute(query)]
 
-    def projected(
-        self, upto: int, pictured_at: Sequence[date] = (), subject: str | None = None
-    ) -> Knowledge | None:
+    def projected(self, upto: int) -> Knowledge | None:
         """What the log knows at `upto`, read from the projection; None if it is not at `upto`.
 
-        With `pictured_at`, only the active claims that pictures at those days (of `subject`)
-        can use are read. Sources are read whole. One snapshot: claims and sources agree.
+        One snapshot: claims and sources agree.
         """
         with self._snapshot() as conn:
-            return _projected(conn, upto, pictured_at, subject)
+            return _projected(conn, upto, projection.states(conn))
 
     def pictured(
         self, upto: int, pictured_at: Sequence[date], subject: str | None, listing: Listing
     ) -> tuple[Knowledge, list[OccurrenceView]] | None:
-        """As `projected`, with the occurrences a picture at `listing.as_of` lists built by SQL
-        (and left out of the knowledge, but for the deprecated ones a picture counts)."""
+        """What pictures at `pictured_at` (of `subject`) need of what the log knows at `upto`,
+        read from the projection; None if it is not at `upto`.
+
+        The knowledge holds only the active claims those pictures can use, and of the
+        occurrences only the deprecated ones (a picture counts them): the occurrences a
+        picture at `listing.as_of` lists come built by SQL. Sources are read whole. One
+        snapshot: claims, occurrences and sources agree.
+        """
         with self._snapshot() as conn:
-            knowledge = _projected(conn, upto, pictured_at, subject, listed=True)
+            claims = projection.pictured(conn, pictured_at, subject)
+            knowledge = _projected(conn, upto, claims)
             if knowledge is None:
                 return None
             try:
@@ -334,24 +338,11 @@ def catch_up(conn: Connection) -> None:
         projection.rebuild(conn, _entries(conn, None, 0))
 
 
-def _projected(
-    conn: Connection,
-    upto: int,
-    pictured_at: Sequence[date],
-    subject: str | None,
-    listed: bool = False,
-) -> Knowledge | None:
+def _projected(conn: Connection, upto: int, states: Iterable[ClaimState]) -> Knowledge | None:
+    """A knowledge of these states and every source, if the projection is at `upto`."""
     if projection.position(conn) != upto or _head(conn).position != upto:
         return None
     knowledge = Knowledge(position=upto, sources=_sources(conn))
-    states = projection.states(
-        conn,
-        max(pictured_at, default=None),
-        subject,
-        include_retracted=not pictured_at,
-        pictured_at=pictured_at,
-        listed=listed,
-    )
     for state in states:
         knowledge.claims[state.claim.id] = state
     if {s.claim.source_id for s in knowledge.claims.values()} - knowledge.sources.keys():
