@@ -10,7 +10,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from tracker.adapters.store import Clock, Store, catch_up, describe, translated
+from tracker.adapters.logrows import describe, translated
+from tracker.adapters.store import Clock, Store, catch_up
 from tracker.adapters.tables import SCHEMA_REVISION
 from tracker.domain.errors import StoreError
 

@@ -1,4 +1,4 @@
-"""The import use case (SPEC §6): one file, one transaction, planned and appended in batches."""
+"""Importing (SPEC §6): one file, one transaction, planned and appended in batches."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracker.adapters.files import ImportFile, Problem, open_import_file
+from tracker.adapters.files import ImportFile, Problem, expand, open_import_file
 from tracker.adapters.scratch import FileIds
 from tracker.adapters.store import Store, Writer
 from tracker.domain.events import ImportRecorded
 from tracker.domain.importing import BATCH_ROWS, Plan, Row, RowError, plan_batch
 from tracker.domain.model import Catalogue
 from tracker.heap import fewer_collections
+from tracker.services.base import Service
 
 # Shown while a file's rows are planned (a bar on a terminal): given the file and its number
 # of lines, it gives a function told the line reached.
@@ -147,3 +148,32 @@ class _RolledBack(Exception):
 
 def _ignore(_line: int) -> None:
     """No progress shown."""
+
+
+class Importing(Service):
+    def import_paths(
+        self,
+        paths: list[str],
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        progress: Progress | None = None,
+    ) -> list[FileSummary]:
+        """Import files, one transaction each (SPEC §6).
+
+        By default a file with an invalid row appends nothing; with `skip_invalid` its valid
+        rows are imported and the invalid ones reported. `dry_run` appends nothing at all.
+        """
+        return [self.import_file(path, dry_run, skip_invalid, progress) for path in expand(paths)]
+
+    def import_file(
+        self,
+        path: Path,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        progress: Progress | None = None,
+        batch: int = BATCH_ROWS,
+    ) -> FileSummary:
+        """One file in one transaction, read and planned `batch` rows at a time."""
+        return FileImport(self.store, self.catalogue, dry_run, skip_invalid, batch).run(
+            path, progress
+        )

@@ -1,0 +1,127 @@
+"""Reading: the picture, the two kinds of diff, the timeline and history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.adapters.reads import Listing
+from tracker.domain.dates import parse_as_of, parse_date
+from tracker.domain.diff import SlotChange, compare
+from tracker.domain.errors import NotFound, ValidationError
+from tracker.domain.events import ClaimCorrected, ClaimRanked, ClaimRetracted
+from tracker.domain.fold import ClaimState, Knowledge
+from tracker.domain.history import HistoryRow, history, timeline
+from tracker.domain.picture import OccurrenceView, Picture, build_picture
+from tracker.heap import fewer_collections
+from tracker.services.base import Cut, Service
+
+CHANGING_KINDS = (ClaimCorrected.kind, ClaimRetracted.kind, ClaimRanked.kind)
+
+
+@dataclass(frozen=True)
+class WorldDiff:
+    start: date
+    end: date
+    cut: Cut
+    changes: list[SlotChange]
+    occurrences: list[OccurrenceView]
+
+
+@dataclass(frozen=True)
+class KnownDiff:
+    first: Cut
+    second: Cut
+    as_of: date
+    events: list[HistoryRow]
+    changes: list[SlotChange]
+
+
+class Reading(Service):
+    def _pictured(
+        self, cut: Cut, pictured_at: Sequence[date], subject: str | None, listing: Listing
+    ) -> tuple[Knowledge, list[OccurrenceView] | None]:
+        """As `knowledge`, and the occurrences `listing` asks for when the projection could
+        list them (None: the picture lists them from the knowledge)."""
+        read = self.store.pictured(cut.position, pictured_at, subject, listing)
+        return read if read is not None else (self._replay(upto=cut.position), None)
+
+    def show(
+        self,
+        as_of: str | None,
+        known_at: str | None,
+        subject: str | None = None,
+        show_all: bool = False,
+    ) -> tuple[Picture, Cut]:
+        day = parse_as_of(as_of) if as_of else self.clock().date()
+        cut = self.cut(known_at)
+        with closing(self.store.entries(after=cut.position)) as later:
+            changed = {
+                e.payload.get("claim_id") or e.payload["claim"]["id"]
+                for e in later
+                if e.kind in CHANGING_KINDS
+            }
+        with fewer_collections():
+            knowledge, listed = self._pictured(cut, [day], subject, Listing(day, show_all))
+            picture = build_picture(knowledge, day, subject, show_all, changed, listed)
+        return picture, cut
+
+    def diff(self, start: str, end: str, known_at: str | None = None) -> WorldDiff:
+        """How the world changed between valid dates A and B, as known at K."""
+        a, b = parse_as_of(start), parse_as_of(end)
+        if b < a:
+            raise ValidationError(f"--to {end} is before --from {start}")
+        cut = self.cut(known_at)
+        with fewer_collections():
+            knowledge, listed = self._pictured(cut, [a, b], None, Listing(b, after=a))
+            before = build_picture(knowledge, a, occurrences=())
+            after = build_picture(knowledge, b, occurrences=listed)
+        occurrences = list(after.occurrences)
+        if listed is None:
+            occurrences = [
+                o for o in occurrences if knowledge.claims[o.claim].claim.valid.start.earliest > a
+            ]
+        return WorldDiff(a, b, cut, compare(before, after), occurrences)
+
+    def diff_known(self, known_from: str, known_to: str | None, as_of: str | None) -> KnownDiff:
+        """How our knowledge changed between two recorded moments, and what it did at D."""
+        day = parse_as_of(as_of) if as_of else self.clock().date()
+        first, second = self.cut(known_from), self.cut(known_to)
+        if second.position < first.position:
+            raise ValidationError("--known-to is before --known-from")
+        knowledge = self._replay(upto=first.position)
+        before = build_picture(knowledge, day, occurrences=())
+        after = build_picture(
+            self._replay(upto=second.position, after=first.position, into=knowledge),
+            day,
+            occurrences=(),
+        )
+        with closing(self.store.entries(upto=second.position)) as entries:
+            rows = history(entries, None, after=first.position)
+        return KnownDiff(first, second, day, rows, compare(before, after))
+
+    def timeline(
+        self,
+        subject: str | None,
+        start: str | None,
+        end: str | None,
+        type_code: str | None,
+        known_at: str | None = None,
+    ) -> tuple[list[ClaimState], Knowledge]:
+        """Claims in valid-time order, as known at K."""
+        if type_code:
+            type_code = self.catalogue.check(type_code)
+        knowledge = self.knowledge(self.cut(known_at))
+        first = parse_date(start).window.earliest if start else None
+        last = parse_as_of(end) if end else None
+        return timeline(knowledge, subject, first, last, type_code), knowledge
+
+    def history(self, target: str) -> list[HistoryRow]:
+        """Every log event that touched a claim, a SUBJECT/ATTRIBUTE slot, or a subject."""
+        with closing(self.store.entries()) as entries:
+            rows = history(entries, target.strip())
+        if not rows:
+            raise NotFound(f"nothing in the log touches {target!r}")
+        return rows
