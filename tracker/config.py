@@ -22,6 +22,4 @@ def resolve_url(option: str | None) -> str:
             return "postgresql+psycopg://" + chosen.split("://", 1)[1]
         return chosen
     path = Path(chosen).expanduser()
-    if not option and not os.environ.get(ENV_VAR):
-        path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path.resolve()}"

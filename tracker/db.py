@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from tracker.adapters.logrows import describe, translated
 from tracker.adapters.store import Clock, Store, catch_up
 from tracker.adapters.tables import SCHEMA_REVISION
+from tracker.config import default_path
 from tracker.domain.errors import StoreError
 
 SQLITE_BUSY_SECONDS = 120
@@ -90,7 +92,20 @@ def upgrade(engine: Engine) -> None:
 
 
 def open_store(url: str, clock: Clock, create: bool = True) -> Store:
-    """A store on an up-to-date schema: a blank database is created; one behind is refused."""
+    """A store on an up-to-date schema: a blank database is created; one behind is refused.
+
+    Without `create`, a SQLite file that does not exist is an error and is not made: a read
+    on a mistyped path must not succeed with an empty picture (SPEC §11).
+    """
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
+        if not create:
+            raise StoreError(
+                f"no database at {path} (nothing recorded there yet; "
+                "`tracker add` or `tracker import` creates it)"
+            )
+        if path.parent == default_path().parent:
+            path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
     try:
         revision = current_revision(engine)
@@ -104,6 +119,19 @@ def open_store(url: str, clock: Clock, create: bool = True) -> Store:
     except DBAPIError as error:
         raise StoreError(describe(error)) from None
     return Store(engine, clock)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; None for other databases and in-memory SQLite."""
+    if not url.startswith("sqlite"):
+        return None
+    try:
+        database = make_url(url).database
+    except ArgumentError:
+        return None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
 
 
 def _create(engine: Engine) -> None:

@@ -6,17 +6,33 @@ from typing import Any
 
 import click
 
+from tracker.cli.groups import READERS, check_required, format_sections, shared
 from tracker.domain.errors import TrackerError
 
 
 class TrackerGroup(click.Group):
-    """Turns library errors into one `Error: …` line and exit 1."""
+    """Turns library errors into one `Error: …` line and exit 1; lists commands by section."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except TrackerError as error:
             raise click.ClickException(str(error)) from None
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        shared(cmd)
+        super().add_command(cmd, name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and name is not None:
+            check_required(ctx, name, command, rest)
+        return name, command, rest
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        format_sections(self, ctx, formatter)
 
 
 class App:
@@ -33,11 +49,15 @@ class App:
         return resolve_url(self.db)
 
     def tracker(self) -> Any:
+        """The application on this database; a read command never creates the database."""
         if self._tracker is None:
             from tracker.db import open_store
             from tracker.services import Tracker, utc_now
 
-            self._tracker = Tracker(open_store(self.url, utc_now), utc_now)
+            ctx = click.get_current_context(silent=True)
+            command = ctx.find_root().invoked_subcommand if ctx else None
+            store = open_store(self.url, utc_now, create=command not in READERS)
+            self._tracker = Tracker(store, utc_now)
         return self._tracker
 
 
@@ -51,7 +71,14 @@ class App:
 @click.version_option(package_name="tracker")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None) -> None:
-    """Record dated claims with provenance; see the world as of any date, as known at any time."""
+    """Record dated claims with provenance; see the world as of any date, as known at any time.
+
+    \b
+    Examples:
+      tracker import events/
+      tracker show --as-of 2025-02
+      tracker show --db ~/libya.db --subject Russia --format json
+    """
     ctx.obj = App(db)
 
 
@@ -72,3 +99,4 @@ from tracker.cli import (  # noqa: E402
 
 for module in (write, importing, show, change, history, export, report, admin):
     module.register(cli)
+shared(cli)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tracker.cli.history import history_csv, history_json, history_table
+from tracker.cli.options import CUT, WHEN
 from tracker.cli.render import (
     FORMATS,
     STATUS_COLOURS,
@@ -28,15 +29,20 @@ def register(cli: click.Group) -> None:
 
 
 @click.command()
-@click.option("--from", "start", metavar="DATE", help="Valid date A (world change).")
-@click.option("--to", "end", metavar="DATE", help="Valid date B (world change).")
-@click.option("--known-at", "known_at", metavar="WHEN", help="Recorded-time cut for --from/--to.")
-@click.option("--known-from", "known_from", metavar="WHEN", help="Recorded moment K1.")
-@click.option("--known-to", "known_to", metavar="WHEN", help="Recorded moment K2 (default now).")
+@click.option("--from", "start", metavar="DATE", type=CUT, help="Valid date A (world change).")
+@click.option("--to", "end", metavar="DATE", type=CUT, help="Valid date B (world change).")
+@click.option(
+    "--known-at", "known_at", metavar="WHEN", type=WHEN, help="Recorded-time cut for --from/--to."
+)
+@click.option("--known-from", "known_from", metavar="WHEN", type=WHEN, help="Recorded moment K1.")
+@click.option(
+    "--known-to", "known_to", metavar="WHEN", type=WHEN, help="Recorded moment K2 (default now)."
+)
 @click.option(
     "--as-of",
     "as_of",
     metavar="DATE",
+    type=CUT,
     help="Valid date of the picture compared with --known-from/--known-to (default today).",
 )
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)

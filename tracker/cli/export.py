@@ -11,6 +11,7 @@ import click
 from tracker.adapters.exports import TIMELINEJS_COLUMNS, log_lines
 from tracker.adapters.files import atomic_output, write_csv
 from tracker.cli.change import world_csv
+from tracker.cli.options import CUT, WHEN
 from tracker.cli.show import picture_csv
 from tracker.domain.importing import COLUMNS
 
@@ -49,8 +50,8 @@ def log(app: Any, out: str | None) -> None:
 
 
 @export.command()
-@click.option("--as-of", "as_of", metavar="DATE", help="Valid date (default today).")
-@click.option("--known-at", "known_at", metavar="WHEN", help="Recorded-time cut.")
+@click.option("--as-of", "as_of", metavar="DATE", type=CUT, help="Valid date (default today).")
+@click.option("--known-at", "known_at", metavar="WHEN", type=WHEN, help="Recorded-time cut.")
 @OUT
 @click.pass_obj
 def picture(app: Any, as_of: str | None, known_at: str | None, out: str | None) -> None:
@@ -61,9 +62,9 @@ def picture(app: Any, as_of: str | None, known_at: str | None, out: str | None) 
 
 
 @export.command()
-@click.option("--from", "start", metavar="DATE", required=True, help="Valid date A.")
-@click.option("--to", "end", metavar="DATE", required=True, help="Valid date B.")
-@click.option("--known-at", "known_at", metavar="WHEN", help="Recorded-time cut.")
+@click.option("--from", "start", metavar="DATE", type=CUT, required=True, help="Valid date A.")
+@click.option("--to", "end", metavar="DATE", type=CUT, required=True, help="Valid date B.")
+@click.option("--known-at", "known_at", metavar="WHEN", type=WHEN, help="Recorded-time cut.")
 @OUT
 @click.pass_obj
 def diff(app: Any, start: str, end: str, known_at: str | None, out: str | None) -> None:

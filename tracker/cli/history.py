@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from tracker.cli.options import CUT, VALID, WHEN
 from tracker.cli.render import FORMATS, dump_csv, emit, json_value, table, with_unit
 from tracker.cli.show import short
 from tracker.domain.events import format_instant
@@ -72,10 +73,12 @@ def history_table(rows: list[HistoryRow]) -> str:
 
 @click.command()
 @click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
-@click.option("--from", "start", metavar="DATE", help="Claims whose window reaches this date.")
-@click.option("--to", "end", metavar="DATE", help="Claims that begin by this date.")
+@click.option(
+    "--from", "start", metavar="DATE", type=VALID, help="Claims whose window reaches this date."
+)
+@click.option("--to", "end", metavar="DATE", type=CUT, help="Claims that begin by this date.")
 @click.option("--type", "type_code", metavar="TYPE", help="Only this type code.")
-@click.option("--known-at", "known_at", metavar="WHEN", help="Recorded-time cut.")
+@click.option("--known-at", "known_at", metavar="WHEN", type=WHEN, help="Recorded-time cut.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
 def timeline(

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from tracker.adapters.files import atomic_output
+from tracker.cli.options import CUT, VALID, WHEN
 
 
 def register(cli: click.Group) -> None:
@@ -18,15 +19,21 @@ def register(cli: click.Group) -> None:
     "--as-of",
     "as_of",
     metavar="DATE",
+    type=CUT,
     help="Valid date of the picture (a coarse date means the end of that period). Default: today.",
 )
-@click.option("--from", "start", metavar="DATE", help="Only claims whose dates reach this date.")
-@click.option("--to", "end", metavar="DATE", help="Only claims whose dates begin by this date.")
+@click.option(
+    "--from", "start", metavar="DATE", type=VALID, help="Only claims whose dates reach this date."
+)
+@click.option(
+    "--to", "end", metavar="DATE", type=CUT, help="Only claims whose dates begin by this date."
+)
 @click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
 @click.option(
     "--known-at",
     "known_at",
     metavar="WHEN",
+    type=WHEN,
     help="Recorded-time cut: ISO datetime, date (end of that UTC day), now, or @N.",
 )
 @click.option(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from tracker.cli.options import CUT, WHEN
 from tracker.cli.render import (
     FORMATS,
     STATUS_COLOURS,
@@ -34,6 +35,7 @@ def register(cli: click.Group) -> None:
     "--as-of",
     "as_of",
     metavar="DATE",
+    type=CUT,
     help="Valid date (YYYY-MM-DD, YYYY-MM, YYYY; "
     "a coarse date means the end of that period). Default: today.",
 )
@@ -41,6 +43,7 @@ def register(cli: click.Group) -> None:
     "--known-at",
     "known_at",
     metavar="WHEN",
+    type=WHEN,
     help="Recorded-time cut: ISO datetime, date (end of that UTC day), now, or @N.",
 )
 @click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")

@@ -37,10 +37,20 @@ CLAIM_OPTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def claim_options(command: Callable[..., Any]) -> Callable[..., Any]:
+# What `add` cannot do without; `correct` takes every field as optional.
+REQUIRED = frozenset(("type", "date", "subject", "summary", "source"))
+
+
+def claim_options(command: Callable[..., Any], required: bool = False) -> Callable[..., Any]:
     for flag, name, help_text in reversed(CLAIM_OPTIONS):
-        command = click.option(flag, name, metavar="TEXT", help=help_text)(command)
+        command = click.option(
+            flag, name, metavar="TEXT", help=help_text, required=required and name in REQUIRED
+        )(command)
     return command
+
+
+def add_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    return claim_options(command, required=True)
 
 
 def register(cli: click.Group) -> None:
@@ -49,10 +59,22 @@ def register(cli: click.Group) -> None:
 
 
 @click.command()
-@claim_options
+@add_options
 @click.pass_obj
 def add(app: Any, /, **fields: str | None) -> None:
-    """Append one claim (and its source, the first time that source is seen)."""
+    """Append one claim, and its source the first time that source is seen.
+
+    An observation (a value of SUBJECT / ATTRIBUTE) takes --attribute and --value; an
+    occurrence (something happened) takes neither. The type says which (`tracker types`).
+
+    \b
+    Examples:
+      tracker add --type diplomacy.visit --date 2025-02 --subject "Khalifa Haftar" \\
+        --summary "Haftar began a visit to Belarus." --source "New York Parrot"
+      tracker add --type military.force_level --date 2024-05 --subject Russia \\
+        --attribute troops_in_libya --value 1800 --unit troops \\
+        --summary "1,800 Russian troops in Libya." --source "New York Parrot" --credibility 3
+    """
     added = app.tracker().add(fields)
     if added.appended:
         click.echo(f"{added.claim_id} recorded at log position {added.position}")
@@ -68,10 +90,15 @@ def add(app: Any, /, **fields: str | None) -> None:
 @claim_options
 @click.pass_obj
 def correct(app: Any, /, claim_id: str, reason: str, **fields: str | None) -> None:
-    """Correct a claim: the same claim, with the given fields changed (a claim.corrected).
+    """Correct a claim: the same claim with some fields changed (claim.corrected).
 
     A change in the world (800 then 1,800 troops) is a new claim (`tracker add`), never a
-    correction.
+    correction. CLAIM may be a unique prefix of the claim id.
+
+    \b
+    Examples:
+      tracker correct nyp-2025-02:gnu-mandate --date 2024-12 --reason "misread the date"
+      tracker correct clm:71bb --value 2000 --reason "the article was updated"
     """
     entry = app.tracker().correct(claim_id, reason, fields)
     click.echo(f"{claim_id} corrected at log position {entry.position}")
@@ -82,7 +109,15 @@ def correct(app: Any, /, claim_id: str, reason: str, **fields: str | None) -> No
 @click.option("--reason", required=True, help="Why the claim is retracted.")
 @click.pass_obj
 def retract(app: Any, claim_id: str, reason: str) -> None:
-    """Retract a claim: it leaves the picture, and stays in the log and in `history`."""
+    """Retract a claim: it leaves the picture, and stays in the log and in `history`.
+
+    CLAIM may be a unique prefix of the claim id.
+
+    \b
+    Examples:
+      tracker retract nyp-2025-02:wilson-warning --reason "the post was a fake"
+      tracker retract clm:71bb --reason "duplicate of an earlier claim"
+    """
     entry = app.tracker().retract(claim_id, reason)
     click.echo(f"{claim_id} retracted at log position {entry.position}")
 
@@ -93,6 +128,15 @@ def retract(app: Any, claim_id: str, reason: str) -> None:
 @click.option("--reason", required=True, help="Why the claim is ranked so.")
 @click.pass_obj
 def rank(app: Any, claim_id: str, rank: str, reason: str) -> None:
-    """Rank a claim: preferred resolves a conflict, deprecated hides it (shown with --all)."""
+    """Rank a claim: preferred resolves a conflict, deprecated hides it (shown with --all).
+
+    CLAIM may be a unique prefix of the claim id.
+
+    \b
+    Examples:
+      tracker rank clm:71bb preferred --reason "confirmed by satellite imagery"
+      tracker rank nyp-2025-02:russia-troops-2024-05 deprecated --reason "superseded estimate"
+      tracker rank clm:71bb normal --reason "the other source was confirmed too"
+    """
     entry = app.tracker().rank(claim_id, rank, reason)
     click.echo(f"{claim_id} ranked {rank} at log position {entry.position}")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 
 from tracker.adapters.files import load_catalogue
 from tracker.adapters.store import Clock, Store
 from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.fold import ClaimState, Knowledge, fold
+from tracker.domain.instants import parse_instant
 from tracker.domain.model import Catalogue
 
 
@@ -39,8 +40,9 @@ class Service:
         self.clock = clock
         self.catalogue = catalogue or load_catalogue()
 
-    def cut(self, known_at: str | None) -> Cut:
-        """Resolve --known-at: an ISO datetime, a date (end of that UTC day), `now` or `@N`."""
+    def cut(self, known_at: str | None, option: str = "--known-at") -> Cut:
+        """Resolve --known-at (or the `option` given): an ISO datetime, a date (end of that
+        UTC day), `now` or `@N`."""
         now = self.clock()
         text = (known_at or "now").strip()
         if text == "now":
@@ -49,13 +51,13 @@ class Service:
             try:
                 position = int(text[1:])
             except ValueError:
-                raise ValidationError(f"--known-at {text!r}: @N needs a whole number") from None
+                raise ValidationError(f"{option} {text!r}: @N needs a whole number") from None
             head = self.store.head().position
             if not 0 <= position <= head:
-                raise ValidationError(f"--known-at {text!r}: the log has positions 1 to {head}")
+                raise ValidationError(f"{option} {text!r}: the log has positions 1 to {head}")
             moment = self.store.recorded_at(position) if position else None
             return Cut(position, moment or now)
-        moment = parse_instant(text)
+        moment = parse_instant(text, option)
         return Cut(self.store.position_at(moment), moment)
 
     def knowledge(self, cut: Cut) -> Knowledge:
@@ -86,19 +88,3 @@ def reason_text(reason: str) -> str:
     if not text:
         raise ValidationError("a reason is required", "reason")
     return text
-
-
-def parse_instant(text: str) -> datetime:
-    """An ISO datetime (naive means UTC) or a date, meaning the end of that UTC day."""
-    try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime.combine(day + timedelta(days=1), time(), UTC) - timedelta(
-                microseconds=1
-            )
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValidationError(
-            f"--known-at {text!r} is not an ISO datetime, a date, `now` or `@N`"
-        ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

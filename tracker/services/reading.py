@@ -88,7 +88,7 @@ class Reading(Service):
     def diff_known(self, known_from: str, known_to: str | None, as_of: str | None) -> KnownDiff:
         """How our knowledge changed between two recorded moments, and what it did at D."""
         day = parse_as_of(as_of) if as_of else self.clock().date()
-        first, second = self.cut(known_from), self.cut(known_to)
+        first, second = self.cut(known_from, "--known-from"), self.cut(known_to, "--known-to")
         if second.position < first.position:
             raise ValidationError("--known-to is before --known-from")
         knowledge = self._replay(upto=first.position)
@@ -116,6 +116,8 @@ class Reading(Service):
         knowledge = self.knowledge(self.cut(known_at))
         first = parse_date(start).window.earliest if start else None
         last = parse_as_of(end) if end else None
+        if first is not None and last is not None and last < first:
+            raise ValidationError(f"--to {end} is before --from {start}")
         return timeline(knowledge, subject, first, last, type_code), knowledge
 
     def history(self, target: str) -> list[HistoryRow]:
