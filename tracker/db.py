@@ -15,7 +15,7 @@ from tracker.adapters.logrows import describe, translated
 from tracker.adapters.store import Clock, Store, catch_up
 from tracker.adapters.tables import SCHEMA_REVISION
 from tracker.config import default_path
-from tracker.domain.errors import StoreError
+from tracker.domain.errors import NoDatabase, StoreError
 
 SQLITE_BUSY_SECONDS = 120
 
@@ -100,7 +100,7 @@ def open_store(url: str, clock: Clock, create: bool = True) -> Store:
     path = sqlite_file(url)
     if path is not None and not path.exists():
         if not create:
-            raise StoreError(
+            raise NoDatabase(
                 f"no database at {path} (nothing recorded there yet; "
                 "`tracker add` or `tracker import` creates it)"
             )

@@ -175,6 +175,7 @@ def test_timelinejs_has_its_column_layout_and_display_dates(  # type: ignore[no-
 
 
 def test_out_is_written_whole_or_not_at_all(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("db", "upgrade")
     result = run("export", "claims", "--out", str(tmp_path / "missing" / "claims.csv"))
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {tmp_path / 'missing' / 'claims.csv'}: cannot write")

@@ -12,7 +12,7 @@ from typing import Any
 
 from tracker.domain.dates import date_parts, parse_date
 from tracker.domain.errors import TrackerError
-from tracker.domain.events import LogEntry, canonical_json, format_instant
+from tracker.domain.events import LogEntry, TypeDefined, canonical_json, format_instant
 from tracker.domain.fold import STATE_FIELDS, ClaimState
 from tracker.domain.importing import COLUMNS
 from tracker.domain.model import CLAIM_FIELDS, Claim, Source, claim_fields
@@ -76,6 +76,12 @@ def claim_rows(
                 *by_source[state[_SOURCE_ID]],
             )
         )
+
+
+def type_row(event: TypeDefined) -> tuple[str | None, ...]:
+    """A type the log defines, as the op=type row that defines it again on import."""
+    cells = {"op": "type", "type": event.code, "value": event.shape, "summary": event.description}
+    return tuple(cells.get(column) for column in COLUMNS)
 
 
 def _layout() -> Callable[[tuple[Any, ...]], tuple[str | None, ...]]:

@@ -58,8 +58,13 @@ class ImportFile:
 
 
 def load_catalogue() -> Catalogue:
+    """The catalogue shipped with the package (the log may define more: `type.defined`)."""
     text = (resources.files("tracker.data") / "types.csv").read_text(encoding="utf-8")
-    return Catalogue({row["code"]: row["description"] for row in csv.DictReader(io.StringIO(text))})
+    rows = list(csv.DictReader(io.StringIO(text)))
+    return Catalogue(
+        {row["code"]: row["description"] for row in rows},
+        {row["code"]: row["shape"] for row in rows},
+    )
 
 
 def expand(paths: list[str]) -> list[Path]:

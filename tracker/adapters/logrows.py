@@ -8,14 +8,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Row, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from tracker.adapters.tables import log
 from tracker.domain.errors import CorruptEntry, StoreError
-from tracker.domain.events import GENESIS_HASH, LogEntry, SourceRegistered
+from tracker.domain.events import GENESIS_HASH, LogEntry, SourceRegistered, TypeDefined
 from tracker.domain.fold import fold
 from tracker.domain.model import Source
 
@@ -45,6 +45,13 @@ def _source_entries(conn: Connection) -> list[LogEntry]:
 
 def read_sources(conn: Connection) -> dict[str, Source]:
     return fold(_source_entries(conn)).sources
+
+
+def read_types(conn: Connection) -> list[TypeDefined]:
+    """The types the log defines, in order: read through the `kind` index, never a fold of
+    the whole log (a handful of rows, read by every command that checks a type)."""
+    query = select(log).where(log.c.kind == TypeDefined.kind).order_by(log.c.position)
+    return [cast(TypeDefined, decode_entry(row).event) for row in conn.execute(query)]
 
 
 def read_entries(conn: Connection, upto: int | None, after: int) -> Iterator[LogEntry]:

@@ -19,6 +19,7 @@ from tracker.adapters.logrows import (
     read_entries,
     read_head,
     read_sources,
+    read_types,
     translated,
 )
 from tracker.adapters.reads import ProjectionReads
@@ -28,6 +29,7 @@ from tracker.domain.events import (
     Event,
     LogEntry,
     SourceRegistered,
+    TypeDefined,
     canonical_json,
     chain_hash_text,
     claim_id_of,
@@ -97,6 +99,10 @@ class Store(ProjectionReads):
             moment: datetime | None = conn.execute(query).scalar()
             return moment
 
+    def defined_types(self) -> list[TypeDefined]:
+        with translated(), self.engine.connect() as conn:
+            return read_types(conn)
+
     def claim_entries(self, claim_ids: Sequence[str]) -> list[LogEntry]:
         query = select(log).where(log.c.claim_id.in_(list(claim_ids))).order_by(log.c.position)
         with translated(), self.engine.connect() as conn:
@@ -144,6 +150,9 @@ class Writer:
 
     def entries(self, upto: int | None = None, after: int = 0) -> Iterator[LogEntry]:
         return read_entries(self.conn, upto, after)
+
+    def defined_types(self) -> list[TypeDefined]:
+        return read_types(self.conn)
 
     def knowledge_of(self, claim_ids: set[str]) -> Knowledge:
         """What the log knows of these claims and of every source, read through the indexes.

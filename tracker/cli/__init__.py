@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from tracker.cli.groups import READERS, check_required, format_sections, shared
+from tracker.cli.groups import check_required, format_sections, reads_only, shared
 from tracker.domain.errors import TrackerError
 
 
@@ -55,8 +55,7 @@ class App:
             from tracker.services import Tracker, utc_now
 
             ctx = click.get_current_context(silent=True)
-            command = ctx.find_root().invoked_subcommand if ctx else None
-            store = open_store(self.url, utc_now, create=command not in READERS)
+            store = open_store(self.url, utc_now, create=ctx is None or not reads_only(ctx))
             self._tracker = Tracker(store, utc_now)
         return self._tracker
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from tracker.cli.render import table
+from tracker.cli.render import dump_json, table
 
 
 def register(cli: click.Group) -> None:
@@ -14,13 +14,67 @@ def register(cli: click.Group) -> None:
         cli.add_command(command)
 
 
-@click.command()
-def types() -> None:
-    """List the type codes a claim can have."""
-    from tracker.adapters.files import load_catalogue
+@click.group(invoke_without_command=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_context
+def types(ctx: click.Context, fmt: str) -> None:
+    """List the type codes a claim can have, with their shape; `types add` adds one.
 
-    catalogue = load_catalogue()
-    click.echo(table(["type", "description"], [[c, d] for c, d in catalogue.types.items()]))
+    An observation type gives a value of SUBJECT / ATTRIBUTE (a force level); an occurrence
+    type says something happened (a visit). The shipped codes and those added to this
+    database's log are listed together.
+
+    \b
+    Examples:
+      tracker types
+      tracker types --format json
+      tracker types add military.battle --shape occurrence --description "A battle fought"
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from tracker.adapters.files import load_catalogue
+    from tracker.domain.errors import NoDatabase
+
+    try:
+        catalogue = ctx.obj.tracker().catalogue
+    except NoDatabase:  # nothing recorded yet: the shipped catalogue, and nothing created
+        catalogue = load_catalogue()
+    rows = [[code, catalogue.shapes.get(code, ""), text] for code, text in catalogue.types.items()]
+    if fmt == "json":
+        click.echo(
+            dump_json([dict(zip(("type", "shape", "description"), r, strict=True)) for r in rows])
+        )
+    else:
+        click.echo(table(["type", "shape", "description"], rows))
+
+
+@types.command("add")
+@click.argument("code")
+@click.option(
+    "--shape",
+    type=click.Choice(["observation", "occurrence"]),
+    required=True,
+    help="observation: claims give a value of SUBJECT / ATTRIBUTE; occurrence: something happened.",
+)
+@click.option("--description", required=True, metavar="TEXT", help="What the type means.")
+@click.pass_obj
+def types_add(app: Any, code: str, shape: str, description: str) -> None:
+    """Add a type code to the catalogue (a type.defined in the log; it travels with exports).
+
+    Codes are words joined by dots and compare case-insensitively.
+
+    \b
+    Examples:
+      tracker types add military.battle --shape occurrence --description "A battle fought"
+      tracker types add military.casualties --shape observation \\
+        --description "Casualties counted (value: count)"
+    """
+    entry = app.tracker().define_type(code, shape, description)
+    folded = code.strip().casefold()
+    if entry is None:
+        click.echo(f"type {folded} is already in the catalogue as given; nothing appended")
+    else:
+        click.echo(f"type {folded} defined at log position {entry.position}")
 
 
 @click.command()

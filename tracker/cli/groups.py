@@ -40,6 +40,16 @@ READERS = frozenset(
 )
 
 
+# Writers inside a read command's group.
+WRITERS_WITHIN = frozenset(("types add",))
+
+
+def reads_only(ctx: click.Context) -> bool:
+    """Whether the command running is a read (`show`, `export log`), which never creates."""
+    words = ctx.command_path.split()[1:]
+    return bool(words) and words[0] in READERS and " ".join(words) not in WRITERS_WITHIN
+
+
 def section_of(name: str) -> str:
     for title, names in SECTIONS:
         if name in names:

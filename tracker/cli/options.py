@@ -12,7 +12,7 @@ from tracker.domain.errors import ValidationError
 from tracker.domain.instants import check_when
 
 
-class Checked(click.ParamType):
+class Checked(click.ParamType[str]):
     """Text checked for form by a domain function; the text itself is passed on."""
 
     def __init__(self, name: str, check: Callable[[str, str], object]) -> None:

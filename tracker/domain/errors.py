@@ -24,6 +24,10 @@ class StoreError(TrackerError):
     """The database cannot be used: unreachable, not a database, behind the code's schema."""
 
 
+class NoDatabase(StoreError):
+    """A read asked for a SQLite file that does not exist (reading never creates one)."""
+
+
 class ChainBroken(TrackerError):
     """The hash chain or the positions of the log do not verify."""
 

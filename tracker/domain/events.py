@@ -56,6 +56,16 @@ class ImportRecorded:
     kind = "import.recorded"
 
 
+@dataclass(frozen=True)
+class TypeDefined:
+    """A type code added to the catalogue (SPEC §11): it travels with the log."""
+
+    code: str
+    shape: str
+    description: str
+    kind = "type.defined"
+
+
 Event = (
     SourceRegistered
     | ClaimAsserted
@@ -63,6 +73,7 @@ Event = (
     | ClaimRetracted
     | ClaimRanked
     | ImportRecorded
+    | TypeDefined
 )
 
 
@@ -91,6 +102,8 @@ def from_payload(kind: str, payload: dict[str, Any]) -> Event:
             return ClaimRanked(payload["claim_id"], payload["rank"], payload["reason"])
         case ImportRecorded.kind:
             return ImportRecorded(payload["name"], payload["sha256"], dict(payload["counts"]))
+        case TypeDefined.kind:
+            return TypeDefined(payload["code"], payload["shape"], payload["description"])
     raise ValueError(f"unknown event kind {kind!r}")
 
 

@@ -15,6 +15,7 @@ from tracker.domain.events import (
     ImportRecorded,
     LogEntry,
     SourceRegistered,
+    TypeDefined,
 )
 from tracker.domain.model import CLAIM_FIELDS, Claim, Source
 
@@ -44,6 +45,7 @@ class Knowledge:
     sources: dict[str, Source] = field(default_factory=dict)
     claims: dict[str, ClaimState] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)
+    types: dict[str, TypeDefined] = field(default_factory=dict)
 
     def source_of(self, claim: Claim) -> Source:
         return self.sources[claim.source_id]
@@ -94,3 +96,8 @@ def _(event: ClaimRanked, state: Knowledge, position: int) -> None:
 @apply.register
 def _(event: ImportRecorded, state: Knowledge, position: int) -> None:
     state.imports[event.sha256] = event.name
+
+
+@apply.register
+def _(event: TypeDefined, state: Knowledge, position: int) -> None:
+    state.types[event.code] = event

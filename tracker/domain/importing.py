@@ -13,16 +13,19 @@ from tracker.domain.events import (
     ClaimRetracted,
     Event,
     SourceRegistered,
+    TypeDefined,
 )
 from tracker.domain.fold import Knowledge
 from tracker.domain.model import (
     Catalogue,
     Claim,
     Source,
+    TypeDef,
     build_claim,
     build_source,
     check_rank,
     fold_text,
+    type_def,
 )
 
 COLUMNS = (
@@ -52,7 +55,11 @@ COLUMNS = (
 )
 # A rejects file carries an `error` column; it is ignored, so the file re-imports once fixed.
 IGNORED = ("error",)
-OPS = ("assert", "retract")
+OPS = ("assert", "retract", "type")
+# An op=type row defines a type code (SPEC §11): `type` is the code, `value` its shape,
+# `summary` its description. Rule 5 knows it by this key, which no claim id can be.
+TYPE_KEY = "\x00type:"
+_TYPE_COLUMNS = {"type": "type", "shape": "value", "description": "summary"}
 # Rows planned and appended at a time: what an import holds follows this, not the file.
 BATCH_ROWS = 5000
 
@@ -84,6 +91,7 @@ class Parsed:
     source: Source | None = None
     reason: str | None = None
     rank: str | None = None
+    definition: TypeDef | None = None  # op=type: a type new to the catalogue
 
 
 @dataclass
@@ -124,6 +132,8 @@ def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
         raise ValidationError(f"op {op!r} is not one of {', '.join(OPS)}", "op")
     reason_text = get("reason")
     reason = fold_text(reason_text) or None if reason_text else None
+    if op == "type":
+        return _parse_type(row, catalogue)
     if op == "retract":
         claim_id = fold_text(get("id") or "")
         if not claim_id:
@@ -134,6 +144,17 @@ def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
     rank_text = fold_text(get("rank") or "")
     rank = _checked(check_rank, rank_text, "rank") if rank_text else None
     return Parsed(row, op, claim.id, claim, source, reason, rank)
+
+
+def _parse_type(row: Row, catalogue: Catalogue) -> Parsed:
+    """An op=type row, defined in `catalogue` at once so the rows after it may use it."""
+    get = row.fields.get
+    try:
+        definition = type_def(get("type") or "", get("value") or "", get("summary") or "")
+    except ValidationError as error:
+        raise ValidationError(error.message, _TYPE_COLUMNS.get(error.field or "")) from None
+    new = catalogue.define(definition)
+    return Parsed(row, "type", TYPE_KEY + definition.code, definition=definition if new else None)
 
 
 def _checked(check: Callable[[str], str], raw: str, column: str) -> str:
@@ -170,7 +191,10 @@ def plan_batch(
     knowledge = knowledge_of({item.claim_id for item in kept})
     registered = set(knowledge.sources)
     for item in kept:
-        _decide(plan, batch, item, knowledge, registered)
+        if item.op == "type":
+            _define(plan, batch, item)
+        elif _shaped(plan, item, knowledge, catalogue):
+            _decide(plan, batch, item, knowledge, registered)
     return batch
 
 
@@ -220,6 +244,30 @@ def _drop_contradictions(
             plan.found.add(item.claim_id)
         before.add(digest)
     return kept
+
+
+def _define(plan: Plan, batch: Batch, item: Parsed) -> None:
+    if item.definition is None:
+        plan.counts["unchanged"] += 1
+        return
+    batch.events.append(TypeDefined(*vars(item.definition).values()))
+    plan.counts["new"] += 1
+
+
+def _shaped(plan: Plan, item: Parsed, knowledge: Knowledge, catalogue: Catalogue) -> bool:
+    """A new claim, or a correction, has its type's shape; a row the log already holds as it
+    is passes whatever its shape (claims recorded before shapes stay as they are)."""
+    if item.claim is None:
+        return True
+    known = knowledge.claims.get(item.claim_id)
+    if known is not None and known.claim.same_content(item.claim):
+        return True
+    try:
+        catalogue.check_shape(item.claim, known.claim if known is not None else None)
+    except ValidationError as error:
+        _reject(plan, item.row, error.field or "type", error.message)
+        return False
+    return True
 
 
 def _decide(

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tracker.adapters.files import load_catalogue
 from tracker.adapters.store import Clock, Store
 from tracker.domain.errors import NotFound, ValidationError
+from tracker.domain.events import TypeDefined
 from tracker.domain.fold import ClaimState, Knowledge, fold
-from tracker.domain.instants import parse_instant
-from tracker.domain.model import Catalogue
+from tracker.domain.instants import parse_instant as parse_instant
+from tracker.domain.model import Catalogue, type_def
 
 
 def utc_now() -> datetime:
@@ -38,7 +39,23 @@ class Service:
     ) -> None:
         self.store = store
         self.clock = clock
-        self.catalogue = catalogue or load_catalogue()
+        self._shipped = catalogue
+        self._catalogue: Catalogue | None = None
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The shipped catalogue and the types the log defines, read once per command."""
+        if self._catalogue is None:
+            self._catalogue = self.catalogue_with(self.store.defined_types())
+        return self._catalogue
+
+    def catalogue_with(self, defined: list[TypeDefined]) -> Catalogue:
+        catalogue = (self._shipped or load_catalogue()).copy()
+        for event in defined:
+            # A code the package has since shipped itself keeps the shipped meaning.
+            with suppress(ValidationError):
+                catalogue.define(type_def(event.code, event.shape, event.description))
+        return catalogue
 
     def cut(self, known_at: str | None, option: str = "--known-at") -> Cut:
         """Resolve --known-at (or the `option` given): an ISO datetime, a date (end of that

@@ -57,6 +57,7 @@ class FileImport:
         self.dry_run = dry_run
         self.skip_invalid = skip_invalid
         self.batch = batch
+        self.pass_catalogue = catalogue
 
     def run(self, path: Path, progress: Progress | None = None) -> FileSummary:
         """One file in one transaction, read and planned `batch` rows at a time.
@@ -79,6 +80,8 @@ class FileImport:
         self, source: ImportFile, conflicts: dict[str, list[int]], progress: Progress | None
     ) -> FileSummary:
         plan = Plan(conflicts=conflicts)
+        # op=type rows define types as they go: each pass starts from the catalogue as it was.
+        self.pass_catalogue = self.catalogue.copy()
         problems: list[RowError] = []
         with self.store.writing() as writer:
             ids = FileIds(writer.conn)
@@ -128,7 +131,7 @@ class FileImport:
         return changed
 
     def _plan_batch(self, writer: Writer, ids: FileIds, plan: Plan, rows: list[Row]) -> bool:
-        planned = plan_batch(plan, rows, self.catalogue, ids.shapes, writer.knowledge_of)
+        planned = plan_batch(plan, rows, self.pass_catalogue, ids.shapes, writer.knowledge_of)
         ids.add(planned.seen)
         writer.append(planned.events)
         return bool(planned.events)
@@ -174,6 +177,8 @@ class Importing(Service):
         batch: int = BATCH_ROWS,
     ) -> FileSummary:
         """One file in one transaction, read and planned `batch` rows at a time."""
-        return FileImport(self.store, self.catalogue, dry_run, skip_invalid, batch).run(
-            path, progress
-        )
+        importer = FileImport(self.store, self.catalogue, dry_run, skip_invalid, batch)
+        summary = importer.run(path, progress)
+        if summary.written:  # the types it defined serve the next files
+            self._catalogue = importer.pass_catalogue
+        return summary

@@ -13,8 +13,15 @@ from tracker.domain.events import (
     Event,
     LogEntry,
     SourceRegistered,
+    TypeDefined,
 )
-from tracker.domain.model import build_claim, build_source, check_rank, claim_fields
+from tracker.domain.model import (
+    build_claim,
+    build_source,
+    check_rank,
+    claim_fields,
+    type_def,
+)
 from tracker.services.base import Service, active, reason_text
 
 
@@ -41,6 +48,7 @@ class Writing(Service):
                     "use `tracker correct` to change it",
                     "id",
                 )
+            self.catalogue.check_shape(claim)
             events: list[Event] = []
             if source.id not in knowledge.sources:
                 events.append(SourceRegistered(source))
@@ -59,6 +67,7 @@ class Writing(Service):
             claim = build_claim(merged, self.catalogue, source.id)
             if claim.same_content(state.claim):
                 raise ValidationError(f"the correction changes nothing in claim {claim_id!r}")
+            self.catalogue.check_shape(claim, state.claim)
             events: list[Event] = []
             if source.id not in knowledge.sources:
                 events.append(SourceRegistered(source))
@@ -79,3 +88,13 @@ class Writing(Service):
             if state.rank == rank:
                 raise ValidationError(f"claim {claim_id!r} is already ranked {rank}")
             return writer.append([ClaimRanked(claim_id, rank, reason_text(reason))])[-1]
+
+    def define_type(self, code: str, shape: str, description: str) -> LogEntry | None:
+        """Append a type.defined; None when the catalogue already holds it as it is."""
+        definition = type_def(code, shape, description)
+        with self.store.writing() as writer:
+            # Read under the write lock: two definitions of one code cannot both land.
+            self._catalogue = self.catalogue_with(writer.defined_types())
+            if not self._catalogue.define(definition):
+                return None
+            return writer.append([TypeDefined(*vars(definition).values())])[-1]
