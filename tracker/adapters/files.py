@@ -18,11 +18,12 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, TextIO
 
+from tracker.adapters.articles import read_article
 from tracker.domain.errors import TrackerError
 from tracker.domain.importing import COLUMNS, IGNORED, Row
 from tracker.domain.model import Catalogue, numeric
 
-SUFFIXES = (".csv", ".jsonl")
+SUFFIXES = (".csv", ".jsonl", ".toml")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class ImportFile:
 
     def rows(self) -> Generator[Row | Problem, None, None]:
         """Rows and problems in line order, read as they are asked for; close when done."""
+        if self.path.suffix.lower() == ".toml":
+            yield from _read_toml(self.path)
+            return
         jsonl = self.path.suffix.lower() == ".jsonl"
         try:
             # JSON Lines split on "\n" only: other line breaks may sit inside a string.
@@ -68,7 +72,7 @@ def load_catalogue() -> Catalogue:
 
 
 def expand(paths: list[str]) -> list[Path]:
-    """Files as given; a folder stands for its .csv and .jsonl files in name order."""
+    """Files as given; a folder stands for its .csv, .jsonl and .toml files in name order."""
     found: list[Path] = []
     for name in paths:
         path = Path(name)
@@ -78,7 +82,7 @@ def expand(paths: list[str]) -> list[Path]:
             )
         elif path.exists():
             if path.suffix.lower() not in SUFFIXES:
-                raise TrackerError(f"{name}: not a .csv or .jsonl file")
+                raise TrackerError(f"{name}: not a .csv, .jsonl or .toml file")
             found.append(path)
         else:
             raise TrackerError(f"{name}: no such file or folder")
@@ -146,6 +150,20 @@ def _read_csv(handle: TextIO) -> Iterator[Row | Problem]:
             line = reader.line_num + 1
     except csv.Error as error:
         yield Problem(Row(reader.line_num, {}), "row", f"malformed CSV: {error}")
+
+
+def _read_toml(path: Path) -> Iterator[Row | Problem]:
+    """An article file: read whole (an article is small) and parsed by `articles`."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise TrackerError(f"{path}: cannot read: {error}") from None
+    for item in read_article(text):
+        yield (
+            item
+            if isinstance(item, Row)
+            else Problem(Row(item.line, {}), item.column, item.message)
+        )
 
 
 def _fields(names: list[str], record: list[str], ignored: list[str]) -> dict[str, str | None]:

@@ -1,16 +1,20 @@
-"""`tracker import`: files and folders of CSV or JSON Lines claims."""
+"""`tracker import`: files and folders of CSV, JSON Lines or article (TOML) claims, or stdin."""
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 
 EXIT_REJECTED = 3
+INPUT_FORMATS = ("csv", "jsonl", "toml")
 PROGRESS_LINES = 2000
 
 
@@ -29,7 +33,7 @@ def progress_bar(path: Path, lines: int) -> Iterator[Callable[[int], None]]:
 
 
 @click.command("import")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, metavar="PATH...")
 @click.option("--dry-run", is_flag=True, help="Check and count, append nothing.")
 @click.option(
     "--skip-invalid", is_flag=True, help="Import the valid rows; report the invalid ones (exit 3)."
@@ -39,24 +43,68 @@ def progress_bar(path: Path, lines: int) -> Iterator[Callable[[int], None]]:
     metavar="FILE",
     help="With --skip-invalid: write the rejected rows here, with an error column.",
 )
+@click.option(
+    "--input-format",
+    type=click.Choice(INPUT_FORMATS),
+    default="csv",
+    show_default=True,
+    help="The format of standard input (PATH `-`).",
+)
+@click.option("--template", is_flag=True, help="Print a commented article file and exit.")
 @click.pass_obj
 def import_(
-    app: Any, paths: tuple[str, ...], dry_run: bool, skip_invalid: bool, rejects: str | None
+    app: Any,
+    paths: tuple[str, ...],
+    dry_run: bool,
+    skip_invalid: bool,
+    rejects: str | None,
+    input_format: str,
+    template: bool,
 ) -> None:
-    """Import .csv or .jsonl files (a folder: its files in name order), one transaction each.
+    """Import .csv, .jsonl or .toml (article) files, one transaction each; `-` reads stdin.
 
-    Re-importing is safe: unchanged rows append nothing, changed rows append a correction.
-    By default any invalid row rejects its whole file; every error is listed as
-    FILE:LINE: column: message, and a summary per file goes to stderr.
+    A folder stands for its files in name order. An article file (.toml) writes its source
+    once in [source] and one [[claim]] per fact (`tracker import --template`). Re-importing
+    is safe: unchanged rows append nothing, changed rows append a correction. By default any
+    invalid row rejects its whole file; every error is listed as FILE:LINE: column: message,
+    and a summary per file goes to stderr.
+
+    \b
+    Examples:
+      tracker import events/
+      tracker import --template > article.toml
+      tracker import article.toml --dry-run
+      curl -s https://example.com/feed.jsonl | tracker import - --input-format jsonl
     """
+    if template:
+        from importlib import resources
+
+        click.echo((resources.files("tracker.data") / "article.toml").read_text("utf-8"), nl=False)
+        return
+    if not paths:
+        raise click.UsageError("Missing argument 'PATH...'.")
     if rejects and not skip_invalid:
         raise click.UsageError("--rejects goes with --skip-invalid")
+    with standard_input(paths, input_format) as (files, shown):
+        _import(app, files, shown, dry_run, skip_invalid, rejects)
+
+
+def _import(
+    app: Any,
+    paths: list[str],
+    shown: dict[Path, str],
+    dry_run: bool,
+    skip_invalid: bool,
+    rejects: str | None,
+) -> None:
     from tracker.adapters.files import atomic_output, write_csv
     from tracker.domain.importing import COLUMNS
 
-    summaries = app.tracker().import_paths(list(paths), dry_run, skip_invalid, progress_bar)
+    summaries = app.tracker().import_paths(paths, dry_run, skip_invalid, progress_bar)
     rejected_rows = []
     for summary in summaries:
+        if summary.path in shown:
+            summary = replace(summary, path=Path(shown[summary.path]))
         for warning in summary.warnings:
             click.echo(
                 f"{summary.path}:{warning.line}: {warning.column}: {warning.message} (warning)",
@@ -74,6 +122,23 @@ def import_(
         raise click.ClickException("rows were invalid; the files named above appended nothing")
     if rejected_rows:
         sys.exit(EXIT_REJECTED)
+
+
+@contextmanager
+def standard_input(
+    paths: tuple[str, ...], input_format: str
+) -> Iterator[tuple[list[str], dict[Path, str]]]:
+    """PATH `-` is standard input, copied to a private file (an import reads its file twice:
+    checked and hashed, then read row by row); that file is shown as `-`."""
+    if "-" not in paths:
+        yield list(paths), {}
+        return
+    with tempfile.TemporaryDirectory(prefix="tracker-stdin-") as folder:
+        spooled = Path(folder) / f"stdin.{input_format}"
+        with spooled.open("wb") as out:
+            stdin: BinaryIO = click.get_binary_stream("stdin")
+            shutil.copyfileobj(stdin, out)
+        yield [str(spooled) if p == "-" else p for p in paths], {spooled: "-"}
 
 
 def _suffix(summary: Any, dry_run: bool, skip_invalid: bool) -> str:

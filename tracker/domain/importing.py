@@ -70,6 +70,8 @@ class Row:
 
     line: int
     fields: dict[str, str | None]
+    # The line of each field when it differs from `line` (an article's keys): errors name it.
+    where: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,8 @@ def shape(item: Parsed) -> int:
 
 
 def _reject(plan: Plan, row: Row, column: str, message: str) -> None:
-    plan.errors.append(RowError(row.line, column, message, row.fields))
+    line = row.where.get(column, row.line) if row.where else row.line
+    plan.errors.append(RowError(line, column, message, row.fields))
     plan.counts["rejected"] += 1
 
 
