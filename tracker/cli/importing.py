@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import click
 
@@ -136,8 +136,7 @@ def standard_input(
     with tempfile.TemporaryDirectory(prefix="tracker-stdin-") as folder:
         spooled = Path(folder) / f"stdin.{input_format}"
         with spooled.open("wb") as out:
-            stdin: BinaryIO = click.get_binary_stream("stdin")
-            shutil.copyfileobj(stdin, out)
+            shutil.copyfileobj(sys.stdin.buffer, out)
         yield [str(spooled) if p == "-" else p for p in paths], {spooled: "-"}
 
 
