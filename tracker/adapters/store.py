@@ -103,6 +103,24 @@ class Store(ProjectionReads):
         with translated(), self.engine.connect() as conn:
             return read_types(conn)
 
+    def claim_ids_starting(self, prefix: str, limit: int) -> list[str]:
+        """Up to `limit` claim ids the log knows that start with `prefix`, in order.
+
+        A range on the `claim_id` index (every id from `prefix` up to `prefix` followed by
+        the last code point), not LIKE, which neither SQLite's default nor a linguistic
+        PostgreSQL collation serves from an index; the range is exact in byte order (SQLite,
+        PostgreSQL's C collations), and the final check keeps it exact anywhere else."""
+        c = log.c.claim_id
+        query = (
+            select(c)
+            .where(c >= prefix, c < prefix + "\U0010ffff")
+            .group_by(c)
+            .order_by(c)
+            .limit(limit)
+        )
+        with translated(), self.engine.connect() as conn:
+            return [i for (i,) in conn.execute(query) if i.startswith(prefix)]
+
     def claim_entries(self, claim_ids: Sequence[str]) -> list[LogEntry]:
         query = select(log).where(log.c.claim_id.in_(list(claim_ids))).order_by(log.c.position)
         with translated(), self.engine.connect() as conn:

@@ -101,7 +101,7 @@ def correct(app: Any, /, claim_id: str, reason: str, **fields: str | None) -> No
       tracker correct clm:71bb --value 2000 --reason "the article was updated"
     """
     entry = app.tracker().correct(claim_id, reason, fields)
-    click.echo(f"{claim_id} corrected at log position {entry.position}")
+    click.echo(f"{entry.payload['supersedes']} corrected at log position {entry.position}")
 
 
 @click.command()
@@ -119,7 +119,7 @@ def retract(app: Any, claim_id: str, reason: str) -> None:
       tracker retract clm:71bb --reason "duplicate of an earlier claim"
     """
     entry = app.tracker().retract(claim_id, reason)
-    click.echo(f"{claim_id} retracted at log position {entry.position}")
+    click.echo(f"{entry.payload['claim_id']} retracted at log position {entry.position}")
 
 
 @click.command()
@@ -139,4 +139,4 @@ def rank(app: Any, claim_id: str, rank: str, reason: str) -> None:
       tracker rank clm:71bb normal --reason "the other source was confirmed too"
     """
     entry = app.tracker().rank(claim_id, rank, reason)
-    click.echo(f"{claim_id} ranked {rank} at log position {entry.position}")
+    click.echo(f"{entry.payload['claim_id']} ranked {rank} at log position {entry.position}")

@@ -91,6 +91,26 @@ class Service:
             return fold(entries, into)
 
 
+# Matches listed when a claim prefix is ambiguous.
+_LISTED = 5
+
+
+def resolve_claim(store: Store, text: str) -> str:
+    """The claim id that `text` names: itself, or the one id it is a unique prefix of (SPEC
+    §11). An ambiguous prefix is an error listing the matches; no match is left to the
+    caller, which says the claim is unknown."""
+    claim_id = text.strip()
+    if not claim_id:
+        return claim_id
+    found = store.claim_ids_starting(claim_id, _LISTED + 1)
+    if claim_id in found or not found:
+        return claim_id
+    if len(found) == 1:
+        return found[0]
+    listed = ", ".join(found[:_LISTED]) + (", …" if len(found) > _LISTED else "")
+    raise ValidationError(f"claim prefix {claim_id!r} is ambiguous: it matches {listed}")
+
+
 def active(knowledge: Knowledge, claim_id: str) -> ClaimState:
     state = knowledge.claims.get(claim_id)
     if state is None:

@@ -16,7 +16,7 @@ from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.history import HistoryRow, history, timeline
 from tracker.domain.picture import OccurrenceView, Picture, build_picture
 from tracker.heap import fewer_collections
-from tracker.services.base import Cut, Service
+from tracker.services.base import Cut, Service, resolve_claim
 
 CHANGING_KINDS = (ClaimCorrected.kind, ClaimRetracted.kind, ClaimRanked.kind)
 
@@ -124,6 +124,9 @@ class Reading(Service):
         """Every log event that touched a claim, a SUBJECT/ATTRIBUTE slot, or a subject."""
         with closing(self.store.entries()) as entries:
             rows = history(entries, target.strip())
+        claim_id = resolve_claim(self.store, target) if not rows else target
+        if not rows and claim_id != target.strip():  # a prefix of one claim's id
+            rows = self.history(claim_id)
         if not rows:
             raise NotFound(f"nothing in the log touches {target!r}")
         return rows

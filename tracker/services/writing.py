@@ -22,7 +22,7 @@ from tracker.domain.model import (
     claim_fields,
     type_def,
 )
-from tracker.services.base import Service, active, reason_text
+from tracker.services.base import Service, active, reason_text, resolve_claim
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class Writing(Service):
 
     def correct(self, claim_id: str, reason: str, fields: dict[str, str | None]) -> LogEntry:
         """Append a claim.corrected: the claim with the given fields changed, same id."""
+        claim_id = resolve_claim(self.store, claim_id)
         with self.store.writing() as writer:
             knowledge = writer.knowledge_of({claim_id})
             state = active(knowledge, claim_id)
@@ -76,12 +77,14 @@ class Writing(Service):
 
     def retract(self, claim_id: str, reason: str) -> LogEntry:
         """Append a claim.retracted: the claim leaves the picture, not the log."""
+        claim_id = resolve_claim(self.store, claim_id)
         with self.store.writing() as writer:
             active(writer.knowledge_of({claim_id}), claim_id)
             return writer.append([ClaimRetracted(claim_id, reason_text(reason))])[-1]
 
     def rank(self, claim_id: str, rank: str, reason: str) -> LogEntry:
         """Append a claim.ranked: preferred resolves a conflict, deprecated hides the claim."""
+        claim_id = resolve_claim(self.store, claim_id)
         rank = check_rank(rank)
         with self.store.writing() as writer:
             state = active(writer.knowledge_of({claim_id}), claim_id)
