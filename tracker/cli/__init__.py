@@ -6,11 +6,11 @@ from typing import Any
 
 import click
 
-from tracker.cli.groups import check_required, format_sections, reads_only, shared
+from tracker.cli.groups import Group, format_sections, reads_only, shared
 from tracker.domain.errors import TrackerError
 
 
-class TrackerGroup(click.Group):
+class TrackerGroup(Group):
     """Turns library errors into one `Error: …` line and exit 1; lists commands by section."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -22,14 +22,6 @@ class TrackerGroup(click.Group):
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         shared(cmd)
         super().add_command(cmd, name)
-
-    def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
-        name, command, rest = super().resolve_command(ctx, args)
-        if command is not None and name is not None:
-            check_required(ctx, name, command, rest)
-        return name, command, rest
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         format_sections(self, ctx, formatter)

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from tracker.cli.groups import Group
 from tracker.cli.render import dump_json, table
 
 
@@ -14,7 +15,7 @@ def register(cli: click.Group) -> None:
         cli.add_command(command)
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=Group, invoke_without_command=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_context
 def types(ctx: click.Context, fmt: str) -> None:
@@ -80,7 +81,13 @@ def types_add(app: Any, code: str, shape: str, description: str) -> None:
 @click.command()
 @click.pass_obj
 def info(app: Any) -> None:
-    """Database location, schema revision, counts, chain head."""
+    """Database location, schema revision, counts, chain head.
+
+    \b
+    Examples:
+      tracker info
+      tracker --db ~/libya.db info
+    """
     from tracker.adapters.tables import SCHEMA_REVISION
     from tracker.domain.events import format_instant
 
@@ -115,20 +122,37 @@ def verify(app: Any) -> None:
     """Recompute the hash chain and check positions; exit 1 at the first broken position.
 
     Then check the claims projection against a replay of the log (exit 1 if they differ).
+
+    \b
+    Examples:
+      tracker verify
+      tracker verify --db postgresql://analyst@db.example/tracker
     """
     count = app.tracker().verify()
     click.echo(f"ok: {count} events, positions gapless, hash chain intact, projection matches")
 
 
-@click.group()
+@click.group(cls=Group)
 def db() -> None:
-    """Database schema commands."""
+    """Database schema commands: upgrade, rebuild.
+
+    \b
+    Examples:
+      tracker db upgrade
+      tracker db rebuild
+    """
 
 
 @db.command()
 @click.pass_obj
 def upgrade(app: Any) -> None:
-    """Migrate the database to this tracker's schema (creating it if blank)."""
+    """Migrate the database to this tracker's schema (creating it if blank).
+
+    \b
+    Examples:
+      tracker db upgrade
+      tracker --db postgresql://analyst@db.example/tracker db upgrade
+    """
     from tracker.adapters.tables import SCHEMA_REVISION
     from tracker.db import make_engine
     from tracker.db import upgrade as run_upgrade
@@ -140,6 +164,12 @@ def upgrade(app: Any) -> None:
 @db.command()
 @click.pass_obj
 def rebuild(app: Any) -> None:
-    """Recreate the claims projection from the log (derived data; the log is not touched)."""
+    """Recreate the claims projection from the log (derived data; the log is not touched).
+
+    \b
+    Examples:
+      tracker db rebuild
+      tracker db rebuild && tracker verify
+    """
     position = app.tracker().rebuild()
     click.echo(f"rebuilt the claims projection from the log: {position} events")

@@ -57,8 +57,17 @@ def diff(
     as_of: str | None,
     fmt: str,
 ) -> None:
-    """What changed: in the world between valid dates A and B (--from A --to B), or in our
-    knowledge between recorded moments K1 and K2 (--known-from K1 --known-to K2)."""
+    """What changed, in the world or in what we knew.
+
+    In the world between valid dates A and B (--from A --to B), or in our knowledge between
+    recorded moments K1 and K2 (--known-from K1 --known-to K2).
+
+    \b
+    Examples:
+      tracker diff --from 2024-03-01 --to 2024-06-01
+      tracker diff --known-from 2025-03-01 --as-of 2025-02
+      tracker diff --from 2024 --to 2025 --format json
+    """
     world = start is not None or end is not None
     if world == (known_from is not None) or (world and (start is None or end is None)):
         raise click.UsageError("give either --from A --to B, or --known-from K1 [--known-to K2]")

@@ -11,6 +11,7 @@ import click
 from tracker.adapters.exports import TIMELINEJS_COLUMNS, log_lines
 from tracker.adapters.files import atomic_output, write_csv
 from tracker.cli.change import world_csv
+from tracker.cli.groups import Group
 from tracker.cli.options import CUT, WHEN
 from tracker.cli.show import picture_csv
 from tracker.domain.importing import COLUMNS
@@ -23,9 +24,16 @@ def register(cli: click.Group) -> None:
     cli.add_command(restore)
 
 
-@click.group()
+@click.group(cls=Group)
 def export() -> None:
-    """Export claims, the log, the picture, a diff, or a TimelineJS sheet."""
+    """Export claims, the log, the picture, a diff, or a TimelineJS sheet.
+
+    \b
+    Examples:
+      tracker export claims --out claims.csv
+      tracker export log --out backup.jsonl
+      tracker export picture --as-of 2025-02
+    """
 
 
 @export.command()
@@ -35,7 +43,15 @@ def export() -> None:
 @OUT
 @click.pass_obj
 def claims(app: Any, include_retracted: bool, out: str | None) -> None:
-    """Claims in the import format (CSV): re-importing them appends nothing."""
+    """Claims in the import format (CSV): re-importing them appends nothing.
+
+    Types added with `tracker types add` come first, as op=type rows.
+
+    \b
+    Examples:
+      tracker export claims --out claims.csv
+      tracker export claims --all > everything.csv
+    """
     with app.tracker().export_claims(include_retracted) as rows, atomic_output(out) as stream:
         write_csv(stream, COLUMNS, rows)
 
@@ -44,7 +60,13 @@ def claims(app: Any, include_retracted: bool, out: str | None) -> None:
 @OUT
 @click.pass_obj
 def log(app: Any, out: str | None) -> None:
-    """Every log event as JSON Lines: position, recorded_at, kind, payload, hash."""
+    """Every log event as JSON Lines: position, recorded_at, kind, payload, hash.
+
+    \b
+    Examples:
+      tracker export log --out backup.jsonl
+      tracker --db new.db restore backup.jsonl
+    """
     with closing(app.tracker().store.entries()) as entries, atomic_output(out) as stream:
         stream.writelines(log_lines(entries))
 
@@ -55,7 +77,13 @@ def log(app: Any, out: str | None) -> None:
 @OUT
 @click.pass_obj
 def picture(app: Any, as_of: str | None, known_at: str | None, out: str | None) -> None:
-    """The table of `show` as CSV."""
+    """The table of `show` as CSV.
+
+    \b
+    Examples:
+      tracker export picture --as-of 2025-02 --out picture.csv
+      tracker export picture --as-of 2024-06 --known-at 2025-01-01
+    """
     shown, _ = app.tracker().show(as_of, known_at)
     with atomic_output(out) as stream:
         stream.write(picture_csv(shown))
@@ -68,7 +96,13 @@ def picture(app: Any, as_of: str | None, known_at: str | None, out: str | None) 
 @OUT
 @click.pass_obj
 def diff(app: Any, start: str, end: str, known_at: str | None, out: str | None) -> None:
-    """The table of `diff --from --to` as CSV."""
+    """The table of `diff --from --to` as CSV.
+
+    \b
+    Examples:
+      tracker export diff --from 2024-03 --to 2024-06 --out diff.csv
+      tracker export diff --from 2024 --to 2025
+    """
     result = app.tracker().diff(start, end, known_at)
     with atomic_output(out) as stream:
         stream.write(world_csv(result))
@@ -78,7 +112,13 @@ def diff(app: Any, start: str, end: str, known_at: str | None, out: str | None) 
 @OUT
 @click.pass_obj
 def timelinejs(app: Any, out: str | None) -> None:
-    """A TimelineJS spreadsheet (CSV); imprecise dates are spelled out in Display Date."""
+    """A TimelineJS spreadsheet (CSV); imprecise dates are spelled out in Display Date.
+
+    \b
+    Examples:
+      tracker export timelinejs --out timeline.csv
+      tracker export timelinejs | head
+    """
     rows = app.tracker().timelinejs()
     with atomic_output(out) as stream:
         write_csv(stream, TIMELINEJS_COLUMNS, rows)
@@ -88,6 +128,12 @@ def timelinejs(app: Any, out: str | None) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
 def restore(app: Any, path: Path) -> None:
-    """Load an `export log` file into an empty database, keeping positions, times and hashes."""
+    """Load an `export log` file into an empty database, keeping positions, times and hashes.
+
+    \b
+    Examples:
+      tracker export log --out backup.jsonl
+      tracker --db restored.db restore backup.jsonl
+    """
     count = app.tracker().restore(path)
     click.echo(f"restored {count} events; hash chain verified")

@@ -92,6 +92,8 @@ def shared(command: click.Command) -> None:
             shared(sub)
     db_option(command)
     examples_last(command)
+    if not command.short_help:  # listed whole, not cut at 45 characters
+        command.short_help = summary(command)
 
 
 def examples_last(command: click.Command) -> None:
@@ -172,3 +174,15 @@ def _listed(missing: Iterable[click.Parameter]) -> str:
     if options:
         parts.append(("option " if len(options) == 1 else "options ") + ", ".join(options))
     return " and ".join(parts)
+
+
+class Group(click.Group):
+    """A command group whose commands report every missing required parameter at once."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and name is not None:
+            check_required(ctx, name, command, rest)
+        return name, command, rest

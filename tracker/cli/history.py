@@ -90,7 +90,14 @@ def timeline(
     known_at: str | None,
     fmt: str,
 ) -> None:
-    """Claims in valid-time order (earliest first; ties by log position)."""
+    """Claims in valid-time order (earliest first; ties by log position).
+
+    \b
+    Examples:
+      tracker timeline --subject "Khalifa Haftar"
+      tracker timeline --from 2024 --to 2024-12 --type military.force_level
+      tracker timeline --format csv > timeline.csv
+    """
     states, knowledge = app.tracker().timeline(subject, start, end, type_code, known_at)
     items = []
     for state in states:
@@ -169,7 +176,16 @@ def timeline(
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
 def history(app: Any, target: str, fmt: str) -> None:
-    """Every log event that touched a claim, a slot, or a subject."""
+    """Every log event that touched a claim, a slot, or a subject.
+
+    A claim may be named by a unique prefix of its id.
+
+    \b
+    Examples:
+      tracker history nyp-2025-02:russia-troops-2024-05
+      tracker history Russia/troops_in_libya
+      tracker history "Khalifa Haftar" --format json
+    """
     rows = app.tracker().history(target)
     emit(
         fmt,

@@ -53,8 +53,17 @@ def report(
     known_at: str | None,
     out: str,
 ) -> None:
-    """Write one self-contained HTML report: a timeline of occurrences, a chart per numeric
-    slot, the picture as of a date and the sources. It opens offline."""
+    """Write one self-contained HTML report that opens offline.
+
+    A timeline of occurrences, a chart per numeric slot, the picture as of a date and the
+    sources.
+
+    \b
+    Examples:
+      tracker report --out libya.html
+      tracker report --as-of 2025-02 --from 2024 --out libya.html
+      tracker report --subject Russia --known-at 2025-03-01 --out russia.html
+    """
     # Imported here: Jinja2 is only needed by this command, and `tracker.report` reuses the
     # renderers of `tracker.cli.show`.
     from tracker.report import build_report, render

@@ -53,7 +53,14 @@ def register(cli: click.Group) -> None:
 def show(
     app: Any, as_of: str | None, known_at: str | None, subject: str | None, show_all: bool, fmt: str
 ) -> None:
-    """The picture of the world as of a date: slots with their values, and occurrences."""
+    """The picture of the world as of a date: slots with their values, and occurrences.
+
+    \b
+    Examples:
+      tracker show --as-of 2025-02
+      tracker show --as-of 2024-05-15 --subject Russia
+      tracker show --as-of 2024-06 --known-at 2025-03-01 --format json
+    """
     picture, cut = app.tracker().show(as_of, known_at, subject, show_all)
     if fmt == "json":
         click.echo(dump_json(picture_json(picture, cut)))
