@@ -57,8 +57,9 @@ COLUMNS = (
 IGNORED = ("error",)
 OPS = ("assert", "retract", "type")
 # An op=type row defines a type code (SPEC §11): `type` is the code, `value` its shape,
-# `summary` its description. Rule 5 knows it by this key, which no claim id can be.
-TYPE_KEY = "\x00type:"
+# `summary` its description. Rule 5 knows it by this key, which no claim id can be (ids are
+# folded text: they never start with a space).
+TYPE_KEY = " type:"
 _TYPE_COLUMNS = {"type": "type", "shape": "value", "description": "summary"}
 # Rows planned and appended at a time: what an import holds follows this, not the file.
 BATCH_ROWS = 5000
