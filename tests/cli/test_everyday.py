@@ -202,8 +202,10 @@ def test_types_on_a_missing_path_lists_the_shipped_catalogue_and_creates_nothing
         ["import", str(SEED_CSV)],
         ["db", "upgrade"],
         ["types", "add", "military.battle", "--shape", "occurrence", "--description", "A battle"],
-        ["add", "--type", "diplomacy.visit", "--date", "2025", "--subject", "X"]
-        + ["--summary", "X visited.", "--source", "S"],
+        [
+            *("add", "--type", "diplomacy.visit", "--date", "2025", "--subject", "X"),
+            *("--summary", "X visited.", "--source", "S"),
+        ],
     ],
 )
 def test_writers_create_the_database(tmp_path: Path, frozen: object, args: list[str]) -> None:
