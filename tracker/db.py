@@ -18,6 +18,7 @@ from tracker.config import default_path
 from tracker.domain.errors import NoDatabase, StoreError
 
 SQLITE_BUSY_SECONDS = 120
+_CREATES = "`tracker add` or `tracker import` creates it"
 
 
 def make_engine(url: str) -> Engine:
@@ -100,16 +101,16 @@ def open_store(url: str, clock: Clock, create: bool = True) -> Store:
     path = sqlite_file(url)
     if path is not None and not path.exists():
         if not create:
-            raise NoDatabase(
-                f"no database at {path} (nothing recorded there yet; "
-                "`tracker add` or `tracker import` creates it)"
-            )
+            raise NoDatabase(f"no database at {path} (nothing recorded there yet; {_CREATES})")
         if path.parent == default_path().parent:
             path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
     try:
         revision = current_revision(engine)
-        if revision is None and create:
+        if revision is None and not create:
+            shown = path or make_url(url).render_as_string(hide_password=True)
+            raise NoDatabase(f"no database at {shown} (it is empty; {_CREATES})")
+        if revision is None:
             _create(engine)
         elif revision != SCHEMA_REVISION:
             raise StoreError(

@@ -522,3 +522,19 @@ def test_dash_reads_standard_input(run: Run, text: str, fmt: str | None) -> None
     assert result.exit_code == 0
     assert result.stderr.startswith("-: ") and " new, 0 corrected, 0 unchanged" in result.stderr
     assert "0 new" in run("import", "-", *options, stdin=text).stderr
+
+
+def test_a_read_on_a_blank_database_of_either_backend_creates_nothing(db_url: str) -> None:
+    from sqlalchemy import create_engine, inspect
+
+    result = invoke("--db", db_url, "show")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no database at ")
+    assert result.stderr.endswith("`tracker add` or `tracker import` creates it)\n")
+    if db_url.startswith("sqlite"):
+        assert not Path(db_url.removeprefix("sqlite:///")).exists()
+    else:
+        engine = create_engine(db_url)
+        with engine.connect() as conn:
+            assert inspect(conn).get_table_names() == []
+        engine.dispose()
