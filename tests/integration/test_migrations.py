@@ -17,7 +17,7 @@ from sqlalchemy import Engine, inspect, text
 from tracker.adapters.tables import SCHEMA_REVISION, metadata
 from tracker.cli import cli
 from tracker.db import alembic_config, current_revision, make_engine, open_store, upgrade
-from tracker.domain.errors import StoreError
+from tracker.domain.errors import NoDatabase, StoreError
 
 T1 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 TABLES = {"alembic_version", "log", "claims", "projection"}
@@ -122,7 +122,7 @@ def test_a_database_at_another_revision_is_refused_with_the_upgrade_command(
 
 
 def test_a_blank_database_is_refused_when_creation_is_off(db_url: str) -> None:
-    with pytest.raises(StoreError, match="tracker db upgrade"):
+    with pytest.raises(NoDatabase, match=r"^no database at "):
         open_store(db_url, fixed_clock, create=False)
 
 
