@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from tracker.domain.catalogue import Catalogue, TypeDef, type_def
 from tracker.domain.errors import ValidationError
 from tracker.domain.events import (
     ClaimAsserted,
@@ -17,15 +18,12 @@ from tracker.domain.events import (
 )
 from tracker.domain.fold import Knowledge
 from tracker.domain.model import (
-    Catalogue,
     Claim,
     Source,
-    TypeDef,
     build_claim,
     build_source,
     check_rank,
     fold_text,
-    type_def,
 )
 
 COLUMNS = (

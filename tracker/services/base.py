@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 from tracker.adapters.files import load_catalogue
 from tracker.adapters.store import Clock, Store
+from tracker.domain.catalogue import Catalogue, type_def
 from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.events import TypeDefined
 from tracker.domain.fold import ClaimState, Knowledge, fold
 from tracker.domain.instants import parse_instant as parse_instant
-from tracker.domain.model import Catalogue, type_def
 
 
 def utc_now() -> datetime:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tracker.domain.catalogue import type_def
 from tracker.domain.errors import ValidationError
 from tracker.domain.events import (
     ClaimAsserted,
@@ -20,7 +21,6 @@ from tracker.domain.model import (
     build_source,
     check_rank,
     claim_fields,
-    type_def,
 )
 from tracker.services.base import Service, active, reason_text, resolve_claim
 
