@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine
 
 from tracker.adapters import projection
 from tracker.adapters.logrows import read_entries, read_head, read_sources, translated
-from tracker.domain.errors import StoreError
+from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.fold import STATE_FIELDS, ClaimState, Knowledge, fold
 from tracker.domain.model import Source
 from tracker.domain.picture import OccurrenceView
@@ -99,16 +99,25 @@ class ProjectionReads:
             )
 
     def projection_mismatch(self) -> str | None:
-        """How the projection differs from a fold of the whole log; None when it equals it."""
+        """How the projection differs from a fold of the whole log; None when it equals it.
+
+        Every column is compared, the derived ones too. A projection ahead of the log is not
+        a mismatch to repair but evidence that events were deleted: ChainBroken.
+        """
         with self._snapshot() as conn:
             at, head = projection.position(conn), read_head(conn).position
+            if at > head:
+                raise ChainBroken(f"the log is broken: {shortened(head, at)}")
             if at != head:
                 return f"it reflects log position {at}, the log ends at {head}"
-            folded = fold(read_entries(conn, None, 0)).claims
-            stored = {state.claim.id: state for state in projection.states(conn)}
-        if folded == stored:
+            folded = {
+                claim_id: projection.expected(state)
+                for claim_id, state in fold(read_entries(conn, None, 0)).claims.items()
+            }
+            rows = projection.stored(conn)
+        if folded == rows:
             return None
-        claim = min(i for i in folded.keys() | stored.keys() if folded.get(i) != stored.get(i))
+        claim = min(i for i in folded.keys() | rows.keys() if folded.get(i) != rows.get(i))
         return f"claim {claim!r} differs from the log"
 
     @contextmanager
@@ -119,6 +128,14 @@ class ProjectionReads:
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 yield conn
+
+
+def shortened(head: int, at: int) -> str:
+    """What a projection at `at`, ahead of the log's head, means."""
+    return (
+        f"the log ends at position {head} but its claims projection reflects position {at}: "
+        "events were deleted from the log"
+    )
 
 
 def _projected(conn: Connection, upto: int, states: Iterable[ClaimState]) -> Knowledge | None:

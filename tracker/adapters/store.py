@@ -21,9 +21,9 @@ from tracker.adapters.logrows import (
     read_sources,
     translated,
 )
-from tracker.adapters.reads import ProjectionReads
+from tracker.adapters.reads import ProjectionReads, shortened
 from tracker.adapters.tables import log
-from tracker.domain.errors import StoreError
+from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.events import (
     Event,
     LogEntry,
@@ -85,6 +85,13 @@ class Store(ProjectionReads):
         with translated(), self.engine.connect() as conn:
             return read_head(conn)
 
+    def hash_at(self, position: int) -> str | None:
+        """The hash the log holds at `position` (None when it has no such position)."""
+        query = select(log.c.hash).where(log.c.position == position)
+        with translated(), self.engine.connect() as conn:
+            digest: str | None = conn.execute(query).scalar()
+            return digest
+
     def position_at(self, moment: datetime) -> int:
         """The last position recorded at or before `moment` (0 when none)."""
         query = select(func.max(log.c.position)).where(log.c.recorded_at <= moment)
@@ -103,8 +110,18 @@ class Store(ProjectionReads):
             return [decode_entry(row) for row in conn.execute(query)]
 
     def rebuild_projection(self) -> int:
-        """Recreate the projection from the log; the position it reflects."""
+        """Recreate the projection from the log; the position it reflects.
+
+        Refused when the projection is ahead of the log: rebuilding would launder the
+        deletion of the newest events (the projection is then the only witness left).
+        """
         with self._locked() as conn:
+            refuse_shortened(
+                conn,
+                "rebuilding the projection would hide that: run `tracker verify`; to go on "
+                "with the shorter log, `tracker export log` and `tracker restore` it into a new "
+                "database",
+            )
             return projection.rebuild(conn, read_entries(conn, None, 0))
 
     def count(self) -> int:
@@ -219,11 +236,21 @@ def _row(entry: LogEntry) -> tuple[Any, ...]:
 
 
 def catch_up(conn: Connection) -> None:
-    """Rebuild the projection if it is not at the head (a database from before it existed).
+    """Rebuild the projection if it is behind the head (a database from before it existed,
+    or a projection row deleted); refuse one ahead of the head (events were deleted).
 
     Under the append lock (SQLite: the caller's BEGIN IMMEDIATE), so no append interleaves.
     """
     if conn.dialect.name == "postgresql":
         conn.execute(select(func.pg_advisory_xact_lock(_PG_APPEND_LOCK)))  # re-entrant
+    refuse_shortened(conn, "nothing was written: run `tracker verify`")
     if projection.position(conn) != read_head(conn).position:
         projection.rebuild(conn, read_entries(conn, None, 0))
+
+
+def refuse_shortened(conn: Connection, advice: str) -> None:
+    """A projection ahead of the log means the newest events were deleted: appending would
+    reuse their positions and rebuilding would erase the evidence, so both are refused."""
+    at, head = projection.position(conn), read_head(conn).position
+    if at > head:
+        raise ChainBroken(f"{shortened(head, at)}; {advice}")
