@@ -87,10 +87,21 @@ def cut_log(conn: Connection, keep: int) -> None:
     conn.execute(delete(log).where(log.c.position > keep))
 
 
-ADD = (
-    "add --type diplomacy.visit --date 2024-06 --subject Haftar --summary Visit. "
-    "--source Laundry --id laundry:1"
-).split()
+ADD = [
+    "add",
+    "--type",
+    "diplomacy.visit",
+    "--date",
+    "2024-06",
+    "--subject",
+    "Haftar",
+    "--summary",
+    "Visit.",
+    "--source",
+    "Laundry",
+    "--id",
+    "laundry:1",
+]
 WRITES: dict[str, list[str]] = {
     "add": ADD,
     "correct": ["correct", "tamper:0", "--reason", "r", "--value", "999"],

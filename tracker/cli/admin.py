@@ -78,7 +78,7 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-class Anchor(click.ParamType):
+class Anchor(click.ParamType[tuple[int, str]]):
     """POSITION:HASH, as `info --format json` prints them (`position`, `head_hash`)."""
 
     name = "POSITION:HASH"

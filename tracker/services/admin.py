@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import closing
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 
