@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
@@ -49,6 +49,11 @@ _RESTORE_BATCH = 5000
 # Any constant will do: it names the lock that serialises appends on PostgreSQL.
 _PG_APPEND_LOCK = 0x7472616B
 
+
+# How far the clock may lag the log's last recorded time (or a restored log lead the clock):
+# within it an append takes the last time (recorded time never decreases); beyond it the
+# clock is wrong, and pinning every later append to one future time would hide that.
+CLOCK_SLACK = timedelta(minutes=1)
 
 # A row of `log` as `Writer` inserts it.
 _LOG_ROW = ("position", "event_id", "recorded_at", "kind", "claim_id", "payload", "hash")
@@ -185,6 +190,12 @@ class Writer:
         now = self.store.clock().astimezone(UTC)
         head = self._head
         if head.recorded_at is not None and now < head.recorded_at:
+            if now < head.recorded_at - CLOCK_SLACK:
+                raise StoreError(
+                    f"this machine's clock reads {format_instant(now)}, more than a minute "
+                    f"before the log's last recorded time {format_instant(head.recorded_at)}: "
+                    "set the clock right; nothing was written"
+                )
             now = head.recorded_at
         instant = format_instant(now)
         rows, appended = [], []
