@@ -163,7 +163,7 @@ def _axis(
     """
     starts = [s.claim.valid.window.earliest for s in states]
     ends = [s.claim.valid.window.latest for s in states]
-    low = first or _month_start(min(starts) if starts else as_of - timedelta(days=365), -1)
+    low = first or _month_start(min(starts) if starts else _days_before(as_of, 365), -1)
     high = last or _month_start(max([*ends, as_of]), 2) - timedelta(days=1)
     return {
         "min": day_number(low),
@@ -173,9 +173,18 @@ def _axis(
 
 
 def _month_start(day: date, months: int) -> date:
-    """The first day of the month `months` away from `day`'s."""
+    """The first day of the month `months` away from `day`'s, kept within the calendar
+    (years 1 to 9999): a claim dated `0001` or a picture at `9999` must still draw."""
     index = day.year * 12 + day.month - 1 + months
+    if index < 12:
+        return date.min
+    if index >= 10000 * 12:
+        return date.max
     return date(index // 12, index % 12 + 1, 1)
+
+
+def _days_before(day: date, days: int) -> date:
+    return day - timedelta(days=days) if day.toordinal() > days else date.min
 
 
 def _bar(
