@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, fields, replace
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation
 from difflib import get_close_matches
 from functools import lru_cache
 from typing import Any
@@ -52,7 +52,11 @@ def normalise_value(raw: str) -> str:
             number = Decimal(candidate)
         except InvalidOperation:
             return text
-        return format(number.normalize(), "f") if number != 0 else "0"
+        if number == 0:
+            return "0"
+        # Every digit kept: the default context would round to 28 significant digits.
+        exact = Context(prec=len(number.as_tuple().digits), Emax=MAX_EMAX, Emin=MIN_EMIN)
+        return format(number.normalize(exact), "f")
     return text
 
 
