@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from tracker.adapters.files import atomic_output
+from tracker.adapters.outputs import atomic_output
 
 
 def register(cli: click.Group) -> None:
@@ -54,7 +54,7 @@ def report(
 
     built = build_report(app.tracker(), as_of, known_at, start, end, subject)
     page = render(built)
-    with atomic_output(out) as stream:
+    with atomic_output(out, app.own_files()) as stream:
         stream.write(page)
     counts = (
         _count(len(built.timeline), "occurrence"),
