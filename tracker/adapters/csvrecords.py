@@ -77,6 +77,11 @@ def records(handle: Iterator[str]) -> Iterator[tuple[int, str, list[str]] | Malf
                 return
             first, rest = taken[0], taken[1:]
             lines.give_back(rest)
-            yield Malformed(start, first, f"malformed CSV: {error}")
+            why = (
+                f"a quoted cell that starts on this line never ends well ({error})"
+                if rest
+                else error
+            )
+            yield Malformed(start, first, f"malformed CSV: {why}")
             continue
         yield start, taken[0], record

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from tracker.adapters.outputs import atomic_output
+from tracker.cli.options import not_blank
 
 
 def register(cli: click.Group) -> None:
@@ -22,7 +23,12 @@ def register(cli: click.Group) -> None:
 )
 @click.option("--from", "start", metavar="DATE", help="Only claims whose dates reach this date.")
 @click.option("--to", "end", metavar="DATE", help="Only claims whose dates begin by this date.")
-@click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
+@click.option(
+    "--subject",
+    metavar="NAME",
+    callback=not_blank,
+    help="Only this subject (case-insensitive).",
+)
 @click.option(
     "--known-at",
     "known_at",
