@@ -149,8 +149,15 @@ def stdout_errors() -> Iterator[None]:
     try:
         yield
     except OSError as error:
+        if error.errno not in _STDOUT_ERRORS:
+            raise
         _drop_stdout()
         raise TrackerError(f"cannot write to standard output: {_why(error)}") from None
+
+
+# What writing to stdout fails with when the disk is full or the reader went away; any other
+# OSError is not stdout's and is left to whoever raised it.
+_STDOUT_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EPIPE, errno.EIO})
 
 
 def _drop_stdout() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -13,8 +14,15 @@ class TrackerGroup(click.Group):
     """Turns library errors into one `Error: …` line and exit 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from tracker.adapters.outputs import stdout_errors
+
         try:
-            return super().invoke(ctx)
+            # What a command printed is flushed here, inside the translation: a full disk
+            # or a closed pipe under stdout is then one line, not a traceback at exit.
+            with stdout_errors():
+                result = super().invoke(ctx)
+                sys.stdout.flush()
+            return result
         except TrackerError as error:
             raise click.ClickException(str(error)) from None
 
