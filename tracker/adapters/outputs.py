@@ -80,12 +80,8 @@ def _replaceable(target: Path, protected: Sequence[str]) -> int | None:
         stat = None
     except OSError as error:
         raise TrackerError(f"{target}: cannot write: {error.strerror}") from None
-    resolved = target.resolve()
     for name in protected:
-        own = Path(name).resolve()
-        if resolved in {own, *(own.with_name(own.name + side) for side in _SQLITE_SIDE_FILES)} or (
-            stat is not None and own.exists() and os.path.samefile(own, target)
-        ):
+        if _same_file(target, Path(name), stat is not None):
             raise TrackerError(f"{target}: that is the database itself; --out would replace it")
     if stat is None:
         return None
@@ -98,6 +94,18 @@ def _replaceable(target: Path, protected: Sequence[str]) -> int | None:
 
 
 _SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
+
+
+def _same_file(target: Path, own: Path, exists: bool) -> bool:
+    """`target` names the database file `own` or one of its side files: through symlinks, a
+    relative path or a hard link."""
+    try:
+        resolved, own = target.resolve(), own.resolve()
+        if resolved in {own, *(own.with_name(own.name + side) for side in _SQLITE_SIDE_FILES)}:
+            return True
+        return exists and own.exists() and os.path.samefile(own, target)
+    except (RuntimeError, OSError):  # a symlink loop: not a regular file, refused after this
+        return False
 
 
 def remove_stale_temporaries(target: Path) -> list[Path]:
