@@ -299,3 +299,48 @@ def test_standard_output_that_fails_is_one_clear_error(
         {"exit": child.returncode, "stderr": child.stderr},
     )
     assert (child.returncode, child.stderr) == (1, want)
+
+
+def rejects_targets(db: Path, folder: Path) -> dict[str, str]:
+    """Places `--rejects` must refuse before anything is imported."""
+    (folder / "loop.csv").symlink_to(folder / "loop.csv")
+    os.mkfifo(folder / "fifo.csv")
+    (folder / "dir.csv").mkdir()
+    (folder / "notes.csv").write_text("my,own,notes\n")
+    (folder / "to-notes.csv").symlink_to(folder / "notes.csv")
+    (folder / "binary.csv").write_bytes(b"\xff\xfe\x00junk")
+    return {
+        "the database": str(db),
+        "its WAL": f"{db}-wal",
+        "a FIFO": str(folder / "fifo.csv"),
+        "a folder": str(folder / "dir.csv"),
+        "a file with another header": str(folder / "notes.csv"),
+        "a symlink": str(folder / "to-notes.csv"),
+        "a symlink loop": str(folder / "loop.csv"),
+        "a file that is not text": str(folder / "binary.csv"),
+        "a missing folder": str(folder / "nowhere" / "rejects.csv"),
+    }
+
+
+def test_rejects_that_cannot_be_kept_stop_the_import_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "db" / "t.db"
+    db.parent.mkdir()
+    feed = tmp_path / "feed.csv"
+    feed.write_text(f"{HEADER}\na,diplomacy.visit,2025,S,x,W\nb,diplomacy.visit,2025-13,S,x,W\n")
+    assert invoke(str(db), "info").exit_code == 0
+    folder = tmp_path / "targets"
+    folder.mkdir()
+    findings = Findings("rejects_targets")
+    try:
+        for target, rejects in rejects_targets(db, folder).items():
+            before = snapshot(tmp_path)
+            result = invoke(str(db), "import", str(feed), "--skip-invalid", "--rejects", rejects)
+            if findings.clean(result, target, (1,)) and snapshot(tmp_path) != before:
+                findings.problem("something changed", target)
+        with opened(f"sqlite:///{db}") as tracker:
+            findings.extra["events in the log at the end"] = tracker.verify()
+    finally:
+        findings.report("sqlite")
+    assert findings.problems == {}

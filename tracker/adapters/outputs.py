@@ -189,7 +189,11 @@ class RejectsFile:
     nothing leaves the file as it was (and creates none).
     """
 
-    def __init__(self, path: str, columns: Sequence[str]) -> None:
+    def __init__(self, path: str, columns: Sequence[str], protected: Sequence[str] = ()) -> None:
+        if any(_same_file(Path(path), Path(own), Path(path).exists()) for own in protected):
+            raise TrackerError(
+                f"{path}: that is the database itself; choose another --rejects file"
+            )
         self.path = path
         self.header = _csv_line(columns)
         self._created = False

@@ -58,7 +58,7 @@ def import_(
     from tracker.domain.importing import COLUMNS
 
     # Opened first: a rejects file that cannot be written stops the run before any commit.
-    kept = RejectsFile(rejects, [*COLUMNS, "error"]) if rejects else None
+    kept = RejectsFile(rejects, [*COLUMNS, "error"], app.own_files()) if rejects else None
     rejected_rows: list[list[str | None]] = []
     refused = invalid = False
     try:
