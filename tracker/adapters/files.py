@@ -68,14 +68,14 @@ class ImportFile:
                 handle = self.path.open(encoding="utf-8-sig", newline=newline)
                 if _identity(os.fstat(handle.fileno())) != self.identity:
                     handle.close()
-                    raise TrackerError(f"{self.path}: changed while it was being imported")
+                    raise FileRefused(f"{self.path}: changed while it was being imported")
         except OSError as error:
-            raise TrackerError(f"{self.path}: cannot read: {error.strerror}") from None
+            raise FileRefused(f"{self.path}: cannot read: {error.strerror}") from None
         with handle:
             try:
                 yield from (_read_jsonl(handle) if jsonl else _read_csv(handle))
             except (OSError, UnicodeDecodeError) as error:  # changed since it was checked
-                raise TrackerError(f"{self.path}: cannot read: {error}") from None
+                raise FileRefused(f"{self.path}: cannot read: {error}") from None
 
     def close(self) -> None:
         if self.spool is not None:

@@ -3,7 +3,6 @@ replace), standard output that may fail, and the rejects file that is only ever 
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import errno
 import fcntl
@@ -182,11 +181,12 @@ def _why(error: OSError) -> str:
 
 
 class RejectsFile:
-    """`--rejects FILE`, opened before anything is imported and only ever appended to.
+    """`--rejects FILE`, checked before anything is imported and only ever appended to.
 
     Rows kept for a person to fix are never lost: a new file gets the header, an existing one
     must start with the same header and gets the new rows after its own. A run that rejects
-    nothing leaves the file as it was (and creates none).
+    nothing leaves the file as it was (and creates none). The file is created only when rows
+    are written, so no run can remove a file another run is appending to.
     """
 
     def __init__(self, path: str, columns: Sequence[str], protected: Sequence[str] = ()) -> None:
@@ -196,65 +196,53 @@ class RejectsFile:
             )
         self.path = path
         self.header = _csv_line(columns)
-        self._created = False
-        self._fd = self._open()
+        self._check()
 
-    def _open(self) -> int:
+    def _check(self) -> None:
+        """Refuse now what could not take the rows later: not a regular file, another header,
+        no permission, a folder that does not exist or cannot be written."""
         try:
-            with contextlib.suppress(FileNotFoundError):
-                if not S_ISREG(os.lstat(self.path).st_mode):
-                    raise TrackerError(
-                        f"{self.path}: not a regular file; cannot hold rejected rows"
-                    )
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW)
-        except FileNotFoundError:
             try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o666)
-            except OSError as error:
-                raise TrackerError(f"{self.path}: cannot write: {error.strerror}") from None
-            self._created = True
-            return fd
-        except OSError as error:
-            raise TrackerError(f"{self.path}: cannot write: {error.strerror}") from None
-        try:
+                stat = os.lstat(self.path)
+            except FileNotFoundError:
+                probe, name = tempfile.mkstemp(prefix=".tracker-probe-", dir=Path(self.path).parent)
+                os.close(probe)
+                os.unlink(name)
+                return
+            if not S_ISREG(stat.st_mode):
+                raise TrackerError(f"{self.path}: not a regular file; cannot hold rejected rows")
+            os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW))
             with open(self.path, encoding="utf-8", newline="") as existing:
                 first = existing.readline()
-        except (OSError, UnicodeDecodeError) as error:
-            os.close(fd)
-            raise TrackerError(f"{self.path}: cannot read its header: {error}") from None
+        except OSError as error:
+            raise TrackerError(f"{self.path}: cannot write: {error.strerror}") from None
+        except UnicodeDecodeError:
+            first = "not text"
         if first and first != self.header:
-            os.close(fd)
             raise TrackerError(
                 f"{self.path}: holds something other than rejected rows (another header); "
                 "choose another --rejects file"
             )
-        return fd
 
     def add(self, rows: Sequence[Sequence[object]]) -> None:
         """Append the rows (and the header to an empty file), under a lock, in one write."""
+        if not rows:
+            return
+        text = "".join(_csv_line(row) for row in rows)
         try:
-            if rows:
-                fcntl.flock(self._fd, fcntl.LOCK_EX)
-                text = "".join(_csv_line(row) for row in rows)
-                if os.fstat(self._fd).st_size == 0:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)  # two runs at once: one header, whole rows
+                if os.fstat(fd).st_size == 0:
                     text = self.header + text
-                _write_all(self._fd, text.encode("utf-8"))
-                os.fsync(self._fd)
+                _write_all(fd, text.encode("utf-8"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
         except OSError as error:
             raise TrackerError(
                 f"{self.path}: cannot write the rejected rows: {_why(error)}"
             ) from None
-        finally:
-            self.close(keep=bool(rows))
-
-    def close(self, keep: bool = False) -> None:
-        if self._fd < 0:
-            return
-        os.close(self._fd)
-        self._fd = -1
-        if self._created and not keep:
-            with suppress(OSError):
-                os.unlink(self.path)
 
 
 def _csv_line(cells: Sequence[object]) -> str:

@@ -67,17 +67,20 @@ class FileImport:
         """
         try:
             source = open_import_file(path)
-        except FileRefused as refused:
+            with closing(source), fewer_collections():
+                return self._passes(source, progress)
+        except FileRefused as refused:  # before any row, or the file changed under the lock
             return FileSummary(path, dict(Plan().counts), [], [], False, str(refused))
+
+    def _passes(self, source: ImportFile, progress: Progress | None) -> FileSummary:
         conflicts: dict[str, list[int]] = {}
-        with closing(source), fewer_collections():
-            while True:
-                try:
-                    return self._one_pass(source, conflicts, progress)
-                except _RolledBack as rolled_back:
-                    if rolled_back.summary is not None:
-                        return rolled_back.summary
-                    conflicts = {**conflicts, **rolled_back.conflicts}
+        while True:
+            try:
+                return self._one_pass(source, conflicts, progress)
+            except _RolledBack as rolled_back:
+                if rolled_back.summary is not None:
+                    return rolled_back.summary
+                conflicts = {**conflicts, **rolled_back.conflicts}
 
     def _one_pass(
         self, source: ImportFile, conflicts: dict[str, list[int]], progress: Progress | None
