@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -49,6 +50,9 @@ _RESTORE_BATCH = 5000
 # Any constant will do: it names the lock that serialises appends on PostgreSQL.
 _PG_APPEND_LOCK = 0x7472616B
 
+# Seconds a writer waits for the lock before it says it is waiting.
+WAIT_NOTICE_SECONDS = 2.0
+
 
 # How far the clock may lag the log's last recorded time (or a restored log lead the clock):
 # within it an append takes the last time (recorded time never decreases); beyond it the
@@ -80,6 +84,9 @@ class Store(ProjectionReads):
         self.engine = engine
         self.clock = clock
         self.new_id = new_id
+        # Told once when a writer has waited WAIT_NOTICE_SECONDS for the lock (the CLI says
+        # "waiting for another writer…"), so a long wait does not look like a hang.
+        self.on_wait: Callable[[], None] | None = None
 
     def entries(self, upto: int | None = None, after: int = 0) -> Generator[LogEntry, None, None]:
         """Log entries with after < position <= upto, in position order, streamed."""
@@ -143,10 +150,12 @@ class Store(ProjectionReads):
     def _locked(self) -> Iterator[Connection]:
         with translated(), self.engine.connect() as conn:
             if conn.dialect.name == "sqlite":
-                conn.execution_options(tracker_begin="BEGIN IMMEDIATE")
+                conn.execution_options(
+                    tracker_begin="BEGIN IMMEDIATE", tracker_waiting=self.on_wait
+                )
             with conn.begin():
                 if conn.dialect.name == "postgresql":
-                    conn.execute(select(func.pg_advisory_xact_lock(_PG_APPEND_LOCK)))
+                    pg_append_lock(conn, self.on_wait)
                 yield conn
 
 
@@ -244,6 +253,22 @@ def _row(entry: LogEntry) -> tuple[Any, ...]:
         canonical_json(entry.payload),
         entry.hash,
     )
+
+
+def pg_append_lock(conn: Connection, on_wait: Callable[[], None] | None) -> None:
+    """Take the append lock, saying so once after WAIT_NOTICE_SECONDS of waiting for it."""
+    lock = select(func.pg_try_advisory_xact_lock(_PG_APPEND_LOCK))
+    if on_wait is None or conn.execute(lock).scalar():
+        if on_wait is None:
+            conn.execute(select(func.pg_advisory_xact_lock(_PG_APPEND_LOCK)))
+        return
+    deadline, told, pause = time.monotonic() + WAIT_NOTICE_SECONDS, False, 0.01
+    while not conn.execute(lock).scalar():
+        if not told and time.monotonic() >= deadline:
+            on_wait()
+            told = True
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
 
 
 def catch_up(conn: Connection) -> None:

@@ -6,7 +6,8 @@ from typing import Any
 
 import click
 
-from tracker.adapters.files import atomic_output
+from tracker.adapters.outputs import atomic_output
+from tracker.cli.options import not_blank
 
 
 def register(cli: click.Group) -> None:
@@ -22,7 +23,12 @@ def register(cli: click.Group) -> None:
 )
 @click.option("--from", "start", metavar="DATE", help="Only claims whose dates reach this date.")
 @click.option("--to", "end", metavar="DATE", help="Only claims whose dates begin by this date.")
-@click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
+@click.option(
+    "--subject",
+    metavar="NAME",
+    callback=not_blank,
+    help="Only this subject (case-insensitive).",
+)
 @click.option(
     "--known-at",
     "known_at",
@@ -54,7 +60,7 @@ def report(
 
     built = build_report(app.tracker(), as_of, known_at, start, end, subject)
     page = render(built)
-    with atomic_output(out) as stream:
+    with atomic_output(out, app.own_files()) as stream:
         stream.write(page)
     counts = (
         _count(len(built.timeline), "occurrence"),
