@@ -16,6 +16,7 @@ from tracker.domain.events import (
     claim_id_of,
 )
 from tracker.domain.fold import ClaimState, Knowledge
+from tracker.domain.identity import Identity, fold_attribute
 from tracker.domain.model import Claim, Source, subject_key
 
 
@@ -31,11 +32,11 @@ def timeline(
     A claim is in [start, end] when its window touches it: it begins by `end` and ends on or
     after `start`.
     """
-    wanted = subject_key(subject) if subject else None
+    wanted = knowledge.identity.canonical(subject_key(subject)) if subject else None
     chosen = []
     for state in knowledge.claims.values():
         claim, window = state.claim, state.claim.valid.window
-        if state.retracted or (wanted and subject_key(claim.subject) != wanted):
+        if state.retracted or (wanted and knowledge.subject_of(claim) != wanted):
             continue
         if type_code and claim.type != type_code:
             continue
@@ -61,9 +62,15 @@ class HistoryRow:
     detail: str | None  # the rank of a claim.ranked
 
 
-def history(entries: Iterable[LogEntry], target: str | None, after: int = 0) -> list[HistoryRow]:
+def history(
+    entries: Iterable[LogEntry],
+    target: str | None,
+    after: int = 0,
+    identity: Identity | None = None,
+) -> list[HistoryRow]:
     """Every claim event touching `target`: a claim id, SUBJECT/ATTRIBUTE, or a subject
-    (None: every claim), at positions after `after`.
+    (None: every claim), at positions after `after`. Subjects and attributes match folded,
+    and a subject through the aliases of `identity`.
 
     A claim counts for a subject or slot if any of its revisions was about it. The entries
     must start at position 1: sources and earlier revisions name what later events touch.
@@ -80,7 +87,9 @@ def history(entries: Iterable[LogEntry], target: str | None, after: int = 0) -> 
             revisions.setdefault(event.claim.id, []).append(event.claim)
         if isinstance(event, ClaimAsserted | ClaimCorrected | ClaimRetracted | ClaimRanked):
             claim_entries.append(entry)
-    chosen = set(revisions) if target is None else _select(revisions, target)
+    chosen = (
+        set(revisions) if target is None else _select(revisions, target, identity or Identity())
+    )
     rows = []
     latest: dict[str, Claim] = {}
     for entry in claim_entries:
@@ -107,18 +116,19 @@ def history(entries: Iterable[LogEntry], target: str | None, after: int = 0) -> 
     return rows
 
 
-def _select(revisions: dict[str, list[Claim]], target: str) -> set[str]:
+def _select(revisions: dict[str, list[Claim]], target: str, identity: Identity) -> set[str]:
     if target in revisions:
         return {target}
     subject, _, attribute = target.rpartition("/") if "/" in target else (target, "", "")
-    key, attribute = subject_key(subject), attribute.strip()
+    key, attribute = identity.canonical(subject_key(subject)), fold_attribute(attribute)
     found = {
         claim_id
         for claim_id, claims in revisions.items()
         if any(
-            subject_key(c.subject) == key and (not attribute or c.attribute == attribute)
+            identity.canonical(subject_key(c.subject)) == key
+            and (not attribute or fold_attribute(c.attribute or "") == attribute)
             for c in claims
         )
     }
     # A subject may itself hold a slash ("US/UK talks"): then the whole target is the subject.
-    return found or (_select(revisions, target + "/") if attribute else found)
+    return found or (_select(revisions, target + "/", identity) if attribute else found)

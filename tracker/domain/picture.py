@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from tracker.domain.dates import ValidDate, Window, date_label
 from tracker.domain.fold import ClaimState, Knowledge
+from tracker.domain.identity import Identity
 from tracker.domain.model import subject_key
 
 
@@ -38,6 +39,7 @@ class SlotView:
     candidates: tuple[Candidate, ...]
     resolved_by: str | None = None
     deprecated_hidden: int = 0
+    aliases: tuple[str, ...] = ()  # other names its claims were written under
 
 
 class OccurrenceView(NamedTuple):
@@ -55,6 +57,7 @@ class OccurrenceView(NamedTuple):
     actor: str | None
     target: str | None
     place: str | None
+    aliases: tuple[str, ...] = ()  # the name it was written under, when aliased to `subject`
 
 
 @dataclass(frozen=True)
@@ -101,12 +104,12 @@ def build_picture(
     `_occurrences`' order and by its rules; `()` builds the slots alone, which is what a
     comparison of slots needs.
     """
-    wanted = subject_key(subject) if subject else None
+    wanted = knowledge.identity.canonical(subject_key(subject)) if subject else None
     live = [
         s
         for s in knowledge.claims.values()
         if s.active
-        and (wanted is None or subject_key(s.claim.subject) == wanted)
+        and (wanted is None or knowledge.subject_of(s.claim) == wanted)
         and seen_by(s.claim.valid, as_of)
     ]
     hidden = [s for s in live if s.rank == "deprecated"]
@@ -145,6 +148,7 @@ def _occurrences(
     views = []
     for state in sorted(states, key=_order, reverse=True):
         claim = state.claim
+        subject, aliases = names(knowledge.identity, [subject_key(claim.subject)])
         views.append(
             OccurrenceView(
                 claim=claim.id,
@@ -152,15 +156,25 @@ def _occurrences(
                 date=claim.date,
                 label=date_label(claim.date),
                 certainty=certainty(claim.valid.window.latest, as_of),
-                subject=claim.subject,
+                subject=subject,
                 summary=claim.summary,
                 sources=(knowledge.source_of(claim).name,),
                 actor=claim.actor,
                 target=claim.target,
                 place=claim.place,
+                aliases=aliases,
             )
         )
     return views
+
+
+def names(identity: Identity, keys: Iterable[str]) -> tuple[str, tuple[str, ...]]:
+    """The name to show for claims written under these subject keys (the canonical name's
+    first recorded spelling) and the other names among them, in the order given."""
+    keys = list(keys)
+    root = identity.canonical(keys[0])
+    others = dict.fromkeys(identity.display(k) for k in keys if k != root)
+    return identity.display(root), tuple(others)
 
 
 def certainty(latest: date, as_of: date) -> str:
@@ -177,13 +191,18 @@ def _slots(
 ) -> list[SlotView]:
     groups: dict[tuple[str, str], list[ClaimState]] = defaultdict(list)
     for state in sorted(states, key=lambda s: s.position):
-        groups[(subject_key(state.claim.subject), state.claim.attribute or "")].append(state)
+        groups[knowledge.slot_of(state.claim)].append(state)
     hidden_count: dict[tuple[str, str], int] = defaultdict(int)
     for state in hidden:
-        hidden_count[(subject_key(state.claim.subject), state.claim.attribute or "")] += 1
+        hidden_count[knowledge.slot_of(state.claim)] += 1
     views = []
     for key in sorted(groups):
-        view = _slot(knowledge, groups[key], as_of)
+        group = groups[key]
+        view = _slot(knowledge, group, as_of)
+        # Every other name of the entity, whichever of them this slot's claims use: the same
+        # whether the picture was built from every claim or from the ones it can use.
+        subject, aliases = names(knowledge.identity, [key[0], *sorted(knowledge.identity.members(key[0]))])
+        view = replace(view, subject=subject, aliases=aliases)
         count = 0 if show_all else hidden_count[key]
         views.append(replace(view, deprecated_hidden=count) if count else view)
     return views

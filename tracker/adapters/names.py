@@ -1,0 +1,123 @@
+"""The identity projections: subject keys with their first spelling, the aliases in force with
+where each resolves, and the pairs judged distinct. Kept in step by `projection.apply`,
+rebuilt with it, so readers never scan the log to learn who is who."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, delete, select, update
+
+from tracker.adapters.bulk import insert_rows
+from tracker.adapters.tables import aliases, distinctions, subjects
+from tracker.domain.events import (
+    ClaimAsserted,
+    ClaimCorrected,
+    Event,
+    SubjectAliased,
+    SubjectDistinguished,
+    SubjectUnaliased,
+)
+from tracker.domain.identity import Identity, fold_name
+
+_KEY_BATCH = 500
+
+
+def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
+    """Record the new spellings and judgements among the (position, event) pairs appended."""
+    spelled: dict[str, tuple[str, int]] = {}
+    judged = False
+    for at, event in appended:
+        if isinstance(event, ClaimAsserted | ClaimCorrected):
+            spelled.setdefault(fold_name(event.claim.subject), (event.claim.subject, at))
+            continue
+        if not isinstance(event, SubjectAliased | SubjectUnaliased | SubjectDistinguished):
+            continue
+        judged = True
+        if isinstance(event, SubjectAliased):
+            spelled.setdefault(fold_name(event.name), (event.name, at))
+            spelled.setdefault(fold_name(event.canonical), (event.canonical, at))
+            name_key, canonical_key = fold_name(event.name), fold_name(event.canonical)
+            conn.execute(delete(aliases).where(aliases.c.name_key == name_key))
+            insert_rows(
+                conn,
+                aliases,
+                ("name_key", "canonical_key", "root_key", "position"),
+                [(name_key, canonical_key, canonical_key, at)],
+            )
+        elif isinstance(event, SubjectUnaliased):
+            conn.execute(delete(aliases).where(aliases.c.name_key == fold_name(event.name)))
+        else:
+            a, b = sorted((fold_name(event.a), fold_name(event.b)))
+            known = select(distinctions.c.a_key).where(
+                distinctions.c.a_key == a, distinctions.c.b_key == b
+            )
+            if conn.execute(known).first() is None:
+                insert_rows(conn, distinctions, ("a_key", "b_key", "position"), [(a, b, at)])
+    _add_spellings(conn, spelled)
+    if judged:
+        _resolve(conn)
+
+
+def clear(conn: Connection) -> None:
+    for table in (subjects, aliases, distinctions):
+        conn.execute(delete(table))
+
+
+def _add_spellings(conn: Connection, spelled: dict[str, tuple[str, int]]) -> None:
+    keys = list(spelled)
+    new: list[tuple[Any, ...]] = []
+    for start in range(0, len(keys), _KEY_BATCH):
+        batch = keys[start : start + _KEY_BATCH]
+        query = select(subjects.c.key).where(subjects.c.key.in_(batch))
+        known = set(conn.execute(query).scalars())
+        new += [(key, *spelled[key]) for key in batch if key not in known]
+    if new:
+        insert_rows(conn, subjects, ("key", "spelling", "position"), new)
+
+
+def _resolve(conn: Connection) -> None:
+    """Recompute where every alias resolves (the table is small: one row per judgement)."""
+    rows = conn.execute(select(aliases.c.name_key, aliases.c.canonical_key, aliases.c.root_key))
+    current = {name: (canonical, root) for name, canonical, root in rows}
+    identity = Identity(links={name: canonical for name, (canonical, _) in current.items()})
+    for name, (_, root) in current.items():
+        resolved = identity.canonical(name)
+        if resolved != root:
+            conn.execute(
+                update(aliases).where(aliases.c.name_key == name).values(root_key=resolved)
+            )
+
+
+def roots(conn: Connection) -> dict[str, str]:
+    """Each aliased subject key and the key it resolves to."""
+    return dict(conn.execute(select(aliases.c.name_key, aliases.c.root_key)).all())
+
+
+def members(conn: Connection, key: str) -> list[str]:
+    """Every subject key read as the same entity as `key` (itself included)."""
+    root = conn.execute(select(aliases.c.root_key).where(aliases.c.name_key == key)).scalar()
+    root = root or key
+    query = select(aliases.c.name_key).where(aliases.c.root_key == root)
+    return sorted({root, *conn.execute(query).scalars()})
+
+
+def read_identity(conn: Connection, keys: Iterable[str] | None = None) -> Identity:
+    """The identity at the projection's position: the aliases in force, the distinct pairs,
+    and the spellings of `keys` and of every aliased name (None: of every subject)."""
+    links = dict(conn.execute(select(aliases.c.name_key, aliases.c.canonical_key)).all())
+    distinct = {
+        frozenset(pair)
+        for pair in conn.execute(select(distinctions.c.a_key, distinctions.c.b_key)).all()
+    }
+    query = select(subjects.c.key, subjects.c.spelling)
+    if keys is None:
+        spellings = dict(conn.execute(query).all())
+    else:
+        wanted = sorted({*keys, *links, *links.values()})
+        spellings = {}
+        for start in range(0, len(wanted), _KEY_BATCH):
+            batch = wanted[start : start + _KEY_BATCH]
+            spellings.update(conn.execute(query.where(subjects.c.key.in_(batch))).all())
+    return Identity(spellings=spellings, links=links, distinct=distinct)
