@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from datetime import date
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -149,7 +149,7 @@ def _usable(conn: Connection, pictured_at: Sequence[date], subject: str | None) 
     roots = names.roots(conn)
     if roots:  # slots group by the key a subject resolves to: regroup the aliased rows
         rows = sorted(
-            ((roots.get(r[0], r[0]), *r[1:]) for r in rows),  # type: ignore[misc]
+            ((roots.get(r[0], r[0]), *r[1:]) for r in rows),
             key=itemgetter(0, 1),
         )
     ids: set[str] = set()
@@ -197,8 +197,8 @@ def occurrences(
     day = date.fromordinal
     shown: dict[str, tuple[str, tuple[str, ...]]] = {}
     views = []
-    for claim_id, kind, text, _, summary, source, actor, target, place, latest, key in (
-        select_rows(conn, query)
+    for claim_id, kind, text, _, summary, source, actor, target, place, latest, key in select_rows(
+        conn, query
     ):
         if key not in shown:
             shown[key] = subject_names(identity, [key])
@@ -222,18 +222,20 @@ def occurrences(
     return views
 
 
-def attributes(conn: Connection, keys: Sequence[str]) -> dict[str, str]:
-    """The folded attributes of active observations about these subject keys, each with its
-    first recorded spelling."""
+def attributes(conn: Connection, keys: Sequence[str]) -> dict[str, dict[str, str]]:
+    """For each of these subject keys, the folded attributes of its observations, each with
+    its first recorded spelling."""
     c = claims.c
-    query = (
-        select(c.attribute_key, c.attribute)
-        .where(c.subject_key.in_(list(keys)), c.attribute_key.is_not(None))
-        .order_by(c.position)
-    )
-    found: dict[str, str] = {}
-    for key, spelling in conn.execute(query):
-        found.setdefault(key, spelling)
+    found: dict[str, dict[str, str]] = {}
+    for start in range(0, len(keys), _ID_BATCH):
+        query = (
+            select(c.subject_key, c.attribute_key, c.attribute)
+            .where(c.subject_key.in_(list(keys[start : start + _ID_BATCH])))
+            .where(c.attribute_key.is_not(None))
+            .order_by(c.position)
+        )
+        for key, attribute_key, spelling in conn.execute(query):
+            found.setdefault(key, {}).setdefault(attribute_key, spelling)
     return found
 
 

@@ -176,7 +176,7 @@ class Writer:
         projection (kept at the head under the lock): for hints, which decide nothing."""
         return names.read_identity(self.conn)
 
-    def attributes(self, keys: Sequence[str]) -> dict[str, str]:
+    def attributes(self, keys: Sequence[str]) -> dict[str, dict[str, str]]:
         """The folded attributes recorded for these subject keys, with a spelling of each."""
         return projection.attributes(self.conn, keys)
 

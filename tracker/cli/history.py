@@ -7,9 +7,11 @@ from typing import Any
 import click
 
 from tracker.cli.render import FORMATS, dump_csv, emit, json_value, table, with_unit
-from tracker.cli.show import short
+from tracker.cli.show import note_unmatched, short
 from tracker.domain.events import format_instant
 from tracker.domain.history import HistoryRow
+from tracker.domain.model import subject_key
+from tracker.domain.picture import names
 
 
 def register(cli: click.Group) -> None:
@@ -89,6 +91,7 @@ def timeline(
 ) -> None:
     """Claims in valid-time order (earliest first; ties by log position)."""
     states, knowledge = app.tracker().timeline(subject, start, end, type_code, known_at)
+    note_unmatched(app, subject)
     items = []
     for state in states:
         claim = state.claim
@@ -98,7 +101,8 @@ def timeline(
                 "claim": claim.id,
                 "type": claim.type,
                 "date": claim.date,
-                "subject": claim.subject,
+                "subject": names(knowledge.identity, [subject_key(claim.subject)])[0],
+                "aliases": list(names(knowledge.identity, [subject_key(claim.subject)])[1]),
                 "attribute": claim.attribute,
                 "value": json_value(claim.value),
                 "unit": claim.unit,
@@ -131,7 +135,7 @@ def timeline(
         [
             state.claim.valid.label(),
             state.claim.type,
-            state.claim.subject,
+            names(knowledge.identity, [subject_key(state.claim.subject)])[0],
             (
                 f"{state.claim.attribute} = {with_unit(state.claim.value, state.claim.unit)}"
                 if state.claim.attribute

@@ -62,6 +62,8 @@ def import_(
                 f"{summary.path}:{warning.line}: {warning.column}: {warning.message} (warning)",
                 err=True,
             )
+        for hint in summary.hints:
+            click.echo(hint, err=True)
         for error in summary.errors:
             where = f"{summary.path}:{error.line}: {error.column}: {error.message}"
             click.echo(where, err=True)

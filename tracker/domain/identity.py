@@ -92,8 +92,28 @@ class Identity:
 # Words that designate a kind of organisation rather than name one: `PMC Wagner` and
 # `Wagner Group` are one name once they are set aside.
 _DESIGNATORS = frozenset(
-    "the of pmc group company co ltd llc inc corp corporation federation republic "
-    "kingdom state forces force army movement party organisation organization".split()
+    [
+        "the",
+        "of",
+        "pmc",
+        "group",
+        "company",
+        "co",
+        "ltd",
+        "llc",
+        "inc",
+        "corp",
+        "corporation",
+        "federation",
+        "republic",
+        "forces",
+        "force",
+        "army",
+        "movement",
+        "party",
+        "organisation",
+        "organization",
+    ]
 )
 
 
@@ -148,15 +168,27 @@ def why_similar(a: str, b: str) -> str | None:
     ca, cb = _core(ka), _core(kb)
     if ca == cb:
         return "same name with another designator"
-    short, long = sorted((ca, cb), key=len)
-    if len(short) >= 4 and f" {long} ".find(f" {short}") >= 0:
-        return "one name inside the other"
-    if len(short) >= 4 and _skeleton(ca) == _skeleton(cb) and len(_skeleton(ca)) >= 3:
-        return "same consonants (a transliteration?)"
-    limit = _allowed_edits(len(short))
+    short, long = sorted((ca.split(), cb.split()), key=len)
+    if len(" ".join(short)) >= 4 and len(short) < len(long):
+        # Inside at either end: `Haftar` in `Khalifa Haftar`, not `Russian` in `Libyan Russian
+        # forum`; a word may be spelt another way (`Hifter` in `Khalifa Haftar`).
+        for end in (long[: len(short)], long[len(long) - len(short) :]):
+            if all(_same_word(x, y) for x, y in zip(short, end, strict=True)):
+                return "one name inside the other"
+    short_text, long_text = sorted((ca, cb), key=len)
+    if len(short_text) >= 4 and len(_skeleton(ca)) >= 3 and _skeleton(ca) == _skeleton(cb):
+        return "same consonants, a transliteration"
+    limit = _allowed_edits(len(short_text))
     if limit and edit_distance(ca, cb, limit) <= limit:
         return "small edit distance"
     return None
+
+
+def _same_word(a: str, b: str) -> bool:
+    """One word however transliterated: equal, or the same consonants in 4 letters or more."""
+    return a == b or (
+        min(len(a), len(b)) >= 4 and len(_skeleton(a)) >= 3 and _skeleton(a) == _skeleton(b)
+    )
 
 
 def _blocks(key: str) -> Iterator[str]:
@@ -167,6 +199,7 @@ def _blocks(key: str) -> Iterator[str]:
     for word in core.split():
         if len(word) >= 4:
             yield "w:" + word[:4]
+            yield "c:" + _skeleton(word)
 
 
 @dataclass(frozen=True)

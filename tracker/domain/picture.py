@@ -201,7 +201,9 @@ def _slots(
         view = _slot(knowledge, group, as_of)
         # Every other name of the entity, whichever of them this slot's claims use: the same
         # whether the picture was built from every claim or from the ones it can use.
-        subject, aliases = names(knowledge.identity, [key[0], *sorted(knowledge.identity.members(key[0]))])
+        subject, aliases = names(
+            knowledge.identity, [key[0], *sorted(knowledge.identity.members(key[0]))]
+        )
         view = replace(view, subject=subject, aliases=aliases)
         count = 0 if show_all else hidden_count[key]
         views.append(replace(view, deprecated_hidden=count) if count else view)
