@@ -1,5 +1,5 @@
-"""Identity: folded attribute keys on `claims`, and the `subjects`, `aliases` and
-`distinctions` projections.
+"""Identity: folded attribute keys on `claims`, and the `subjects`, `attribute_names`,
+`aliases` and `distinctions` projections.
 
 Subject keys now fold Unicode (NFC) too, so every derived row is recomputed: the projection is
 reset to position 0 and the tracker rebuilds it from the log (`tracker db upgrade` does, so
@@ -48,11 +48,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", name=op.f("pk_subjects")),
     )
     op.create_table(
+        "attribute_names",
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("spelling", sa.Text(), nullable=False),
+        sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_attribute_names")),
+    )
+    op.create_table(
         "aliases",
         sa.Column("name_key", sa.Text(), nullable=False),
         sa.Column("canonical_key", sa.Text(), nullable=False),
         sa.Column("root_key", sa.Text(), nullable=False),
         sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("name_key", name=op.f("pk_aliases")),
     )
     op.create_index("ix_aliases_root_key", "aliases", ["root_key"])
@@ -61,6 +69,7 @@ def upgrade() -> None:
         sa.Column("a_key", sa.Text(), nullable=False),
         sa.Column("b_key", sa.Text(), nullable=False),
         sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("a_key", "b_key", name=op.f("pk_distinctions")),
     )
     op.execute("UPDATE projection SET position = 0 WHERE name = 'claims'")
@@ -70,6 +79,7 @@ def downgrade() -> None:
     op.drop_table("distinctions")
     op.drop_index("ix_aliases_root_key", "aliases")
     op.drop_table("aliases")
+    op.drop_table("attribute_names")
     op.drop_table("subjects")
     with op.batch_alter_table("claims") as batch:
         batch.drop_index("ix_claims_slot")

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, Table, delete, select, update
 
 from tracker.adapters.bulk import insert_rows
-from tracker.adapters.tables import aliases, distinctions, subjects
+from tracker.adapters.tables import aliases, attribute_names, distinctions, subjects
 from tracker.domain.events import (
     ClaimAsserted,
     ClaimCorrected,
@@ -19,7 +19,7 @@ from tracker.domain.events import (
     SubjectDistinguished,
     SubjectUnaliased,
 )
-from tracker.domain.identity import Identity, fold_name
+from tracker.domain.identity import Identity, fold_attribute, fold_name
 
 _KEY_BATCH = 500
 
@@ -27,10 +27,14 @@ _KEY_BATCH = 500
 def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
     """Record the new spellings and judgements among the (position, event) pairs appended."""
     spelled: dict[str, tuple[str, int]] = {}
+    attributes: dict[str, tuple[str, int]] = {}
     judged = False
     for at, event in appended:
         if isinstance(event, ClaimAsserted | ClaimCorrected):
-            spelled.setdefault(fold_name(event.claim.subject), (event.claim.subject, at))
+            claim = event.claim
+            spelled.setdefault(fold_name(claim.subject), (claim.subject, at))
+            if claim.attribute is not None:
+                attributes.setdefault(fold_attribute(claim.attribute), (claim.attribute, at))
             continue
         if not isinstance(event, SubjectAliased | SubjectUnaliased | SubjectDistinguished):
             continue
@@ -43,8 +47,8 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
             insert_rows(
                 conn,
                 aliases,
-                ("name_key", "canonical_key", "root_key", "position"),
-                [(name_key, canonical_key, canonical_key, at)],
+                ("name_key", "canonical_key", "root_key", "position", "reason"),
+                [(name_key, canonical_key, canonical_key, at, event.reason)],
             )
         elif isinstance(event, SubjectUnaliased):
             conn.execute(delete(aliases).where(aliases.c.name_key == fold_name(event.name)))
@@ -54,27 +58,30 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
                 distinctions.c.a_key == a, distinctions.c.b_key == b
             )
             if conn.execute(known).first() is None:
-                insert_rows(conn, distinctions, ("a_key", "b_key", "position"), [(a, b, at)])
-    _add_spellings(conn, spelled)
+                columns = ("a_key", "b_key", "position", "reason")
+                insert_rows(conn, distinctions, columns, [(a, b, at, event.reason)])
+    _add_spellings(conn, subjects, spelled)
+    _add_spellings(conn, attribute_names, attributes)
     if judged:
         _resolve(conn)
 
 
 def clear(conn: Connection) -> None:
-    for table in (subjects, aliases, distinctions):
+    for table in (subjects, attribute_names, aliases, distinctions):
         conn.execute(delete(table))
 
 
-def _add_spellings(conn: Connection, spelled: dict[str, tuple[str, int]]) -> None:
+def _add_spellings(conn: Connection, table: Table, spelled: dict[str, tuple[str, int]]) -> None:
+    """Insert the keys not yet in `table` with their spelling: the first one recorded stays."""
     keys = list(spelled)
     new: list[tuple[Any, ...]] = []
     for start in range(0, len(keys), _KEY_BATCH):
         batch = keys[start : start + _KEY_BATCH]
-        query = select(subjects.c.key).where(subjects.c.key.in_(batch))
+        query = select(table.c.key).where(table.c.key.in_(batch))
         known = set(conn.execute(query).scalars())
         new += [(key, *spelled[key]) for key in batch if key not in known]
     if new:
-        insert_rows(conn, subjects, ("key", "spelling", "position"), new)
+        insert_rows(conn, table, ("key", "spelling", "position"), new)
 
 
 def _resolve(conn: Connection) -> None:
@@ -120,4 +127,23 @@ def read_identity(conn: Connection, keys: Iterable[str] | None = None) -> Identi
         for start in range(0, len(wanted), _KEY_BATCH):
             batch = wanted[start : start + _KEY_BATCH]
             spellings.update(conn.execute(query.where(subjects.c.key.in_(batch))).all())
-    return Identity(spellings=spellings, links=links, distinct=distinct)
+    attributes = dict(conn.execute(select(attribute_names.c.key, attribute_names.c.spelling)).all())
+    return Identity(spellings=spellings, links=links, distinct=distinct, attributes=attributes)
+
+
+def judgement_rows(conn: Connection) -> list[dict[str, str]]:
+    """The judgements in force as import rows (`op`, `subject`, `value`, `reason`): aliases
+    in the order made, then the distinct pairs, names in their first recorded spelling."""
+    spelled = dict(conn.execute(select(subjects.c.key, subjects.c.spelling)).all())
+    a, d = aliases.c, distinctions.c
+    query = select(a.name_key, a.canonical_key, a.reason).order_by(a.position, a.name_key)
+    rows = [
+        {"op": "alias", "subject": spelled[name], "value": spelled[canonical], "reason": reason}
+        for name, canonical, reason in conn.execute(query)
+    ]
+    query = select(d.a_key, d.b_key, d.reason).order_by(d.position, d.a_key)
+    rows += [
+        {"op": "distinct", "subject": spelled.get(x, x), "value": spelled.get(y, y), "reason": r}
+        for x, y, r in conn.execute(query)
+    ]
+    return rows

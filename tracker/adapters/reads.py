@@ -109,6 +109,15 @@ class ProjectionReads:
                 return names.read_identity(conn)
             return fold(read_entries(conn, None, 0)).identity
 
+    def judgement_rows(self) -> list[dict[str, str]]:
+        """The judgements in force at the head, as import rows (see `names.judgement_rows`)."""
+        with self._snapshot() as conn:
+            if projection.position(conn) == read_head(conn).position:
+                return names.judgement_rows(conn)
+        raise StoreError(
+            "the projection is behind the log: run `tracker db rebuild` before exporting"
+        )
+
     def projection_mismatch(self) -> str | None:
         """How the projection differs from a fold of the whole log; None when it equals it."""
         with self._snapshot() as conn:
@@ -155,7 +164,7 @@ def _projected(
 
 
 def _identity_mismatch(folded: Identity, stored: Identity) -> str | None:
-    for what in ("spellings", "links", "distinct"):
+    for what in ("spellings", "attributes", "links", "distinct"):
         if getattr(folded, what) != getattr(stored, what):
             return f"the subject names ({what}) differ from the log"
     return None

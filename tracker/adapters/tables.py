@@ -154,6 +154,15 @@ subjects = Table(
     Column("position", BigInteger, nullable=False),
 )
 
+# Every folded attribute with its first recorded spelling, the one views show.
+attribute_names = Table(
+    "attribute_names",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("spelling", Text, nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
 # The aliases in force: `name_key` reads as `canonical_key`, and `root_key` is where that
 # resolves transitively (what a slot groups by).
 aliases = Table(
@@ -163,6 +172,7 @@ aliases = Table(
     Column("canonical_key", Text, nullable=False),
     Column("root_key", Text, nullable=False),
     Column("position", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
 )
 Index("ix_aliases_root_key", aliases.c.root_key)
 
@@ -173,4 +183,5 @@ distinctions = Table(
     Column("a_key", Text, primary_key=True),
     Column("b_key", Text, primary_key=True),
     Column("position", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
 )

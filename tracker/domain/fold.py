@@ -84,7 +84,7 @@ def _(event: SourceRegistered, state: Knowledge, position: int) -> None:
 @apply.register
 def _(event: ClaimAsserted, state: Knowledge, position: int) -> None:
     state.claims[event.claim.id] = ClaimState(event.claim, position)
-    state.identity.spell(event.claim.subject)
+    _spell(state.identity, event.claim)
 
 
 @apply.register
@@ -93,7 +93,13 @@ def _(event: ClaimCorrected, state: Knowledge, position: int) -> None:
     if event.claim.id != event.supersedes:
         del state.claims[event.supersedes]
     state.claims[event.claim.id] = replace(before, claim=event.claim)
-    state.identity.spell(event.claim.subject)
+    _spell(state.identity, event.claim)
+
+
+def _spell(identity: Identity, claim: Claim) -> None:
+    identity.spell(claim.subject)
+    if claim.attribute is not None:
+        identity.spell_attribute(claim.attribute)
 
 
 @apply.register

@@ -13,6 +13,9 @@ from tracker.domain.events import (
     ClaimRetracted,
     LogEntry,
     SourceRegistered,
+    SubjectAliased,
+    SubjectDistinguished,
+    SubjectUnaliased,
     claim_id_of,
 )
 from tracker.domain.fold import ClaimState, Knowledge
@@ -59,7 +62,7 @@ class HistoryRow:
     date: str | None
     source: str | None
     reason: str | None
-    detail: str | None  # the rank of a claim.ranked
+    detail: str | None  # the rank of a claim.ranked; the names a judgement is about
 
 
 def history(
@@ -78,11 +81,14 @@ def history(
     sources: dict[str, Source] = {}
     revisions: dict[str, list[Claim]] = {}
     claim_entries: list[LogEntry] = []
+    judged: list[LogEntry] = []
     for entry in entries:
         event = entry.event
         if isinstance(event, SourceRegistered):
             sources[event.source.id] = event.source
             continue
+        if isinstance(event, SubjectAliased | SubjectUnaliased | SubjectDistinguished):
+            judged.append(entry)
         if isinstance(event, ClaimAsserted | ClaimCorrected):
             revisions.setdefault(event.claim.id, []).append(event.claim)
         if isinstance(event, ClaimAsserted | ClaimCorrected | ClaimRetracted | ClaimRanked):
@@ -111,6 +117,46 @@ def history(
                 source=sources[claim.source_id].name if claim.source_id in sources else None,
                 reason=getattr(event, "reason", None),
                 detail=event.rank if isinstance(event, ClaimRanked) else None,
+            )
+        )
+    if target is None or (target not in revisions and "/" not in target):
+        rows += _judgements(judged, target, identity or Identity(), after)
+        rows.sort(key=lambda r: r.position)
+    return rows
+
+
+def _judgements(
+    entries: list[LogEntry], subject: str | None, identity: Identity, after: int
+) -> list[HistoryRow]:
+    """The judgements about names (all, or those naming `subject`'s entity), as rows."""
+    wanted = identity.canonical(subject_key(subject)) if subject is not None else None
+    rows = []
+    for entry in entries:
+        event = entry.event
+        if isinstance(event, SubjectAliased):
+            named, detail = [event.name, event.canonical], f"{event.name} → {event.canonical}"
+        elif isinstance(event, SubjectUnaliased):
+            named, detail = [event.name], event.name
+        elif isinstance(event, SubjectDistinguished):
+            named, detail = [event.a, event.b], f"{event.a} ≠ {event.b}"
+        else:
+            continue
+        keys = {subject_key(n) for n in named}
+        if entry.position <= after or (
+            wanted is not None and wanted not in keys | {identity.canonical(k) for k in keys}
+        ):
+            continue
+        rows.append(
+            HistoryRow(
+                entry.position,
+                entry.recorded_at,
+                entry.kind,
+                "",
+                None,
+                None,
+                None,
+                event.reason,
+                detail,
             )
         )
     return rows

@@ -36,10 +36,12 @@ class Identity:
 
     `spellings`: each folded name's first recorded spelling. `links`: NAME key → CANONICAL
     key, the aliases in force (direct; `canonical` resolves them transitively).
-    `distinct`: pairs of keys judged different entities.
+    `distinct`: pairs of keys judged different entities. `attributes`: each folded
+    attribute's first recorded spelling.
     """
 
     spellings: dict[str, str] = field(default_factory=dict)
+    attributes: dict[str, str] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)
     distinct: set[frozenset[str]] = field(default_factory=set)
 
@@ -47,6 +49,11 @@ class Identity:
         """Record a spelling; the first one recorded for its key stays. Returns the key."""
         key = fold_name(name)
         self.spellings.setdefault(key, name)
+        return key
+
+    def spell_attribute(self, attribute: str) -> str:
+        key = fold_attribute(attribute)
+        self.attributes.setdefault(key, attribute)
         return key
 
     def canonical(self, key: str) -> str:
@@ -166,6 +173,8 @@ def why_similar(a: str, b: str) -> str | None:
     if sorted(fa.split()) == sorted(fb.split()):
         return "same words in another order"
     ca, cb = _core(ka), _core(kb)
+    if _digits(ca) != _digits(cb):
+        return None  # `Unit 7` and `Unit 9`, `Act of 2023` and `Act of 2024`: numbered apart
     if ca == cb:
         return "same name with another designator"
     short, long = sorted((ca.split(), cb.split()), key=len)
@@ -175,13 +184,17 @@ def why_similar(a: str, b: str) -> str | None:
         for end in (long[: len(short)], long[len(long) - len(short) :]):
             if all(_same_word(x, y) for x, y in zip(short, end, strict=True)):
                 return "one name inside the other"
-    short_text, long_text = sorted((ca, cb), key=len)
+    short_text = min(ca, cb, key=len)
     if len(short_text) >= 4 and len(_skeleton(ca)) >= 3 and _skeleton(ca) == _skeleton(cb):
         return "same consonants, a transliteration"
     limit = _allowed_edits(len(short_text))
     if limit and edit_distance(ca, cb, limit) <= limit:
         return "small edit distance"
     return None
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
 
 
 def _same_word(a: str, b: str) -> bool:

@@ -204,7 +204,8 @@ def _slots(
         subject, aliases = names(
             knowledge.identity, [key[0], *sorted(knowledge.identity.members(key[0]))]
         )
-        view = replace(view, subject=subject, aliases=aliases)
+        attribute = knowledge.identity.attributes.get(key[1], view.attribute)
+        view = replace(view, subject=subject, attribute=attribute, aliases=aliases)
         count = 0 if show_all else hidden_count[key]
         views.append(replace(view, deprecated_hidden=count) if count else view)
     return views
