@@ -218,7 +218,7 @@ def test_distinct_pairs_are_no_longer_suggested(tracker: Tracker) -> None:
     assert frozenset({"Wagner Group", "PMC Wagner"}) in pairs
     assert frozenset({"Russia", "Russian Federation"}) in pairs
     assert pairs[frozenset(("Wagner Group", "PMC Wagner"))].command == (
-        "tracker alias 'Wagner Group' --as 'PMC Wagner' --reason TEXT"
+        "tracker alias 'PMC Wagner' --as 'Wagner Group' --reason TEXT"
     )
     tracker.distinct("Khaled Haftar", "Khalifa Haftar", "son and father")
     assert {"Khalifa Haftar", "Khaled Haftar"} not in [{p.a, p.b} for p in tracker.similar()]

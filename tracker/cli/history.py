@@ -20,17 +20,21 @@ def register(cli: click.Group) -> None:
 
 
 def history_json(row: HistoryRow) -> dict[str, Any]:
-    return {
+    judgement = row.kind.startswith("subject.")
+    shown = {
         "position": row.position,
         "recorded_at": format_instant(row.recorded_at),
         "kind": row.kind,
-        "claim": row.claim,
+        "claim": row.claim or None,
         "value": json_value(row.value),
         "date": row.date,
         "source": row.source,
         "reason": row.reason,
-        "rank": row.detail,
+        "rank": None if judgement else row.detail,
     }
+    if judgement:
+        shown["names"] = row.detail  # what the judgement says: `NAME → CANONICAL`, `A ≠ B`
+    return shown
 
 
 HISTORY_COLUMNS = (

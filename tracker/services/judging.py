@@ -114,10 +114,10 @@ class Judging(Service):
         claims = {fold_name(row.subject): row.claims for row in rows}
         found = []
         for pair in similar_pairs([row.subject for row in rows], identity):
-            # The name with more claims (the first listed, on a tie) is the one to keep.
-            keep, other = pair.a, pair.b
-            if claims[fold_name(other)] > claims[fold_name(keep)]:
-                keep, other = other, keep
+            # The name with more claims is the one to keep; on a tie, the fuller name.
+            keep, other = max(
+                (pair.a, pair.b), key=lambda n: (claims[fold_name(n)], len(n))
+            ), min((pair.a, pair.b), key=lambda n: (claims[fold_name(n)], len(n)))
             found.append(SimilarRow(pair.a, pair.b, pair.why, alias_command(other, keep)))
         return found
 
