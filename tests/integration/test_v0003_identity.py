@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 
 from tracker.cli.show import picture_json
-from tracker.db import make_engine, upgrade
-from tracker.db import open_store
+from tracker.db import make_engine, open_store, upgrade
 from tracker.services import Tracker, utc_now
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "v0003"
