@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from difflib import SequenceMatcher
 
 from tracker.domain.errors import ValidationError
 from tracker.domain.events import SubjectAliased, SubjectDistinguished, SubjectUnaliased
@@ -115,9 +116,10 @@ class Judging(Service):
         found = []
         for pair in similar_pairs([row.subject for row in rows], identity):
             # The name with more claims is the one to keep; on a tie, the fuller name.
-            keep, other = max(
-                (pair.a, pair.b), key=lambda n: (claims[fold_name(n)], len(n))
-            ), min((pair.a, pair.b), key=lambda n: (claims[fold_name(n)], len(n)))
+            keep, other = (
+                max((pair.a, pair.b), key=lambda n: (claims[fold_name(n)], len(n))),
+                min((pair.a, pair.b), key=lambda n: (claims[fold_name(n)], len(n))),
+            )
             found.append(SimilarRow(pair.a, pair.b, pair.why, alias_command(other, keep)))
         return found
 
@@ -211,13 +213,17 @@ class Hints:
         return lines
 
     def _subject(self, name: str) -> list[str]:
-        for found in self.index.resembling(name):
-            if not self.identity.is_distinct(found.a, found.b):
-                return [
-                    f"warning: new subject {name!r} resembles {found.b!r}: {found.why}; "
-                    f"if they are one: {alias_command(name, found.b)}"
-                ]
-        return []
+        found = [s for s in self.index.resembling(name) if not self.identity.is_distinct(s.a, s.b)]
+        if not found:
+            return []
+        # One line: the known name most like this one.
+        best = max(
+            found, key=lambda s: SequenceMatcher(None, fold_name(name), fold_name(s.b)).ratio()
+        )
+        return [
+            f"warning: new subject {name!r} resembles {best.b!r}: {best.why}; "
+            f"if they are one: {alias_command(name, best.b)}"
+        ]
 
     def _attribute(self, subject: str, attribute: str) -> list[str]:
         root = self.identity.canonical(fold_name(subject))
