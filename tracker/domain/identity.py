@@ -6,10 +6,12 @@ here guesses: `similar` only suggests, aliases come from `subject.aliased` event
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tracker.domain.errors import ValidationError
 
@@ -126,6 +128,8 @@ _DESIGNATORS = frozenset(
 
 def ascii_fold(key: str) -> str:
     """A key with accents dropped (`café` → `cafe`), letters and digits and spaces only."""
+    if key.isascii():
+        return " ".join(_NOT_ALNUM.sub(" ", key).split())
     decomposed = unicodedata.normalize("NFKD", key)
     kept = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
     return " ".join(kept.split())
@@ -139,7 +143,13 @@ def _core(key: str) -> str:
 
 def _skeleton(text: str) -> str:
     """Consonants only: transliterations differ mostly in vowels (Haftar, Hifter: hftr)."""
+    if text.isascii():
+        return text.translate(_NOT_CONSONANT)
     return "".join(c for c in text if c.isalpha() and c not in "aeiouy")
+
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_NOT_CONSONANT = str.maketrans("", "", "aeiouy0123456789 ")
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -205,14 +215,21 @@ def _same_word(a: str, b: str) -> bool:
 
 
 def _blocks(key: str) -> Iterator[str]:
-    """Keys under which a name is compared: names that share none are never compared."""
+    """Keys under which a name is compared: names that share none are never compared. Each
+    carries the name's digits, since names numbered apart are never similar (`why_similar`)."""
     core = _core(key)
-    yield "s:" + _skeleton(core)
-    yield "p:" + core[:3]
+    digits = _digits(core)
+    yield f"s{digits}:{_skeleton(core)}"
+    yield f"p{digits}:{core[:3]}"
     for word in core.split():
         if len(word) >= 4:
-            yield "w:" + word[:4]
-            yield "c:" + _skeleton(word)
+            yield f"w{digits}:{word[:4]}"
+            yield f"c{digits}:{_skeleton(word)}"
+
+
+@lru_cache(maxsize=65536)  # a name is looked up, then added: its blocks are computed once
+def _block_keys(name: str) -> frozenset[str]:
+    return frozenset(_blocks(fold_name(name)))
 
 
 @dataclass(frozen=True)
@@ -234,12 +251,12 @@ class NameIndex:
     def add(self, name: str) -> None:
         index = len(self.names)
         self.names.append(name)
-        for block in set(_blocks(fold_name(name))):
+        for block in _block_keys(name):
             self._blocks[block].append(index)
 
     def candidates(self, name: str) -> list[str]:
         found: set[int] = set()
-        for block in set(_blocks(fold_name(name))):
+        for block in _block_keys(name):
             found.update(self._blocks.get(block, ()))
         return [self.names[i] for i in sorted(found)]
 

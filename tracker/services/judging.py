@@ -180,8 +180,7 @@ class Hints:
     ) -> None:
         self.identity = identity
         self.attributes = attributes
-        roots = {identity.canonical(k) for k in identity.spellings}
-        self.index = NameIndex(identity.display(k) for k in sorted(roots))
+        self._index: NameIndex | None = None
         self.known: dict[str, dict[str, str]] = {}  # canonical key: attribute key: spelling
         self.lines: list[str] = []  # every line given so far
 
@@ -206,14 +205,24 @@ class Hints:
             if key not in identity.spellings:
                 lines += self._subject(claim.subject)
                 identity.spell(claim.subject)
-                self.index.add(claim.subject)
+                self.index().add(claim.subject)
             if claim.attribute is not None:
                 lines += self._attribute(claim.subject, claim.attribute)
         self.lines += lines
         return lines
 
+    def index(self) -> NameIndex:
+        """The known names, indexed when a new name first needs them (a re-import has none)."""
+        if self._index is None:
+            identity = self.identity
+            roots = {identity.canonical(k) for k in identity.spellings}
+            self._index = NameIndex(identity.display(k) for k in sorted(roots))
+        return self._index
+
     def _subject(self, name: str) -> list[str]:
-        found = [s for s in self.index.resembling(name) if not self.identity.is_distinct(s.a, s.b)]
+        found = [
+            s for s in self.index().resembling(name) if not self.identity.is_distinct(s.a, s.b)
+        ]
         if not found:
             return []
         # One line: the known name most like this one.
