@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, select, update
 
 from tracker.adapters.bulk import insert_rows
-from tracker.adapters.tables import aliases, attribute_names, distinctions, subjects
+from tracker.adapters.tables import aliases, attribute_names, claims, distinctions, subjects
 from tracker.domain.events import (
     ClaimAsserted,
     ClaimCorrected,
@@ -147,3 +147,20 @@ def judgement_rows(conn: Connection) -> list[dict[str, str]]:
         for x, y, r in conn.execute(query)
     ]
     return rows
+
+
+def attributes(conn: Connection, keys: Sequence[str]) -> dict[str, dict[str, str]]:
+    """For each of these subject keys, the folded attributes of its observations, each with
+    its first recorded spelling."""
+    c = claims.c
+    found: dict[str, dict[str, str]] = {}
+    for start in range(0, len(keys), _KEY_BATCH):
+        query = (
+            select(c.subject_key, c.attribute_key, c.attribute)
+            .where(c.subject_key.in_(list(keys[start : start + _KEY_BATCH])))
+            .where(c.attribute_key.is_not(None))
+            .order_by(c.position)
+        )
+        for key, attribute_key, spelling in conn.execute(query):
+            found.setdefault(key, {}).setdefault(attribute_key, spelling)
+    return found

@@ -38,7 +38,6 @@ from tracker.domain.fold import STATE_FIELDS, ClaimState
 from tracker.domain.identity import Identity, fold_attribute
 from tracker.domain.model import CLAIM_FIELDS, Claim, Source, subject_key
 from tracker.domain.picture import OccurrenceView, certainty
-from tracker.domain.picture import names as subject_names
 
 NAME = "claims"
 _BATCH = 5000
@@ -201,7 +200,7 @@ def occurrences(
         conn, query
     ):
         if key not in shown:
-            shown[key] = subject_names(identity, [key])
+            shown[key] = identity.shown([key])
         who, aliases = shown[key]
         views.append(
             OccurrenceView(
@@ -220,23 +219,6 @@ def occurrences(
             )
         )
     return views
-
-
-def attributes(conn: Connection, keys: Sequence[str]) -> dict[str, dict[str, str]]:
-    """For each of these subject keys, the folded attributes of its observations, each with
-    its first recorded spelling."""
-    c = claims.c
-    found: dict[str, dict[str, str]] = {}
-    for start in range(0, len(keys), _ID_BATCH):
-        query = (
-            select(c.subject_key, c.attribute_key, c.attribute)
-            .where(c.subject_key.in_(list(keys[start : start + _ID_BATCH])))
-            .where(c.attribute_key.is_not(None))
-            .order_by(c.position)
-        )
-        for key, attribute_key, spelling in conn.execute(query):
-            found.setdefault(key, {}).setdefault(attribute_key, spelling)
-    return found
 
 
 # The claim's fields in Claim's order, then its standing: a row builds a state positionally.

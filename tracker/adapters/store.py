@@ -178,7 +178,7 @@ class Writer:
 
     def attributes(self, keys: Sequence[str]) -> dict[str, dict[str, str]]:
         """The folded attributes recorded for these subject keys, with a spelling of each."""
-        return projection.attributes(self.conn, keys)
+        return names.attributes(self.conn, keys)
 
     def append(self, events: Sequence[Event]) -> list[LogEntry]:
         """Append events after the head: gapless positions, one chain, never-decreasing time."""

@@ -11,7 +11,6 @@ from tracker.cli.show import note_unmatched, short
 from tracker.domain.events import format_instant
 from tracker.domain.history import HistoryRow
 from tracker.domain.model import subject_key
-from tracker.domain.picture import names
 
 
 def register(cli: click.Group) -> None:
@@ -105,8 +104,8 @@ def timeline(
                 "claim": claim.id,
                 "type": claim.type,
                 "date": claim.date,
-                "subject": names(knowledge.identity, [subject_key(claim.subject)])[0],
-                "aliases": list(names(knowledge.identity, [subject_key(claim.subject)])[1]),
+                "subject": knowledge.identity.shown([subject_key(claim.subject)])[0],
+                "aliases": list(knowledge.identity.shown([subject_key(claim.subject)])[1]),
                 "attribute": claim.attribute,
                 "value": json_value(claim.value),
                 "unit": claim.unit,
@@ -139,7 +138,7 @@ def timeline(
         [
             state.claim.valid.label(),
             state.claim.type,
-            names(knowledge.identity, [subject_key(state.claim.subject)])[0],
+            knowledge.identity.shown([subject_key(state.claim.subject)])[0],
             (
                 f"{state.claim.attribute} = {with_unit(state.claim.value, state.claim.unit)}"
                 if state.claim.attribute

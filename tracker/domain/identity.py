@@ -69,6 +69,14 @@ class Identity:
         """The first recorded spelling of a key (the key itself if none was recorded)."""
         return self.spellings.get(key, key)
 
+    def shown(self, keys: Iterable[str]) -> tuple[str, tuple[str, ...]]:
+        """The name to show for claims written under these subject keys (the canonical name's
+        first recorded spelling) and the other names among them, in the order given."""
+        keys = list(keys)
+        root = self.canonical(keys[0])
+        others = dict.fromkeys(self.display(k) for k in keys if k != root)
+        return self.display(root), tuple(others)
+
     def members(self, key: str) -> set[str]:
         """Every key resolving to `key`'s canonical key, itself included."""
         root = self.canonical(key)

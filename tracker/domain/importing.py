@@ -13,12 +13,10 @@ from tracker.domain.events import (
     ClaimRetracted,
     Event,
     SourceRegistered,
-    SubjectAliased,
-    SubjectDistinguished,
-    SubjectUnaliased,
 )
-from tracker.domain.fold import Knowledge, apply
-from tracker.domain.identity import Identity, fold_name
+from tracker.domain.fold import Knowledge
+from tracker.domain.identity import Identity
+from tracker.domain.judgements import JUDGEMENT_OPS, apply_judgement, judge, judgement_names
 from tracker.domain.model import (
     Catalogue,
     Claim,
@@ -56,9 +54,6 @@ COLUMNS = (
 )
 # A rejects file carries an `error` column; it is ignored, so the file re-imports once fixed.
 IGNORED = ("error",)
-# Rows that carry a judgement rather than a claim (SPEC §9): `subject` = NAME or A,
-# `value` = CANONICAL or B. Each op has its parser's needs here and its rule in `_JUDGES`.
-JUDGEMENT_OPS = ("alias", "unalias", "distinct")
 OPS = ("assert", "retract", *JUDGEMENT_OPS)
 # Rows planned and appended at a time: what an import holds follows this, not the file.
 BATCH_ROWS = 5000
@@ -134,7 +129,7 @@ def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
     reason_text = get("reason")
     reason = fold_text(reason_text) or None if reason_text else None
     if op in JUDGEMENT_OPS:
-        return _parse_judgement(row, op, reason)
+        return Parsed(row, op, "", reason=reason, names=judgement_names(row.fields, op))
     if op == "retract":
         claim_id = fold_text(get("id") or "")
         if not claim_id:
@@ -145,18 +140,6 @@ def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
     rank_text = fold_text(get("rank") or "")
     rank = _checked(check_rank, rank_text, "rank") if rank_text else None
     return Parsed(row, op, claim.id, claim, source, reason, rank)
-
-
-def _parse_judgement(row: Row, op: str, reason: str | None) -> Parsed:
-    subject = fold_text(row.fields.get("subject") or "")
-    if not subject:
-        raise ValidationError(f"subject is required for op={op}", "subject")
-    if op == "unalias":
-        return Parsed(row, op, "", reason=reason, names=(subject,))
-    value = fold_text(row.fields.get("value") or "")
-    if not value:
-        raise ValidationError(f"value is required for op={op}", "value")
-    return Parsed(row, op, "", reason=reason, names=(subject, value))
 
 
 def _checked(check: Callable[[str], str], raw: str, column: str) -> str:
@@ -189,7 +172,7 @@ def plan_batch(
         except ValidationError as error:
             _reject(plan, row, error.field or "row", error.message)
             continue
-        (judgements if item.op in _JUDGES else parsed).append(item)
+        (judgements if item.op in JUDGEMENT_OPS else parsed).append(item)
     kept = _drop_contradictions(plan, batch, parsed, earlier)
     if plan.found:
         return batch  # this pass is void; decide nothing more
@@ -199,7 +182,7 @@ def plan_batch(
         _decide(plan, batch, item, knowledge, registered)
     for item in judgements:
         try:
-            event = _JUDGES[item.op](plan.identity, item)
+            event = judge(plan.identity, item.op, item.names, item.reason)
         except ValidationError as error:
             _reject(plan, item.row, error.field or "value", error.message)
             continue
@@ -210,47 +193,6 @@ def plan_batch(
         batch.events.append(event)
         plan.counts["new"] += 1
     return batch
-
-
-Judgement = SubjectAliased | SubjectUnaliased | SubjectDistinguished
-
-
-def _alias(identity: Identity, item: Parsed) -> Judgement | None:
-    name, canonical = item.names
-    name_key, canonical_key = identity.check_alias(name, canonical)
-    if identity.links.get(name_key) == canonical_key:
-        return None  # already in force
-    return SubjectAliased(name, canonical, item.reason or "alias given by import")
-
-
-def _unalias(identity: Identity, item: Parsed) -> Judgement | None:
-    (name,) = item.names
-    if fold_name(name) not in identity.links:
-        return None  # not an alias: what the row asks for is already so
-    return SubjectUnaliased(name, item.reason or "unalias given by import")
-
-
-def _distinct(identity: Identity, item: Parsed) -> Judgement | None:
-    a, b = item.names
-    if fold_name(a) == fold_name(b):
-        raise ValidationError(f"{a!r} and {b!r} are the same name", "value")
-    if identity.is_distinct(a, b):
-        return None
-    return SubjectDistinguished(a, b, item.reason or "distinct given by import")
-
-
-# op → the judgement event a row asks for, None when it is already in force.
-_JUDGES: dict[str, Callable[[Identity, Parsed], Judgement | None]] = {
-    "alias": _alias,
-    "unalias": _unalias,
-    "distinct": _distinct,
-}
-
-
-def apply_judgement(identity: Identity, event: Judgement) -> None:
-    """What a judgement changes in `identity`, as the fold applies it."""
-    knowledge = Knowledge(identity=identity)
-    apply(event, knowledge, 0)
 
 
 def shape(item: Parsed) -> int:

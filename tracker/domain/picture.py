@@ -10,7 +10,6 @@ from typing import NamedTuple
 
 from tracker.domain.dates import ValidDate, Window, date_label
 from tracker.domain.fold import ClaimState, Knowledge
-from tracker.domain.identity import Identity
 from tracker.domain.model import subject_key
 
 
@@ -148,7 +147,7 @@ def _occurrences(
     views = []
     for state in sorted(states, key=_order, reverse=True):
         claim = state.claim
-        subject, aliases = names(knowledge.identity, [subject_key(claim.subject)])
+        subject, aliases = knowledge.identity.shown([subject_key(claim.subject)])
         views.append(
             OccurrenceView(
                 claim=claim.id,
@@ -166,15 +165,6 @@ def _occurrences(
             )
         )
     return views
-
-
-def names(identity: Identity, keys: Iterable[str]) -> tuple[str, tuple[str, ...]]:
-    """The name to show for claims written under these subject keys (the canonical name's
-    first recorded spelling) and the other names among them, in the order given."""
-    keys = list(keys)
-    root = identity.canonical(keys[0])
-    others = dict.fromkeys(identity.display(k) for k in keys if k != root)
-    return identity.display(root), tuple(others)
 
 
 def certainty(latest: date, as_of: date) -> str:
@@ -201,9 +191,8 @@ def _slots(
         view = _slot(knowledge, group, as_of)
         # Every other name of the entity, whichever of them this slot's claims use: the same
         # whether the picture was built from every claim or from the ones it can use.
-        subject, aliases = names(
-            knowledge.identity, [key[0], *sorted(knowledge.identity.members(key[0]))]
-        )
+        identity = knowledge.identity
+        subject, aliases = identity.shown([key[0], *sorted(identity.members(key[0]))])
         attribute = knowledge.identity.attributes.get(key[1], view.attribute)
         view = replace(view, subject=subject, attribute=attribute, aliases=aliases)
         count = 0 if show_all else hidden_count[key]
