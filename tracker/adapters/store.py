@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from tracker.adapters import projection
+from tracker.adapters import names, projection
 from tracker.adapters.bulk import insert_rows
 from tracker.adapters.logrows import (
     Head,
@@ -26,6 +26,7 @@ from tracker.adapters.reads import ProjectionReads, shortened
 from tracker.adapters.tables import log
 from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.events import (
+    JUDGEMENT_KINDS,
     Event,
     LogEntry,
     SourceRegistered,
@@ -36,6 +37,7 @@ from tracker.domain.events import (
     to_payload,
 )
 from tracker.domain.fold import Knowledge, fold
+from tracker.domain.identity import Identity
 from tracker.domain.model import Source
 
 Clock = Callable[[], datetime]
@@ -193,6 +195,21 @@ class Writer:
             entries += [decode_entry(row) for row in self.conn.execute(batch)]
         entries.sort(key=lambda e: e.position)
         return fold(entries, Knowledge(sources=dict(self._sources)))
+
+    def judgements(self) -> Identity:
+        """The aliases and distinctions in force, folded from the log's judgement events
+        (read through the kind index): writers decide from the log."""
+        query = select(log).where(log.c.kind.in_(JUDGEMENT_KINDS)).order_by(log.c.position)
+        return fold(decode_entry(row) for row in self.conn.execute(query)).identity
+
+    def names(self) -> Identity:
+        """Every subject name with its first spelling, and the judgements, from the
+        projection (kept at the head under the lock): for hints, which decide nothing."""
+        return names.read_identity(self.conn)
+
+    def attributes(self, keys: Sequence[str]) -> dict[str, dict[str, str]]:
+        """The folded attributes recorded for these subject keys, with a spelling of each."""
+        return names.attributes(self.conn, keys)
 
     def append(self, events: Sequence[Event]) -> list[LogEntry]:
         """Append events after the head: gapless positions, one chain, never-decreasing time."""

@@ -14,6 +14,7 @@ from tracker.domain.dates import parse_as_of, parse_date
 from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.history import timeline
+from tracker.domain.identity import fold_attribute
 from tracker.domain.model import numeric, subject_key
 from tracker.domain.picture import Picture, seen_by
 
@@ -100,7 +101,7 @@ def build_report(
         and s.rank != "deprecated"
         and seen_by(s.claim.valid, picture.as_of)
     ]
-    slots = _numeric_slots(observations)
+    slots = _numeric_slots(knowledge, observations)
     axis = _axis(picture.as_of, first, last, [*occurrences, *(s for g in slots for s in g)])
     meta = {
         "as_of": picture.as_of.isoformat(),
@@ -134,18 +135,18 @@ def _check_subject(knowledge: Knowledge, subject: str) -> None:
     names = {
         subject_key(s.claim.subject): s.claim.subject for s in knowledge.claims.values() if s.active
     }
-    if subject_key(subject) in names:
+    if subject_key(subject) in names or subject_key(subject) in knowledge.identity.links:
         return
     close = difflib.get_close_matches(subject_key(subject), list(names), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(names[c] for c in close)}?" if close else ""
     raise NotFound(f"no claim is about subject {subject!r}{hint}")
 
 
-def _numeric_slots(states: list[ClaimState]) -> list[list[ClaimState]]:
-    """Observations grouped by slot, keeping the slots whose every value is a number."""
+def _numeric_slots(knowledge: Knowledge, states: list[ClaimState]) -> list[list[ClaimState]]:
+    """Observations grouped by slot (aliases applied), keeping those whose values are numbers."""
     groups: dict[tuple[str, str], list[ClaimState]] = defaultdict(list)
     for state in states:
-        groups[(subject_key(state.claim.subject), state.claim.attribute or "")].append(state)
+        groups[knowledge.slot_of(state.claim)].append(state)
     return [
         groups[key]
         for key in sorted(groups)
@@ -221,13 +222,16 @@ def _slot(
 ) -> dict[str, Any]:
     """A numeric slot: one series per source (and originator), points in valid-time order."""
     claim = states[0].claim
-    key = (subject_key(claim.subject), claim.attribute)
-    view = next((v for v in picture.slots if (subject_key(v.subject), v.attribute) == key), None)
+    key = knowledge.slot_of(claim)
+    view = next(
+        (v for v in picture.slots if (subject_key(v.subject), fold_attribute(v.attribute)) == key),
+        None,
+    )
     series = list(dict.fromkeys(_series_name(knowledge, s) for s in states))
     units = list(dict.fromkeys(s.claim.unit for s in states if s.claim.unit))
     return {
         "id": f"slot-{index}",
-        "subject": claim.subject,
+        "subject": view.subject if view else claim.subject,
         "attribute": claim.attribute,
         "unit": ", ".join(units),
         "status": view.status if view else None,
