@@ -8,7 +8,6 @@ from typing import Any
 
 from tracker.cli.render import human_value
 from tracker.report.build import CREDIBILITY, RELIABILITY, Heading, Query, Report, build_report
-from tracker.report.story import TIMELINE_BUDGET
 
 # The vendored file is npm's chart.js 4.6.1 dist/chart.umd.js, unchanged. Its source map is not
 # shipped, so the reference to it is dropped when inlining rather than left dangling.
@@ -39,7 +38,6 @@ def render(report: Report) -> str:
     return template.render(
         report=report,
         heading=report.heading,
-        budget=TIMELINE_BUDGET,
         reliability=RELIABILITY,
         credibility=CREDIBILITY,
         chart_js=Markup(chart_js.replace(SOURCE_MAP, "")),

@@ -82,9 +82,18 @@ class Report:
             "as_of": self.meta["as_of"],
             "timeline": {**chart, "items": self.timeline["items"]} if chart else None,
             "months": self.timeline["aggregated"],
-            "slots": self.slots,
+            "slots": [_drawn(slot) for slot in self.slots],
             "slider": self.slider,
         }
+
+
+# What the charts' script does not use: the tables under the charts show these.
+NOT_DRAWN = ("quote", "url", "number", "date")
+
+
+def _drawn(slot: dict[str, Any]) -> dict[str, Any]:
+    points = [{k: v for k, v in p.items() if k not in NOT_DRAWN} for p in slot["points"]]
+    return {**slot, "points": points}
 
 
 @dataclass(frozen=True)
@@ -167,10 +176,11 @@ def _picture(picture: Picture, cut: Cut) -> dict[str, Any]:
     """`show --format json`, plus the texts its table prints: values spelled out, `by` dates.
     The occurrences are the newest NEWEST: the timeline above tells or counts them all.
     """
-    shown = picture_json(replace(picture, occurrences=picture.occurrences[:NEWEST]), cut)
+    newest = replace(picture, occurrences=picture.occurrences[:NEWEST])
+    shown = picture_json(newest, cut)
     for slot, slot_view in zip(shown["slots"], picture.slots, strict=True):
         slot["value_text"] = slot_value(slot_view)
-    for occurrence, view in zip(shown["occurrences"], picture.occurrences, strict=True):
+    for occurrence, view in zip(shown["occurrences"], newest.occurrences, strict=True):
         occurrence["label"] = view.label
     shown["occurrences_total"] = len(picture.occurrences)
     return shown

@@ -18,7 +18,7 @@ from tracker.report.story import link
 
 # Charts drawn at most; the slots with the most observations come first. The picture's table
 # still lists every slot.
-SLOT_BUDGET = 40
+SLOT_BUDGET = 30
 
 
 def interval(value: str | None) -> tuple[Decimal | None, Decimal | None, bool] | None:

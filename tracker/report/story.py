@@ -49,6 +49,7 @@ def story(
         }
     return {
         "total": len(states),
+        "budget": TIMELINE_BUDGET,
         "items": items,
         "aggregated": _months(states) if aggregated else None,
         "chart": chart,
