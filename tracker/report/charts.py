@@ -77,6 +77,7 @@ def slot_chart(
         "points": points,
         "axis": fit(kept, end_of_day, first, last),
         "outliers": [p["label"] for p in points if p["outlier"]],
+        "figures": any(p["approximate"] or p["low"] != p["high"] for p in points),
     }
 
 
