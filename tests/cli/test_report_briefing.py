@@ -103,6 +103,16 @@ def test_note_and_note_file_together_are_a_usage_error(seeded: Run, tmp_path: Pa
     assert not out.exists()
 
 
+def test_a_note_file_that_is_not_utf8_is_one_error_line(seeded: Run, tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_bytes(b"caf\xe9")
+    out = tmp_path / "r.html"
+    result = seeded("report", "--note-file", str(note), "--out", str(out))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == "Error: Invalid value for --note-file: not UTF-8 text"
+    assert not out.exists()
+
+
 def test_a_mistyped_1899_is_flagged_and_left_off_the_troop_chart_axis(
     seeded: Run, tmp_path: Path
 ) -> None:

@@ -68,7 +68,10 @@ def report(
     if note is not None and note_file is not None:
         raise click.UsageError("give --note or --note-file, not both")
     if note_file is not None:
-        note = note_file.read()
+        try:
+            note = note_file.read()
+        except UnicodeDecodeError:
+            raise click.BadParameter("not UTF-8 text", param_hint="--note-file") from None
     query = Query(as_of=as_of, known_at=known_at, start=start, end=end, subject=subject)
     built = build_report(app.tracker(), query, Heading(title, note))
     page = render(built)
