@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 from tracker.adapters.exports import TIMELINEJS_COLUMNS, log_lines
-from tracker.adapters.files import atomic_output, write_csv
+from tracker.adapters.files import write_csv
+from tracker.adapters.outputs import atomic_output
 from tracker.cli.change import world_csv
 from tracker.cli.groups import Group
 from tracker.cli.options import CUT, WHEN
@@ -52,7 +53,10 @@ def claims(app: Any, include_retracted: bool, out: str | None) -> None:
       tracker export claims --out claims.csv
       tracker export claims --all > everything.csv
     """
-    with app.tracker().export_claims(include_retracted) as rows, atomic_output(out) as stream:
+    with (
+        app.tracker().export_claims(include_retracted) as rows,
+        atomic_output(out, app.own_files()) as stream,
+    ):
         write_csv(stream, COLUMNS, rows)
 
 
@@ -67,7 +71,10 @@ def log(app: Any, out: str | None) -> None:
       tracker export log --out backup.jsonl
       tracker --db new.db restore backup.jsonl
     """
-    with closing(app.tracker().store.entries()) as entries, atomic_output(out) as stream:
+    with (
+        closing(app.tracker().store.entries()) as entries,
+        atomic_output(out, app.own_files()) as stream,
+    ):
         stream.writelines(log_lines(entries))
 
 
@@ -85,7 +92,7 @@ def picture(app: Any, as_of: str | None, known_at: str | None, out: str | None) 
       tracker export picture --as-of 2024-06 --known-at 2025-01-01
     """
     shown, _ = app.tracker().show(as_of, known_at)
-    with atomic_output(out) as stream:
+    with atomic_output(out, app.own_files()) as stream:
         stream.write(picture_csv(shown))
 
 
@@ -104,7 +111,7 @@ def diff(app: Any, start: str, end: str, known_at: str | None, out: str | None) 
       tracker export diff --from 2024 --to 2025
     """
     result = app.tracker().diff(start, end, known_at)
-    with atomic_output(out) as stream:
+    with atomic_output(out, app.own_files()) as stream:
         stream.write(world_csv(result))
 
 
@@ -120,7 +127,7 @@ def timelinejs(app: Any, out: str | None) -> None:
       tracker export timelinejs | head
     """
     rows = app.tracker().timelinejs()
-    with atomic_output(out) as stream:
+    with atomic_output(out, app.own_files()) as stream:
         write_csv(stream, TIMELINEJS_COLUMNS, rows)
 
 

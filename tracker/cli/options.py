@@ -1,4 +1,5 @@
-"""Option value types: a bad value is a usage error (exit 2) naming the option as given."""
+"""Option checks shared by several commands: a bad value is a usage error (exit 2) naming
+the option as given."""
 
 from __future__ import annotations
 
@@ -10,6 +11,14 @@ import click
 from tracker.domain.dates import parse_as_of, parse_date
 from tracker.domain.errors import ValidationError
 from tracker.domain.instants import check_when
+
+
+def not_blank(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+    """A name that is empty or only spaces matches nothing at one time and everything at
+    another (a subject filter): a usage error rather than a silent guess."""
+    if isinstance(value, str) and not value.strip():
+        raise click.BadParameter("must not be empty")
+    return value
 
 
 class Checked(click.ParamType[str]):

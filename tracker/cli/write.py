@@ -76,6 +76,8 @@ def add(app: Any, /, **fields: str | None) -> None:
         --summary "1,800 Russian troops in Libya." --source "New York Parrot" --credibility 3
     """
     added = app.tracker().add(fields)
+    for warning in added.warnings:
+        click.echo(warning, err=True)
     if added.appended:
         click.echo(f"{added.claim_id} recorded at log position {added.position}")
     else:

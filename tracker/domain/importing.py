@@ -17,6 +17,8 @@ from tracker.domain.events import (
     TypeDefined,
 )
 from tracker.domain.fold import Knowledge
+from tracker.domain.identity import Identity
+from tracker.domain.judgements import JUDGEMENT_OPS, apply_judgement, judge, judgement_names
 from tracker.domain.model import (
     Claim,
     Source,
@@ -53,7 +55,7 @@ COLUMNS = (
 )
 # A rejects file carries an `error` column; it is ignored, so the file re-imports once fixed.
 IGNORED = ("error",)
-OPS = ("assert", "retract", "type")
+OPS = ("assert", "retract", "type", *JUDGEMENT_OPS)
 # An op=type row defines a type code (SPEC §11): `type` is the code, `value` its shape,
 # `summary` its description. Rule 5 knows it by this key, which no claim id can be (ids are
 # folded text: they never start with a space).
@@ -92,6 +94,7 @@ class Parsed:
     source: Source | None = None
     reason: str | None = None
     rank: str | None = None
+    names: tuple[str, ...] = ()  # a judgement's subject (and value)
     definition: TypeDef | None = None  # op=type: a type new to the catalogue
 
 
@@ -113,6 +116,7 @@ class Plan:
     warnings: list[RowError] = field(default_factory=list)
     conflicts: dict[str, list[int]] = field(default_factory=dict)
     found: set[str] = field(default_factory=set)
+    identity: Identity = field(default_factory=Identity)  # judgements in force, this file's too
 
 
 @dataclass
@@ -135,6 +139,8 @@ def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
     reason = fold_text(reason_text) or None if reason_text else None
     if op == "type":
         return _parse_type(row, catalogue)
+    if op in JUDGEMENT_OPS:
+        return Parsed(row, op, "", reason=reason, names=judgement_names(row.fields, op))
     if op == "retract":
         claim_id = fold_text(get("id") or "")
         if not claim_id:
@@ -181,11 +187,14 @@ def plan_batch(
     """
     batch = Batch()
     parsed: list[Parsed] = []
+    judgements: list[Parsed] = []
     for row in rows:
         try:
-            parsed.append(parse_row(row, catalogue))
+            item = parse_row(row, catalogue)
         except ValidationError as error:
             _reject(plan, row, error.field or "row", error.message)
+            continue
+        (judgements if item.op in JUDGEMENT_OPS else parsed).append(item)
     kept = _drop_contradictions(plan, batch, parsed, earlier)
     if plan.found:
         return batch  # this pass is void; decide nothing more
@@ -196,6 +205,18 @@ def plan_batch(
             _define(plan, batch, item)
         elif _shaped(plan, item, knowledge, catalogue):
             _decide(plan, batch, item, knowledge, registered)
+    for item in judgements:
+        try:
+            event = judge(plan.identity, item.op, item.names, item.reason)
+        except ValidationError as error:
+            _reject(plan, item.row, error.field or "value", error.message)
+            continue
+        if event is None:
+            plan.counts["unchanged"] += 1
+            continue
+        apply_judgement(plan.identity, event)
+        batch.events.append(event)
+        plan.counts["new"] += 1
     return batch
 
 

@@ -123,7 +123,7 @@ class Reading(Service):
     def history(self, target: str) -> list[HistoryRow]:
         """Every log event that touched a claim, a SUBJECT/ATTRIBUTE slot, or a subject."""
         with closing(self.store.entries()) as entries:
-            rows = history(entries, target.strip())
+            rows = history(entries, target.strip(), identity=self.store.identity())
         claim_id = resolve_claim(self.store, target) if not rows else target
         if not rows and claim_id != target.strip():  # a prefix of one claim's id
             rows = self.history(claim_id)
