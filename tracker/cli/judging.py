@@ -32,8 +32,9 @@ def alias(app: Any, name: str, canonical: str, reason: str) -> None:
     so a disagreement shows as a conflict. Reversible with `tracker unalias`.
 
     \b
-    Example:
+    Examples:
       tracker alias "Russian Federation" --as Russia --reason "same state"
+      tracker alias Hifter --as "Khalifa Haftar" --reason "a transliteration"
     """
     judged = app.tracker().alias(name, canonical, reason)
     click.echo(
@@ -51,8 +52,9 @@ def unalias(app: Any, name: str, reason: str) -> None:
     """Read NAME as itself again (a subject.unaliased).
 
     \b
-    Example:
+    Examples:
       tracker unalias "Russian Federation" --reason "two bodies after all"
+      tracker unalias Hifter --reason "another man of that name"
     """
     judged = app.tracker().unalias(name, reason)
     click.echo(_said(judged, f"{name} unaliased", f"{name} is not an alias"))
@@ -67,8 +69,9 @@ def distinct(app: Any, a: str, b: str, reason: str) -> None:
     """Judge A and B different entities (a subject.distinguished): no longer suggested as similar.
 
     \b
-    Example:
+    Examples:
       tracker distinct "Khaled Haftar" "Khalifa Haftar" --reason "son and father"
+      tracker subjects --similar
     """
     judged = app.tracker().distinct(a, b, reason)
     click.echo(_said(judged, f"{a} and {b} judged distinct", f"{a} and {b} are already distinct"))

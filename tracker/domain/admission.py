@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import fields
 
+from tracker.domain.catalogue import type_def
 from tracker.domain.errors import ValidationError
 from tracker.domain.events import (
     ClaimAsserted,
@@ -23,6 +24,7 @@ from tracker.domain.events import (
     ImportRecorded,
     LogEntry,
     SourceRegistered,
+    TypeDefined,
 )
 from tracker.domain.fold import Knowledge, apply
 from tracker.domain.model import (
@@ -41,7 +43,10 @@ _REQUIRED_SOURCE = {"id", "name", "reliability"}
 
 
 def check_log(entries: Iterable[LogEntry], catalogue: Catalogue) -> None:
-    """Raise ValidationError naming the first entry a writer could not have appended."""
+    """Raise ValidationError naming the first entry a writer could not have appended.
+
+    `catalogue` is not changed: the types the log defines go into a copy, in log order."""
+    catalogue = catalogue.copy()
     knowledge = Knowledge()
     for entry in entries:
         try:
@@ -77,6 +82,10 @@ def _check(event: Event, known: Knowledge, catalogue: Catalogue) -> None:
         _reason(event.reason)
     elif isinstance(event, ImportRecorded):
         _import(event)
+    elif isinstance(event, TypeDefined):
+        # Defined into the catalogue the later claims are checked against (a copy: see
+        # `check_log`); a redefinition with another meaning is refused as a writer would.
+        catalogue.define(type_def(event.code, event.shape, event.description))
     else:  # pragma: no cover - from_payload builds only the kinds above
         raise ValidationError(f"unknown event {type(event).__name__}")
 
