@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from tracker.adapters import store
 from tracker.adapters.logrows import describe, translated
 from tracker.adapters.store import Clock, Store, catch_up
 from tracker.adapters.tables import SCHEMA_REVISION
@@ -43,7 +45,31 @@ def _sqlite_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql(conn.get_execution_options().get("tracker_begin", "BEGIN"))
+        options = conn.get_execution_options()
+        statement = options.get("tracker_begin", "BEGIN")
+        on_wait = options.get("tracker_waiting")
+        if on_wait is not None:
+            outcome = _try_begin(conn, statement, store.WAIT_NOTICE_SECONDS)
+            if outcome == "begun":
+                return
+            if outcome == "locked":
+                on_wait()
+        conn.exec_driver_sql(statement)
+
+
+def _try_begin(conn: Connection, statement: str, seconds: float) -> str:
+    """Try `statement` with a busy timeout of `seconds`: "begun", "locked" (the caller says
+    it is waiting, then waits the full timeout) or "failed" (left to the caller's own
+    attempt, which reports the error as every other statement's)."""
+    raw: Any = conn.connection.dbapi_connection
+    raw.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+    try:
+        raw.execute(statement)
+        return "begun"
+    except sqlite3.OperationalError as error:
+        return "locked" if "locked" in str(error) or "busy" in str(error) else "failed"
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
 
 
 def migrations_path() -> Path:

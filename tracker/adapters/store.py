@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -11,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from tracker.adapters import projection
+from tracker.adapters import names, projection
 from tracker.adapters.bulk import insert_rows
 from tracker.adapters.logrows import (
     Head,
@@ -25,6 +26,7 @@ from tracker.adapters.reads import ProjectionReads, shortened
 from tracker.adapters.tables import log
 from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.events import (
+    JUDGEMENT_KINDS,
     Event,
     LogEntry,
     SourceRegistered,
@@ -35,6 +37,7 @@ from tracker.domain.events import (
     to_payload,
 )
 from tracker.domain.fold import Knowledge, fold
+from tracker.domain.identity import Identity
 from tracker.domain.model import Source
 
 Clock = Callable[[], datetime]
@@ -48,6 +51,9 @@ _RESTORE_BATCH = 5000
 
 # Any constant will do: it names the lock that serialises appends on PostgreSQL.
 _PG_APPEND_LOCK = 0x7472616B
+
+# Seconds a writer waits for the lock before it says it is waiting.
+WAIT_NOTICE_SECONDS = 2.0
 
 
 # How far the clock may lag the log's last recorded time (or a restored log lead the clock):
@@ -80,6 +86,9 @@ class Store(ProjectionReads):
         self.engine = engine
         self.clock = clock
         self.new_id = new_id
+        # Told once when a writer has waited WAIT_NOTICE_SECONDS for the lock (the CLI says
+        # "waiting for another writer…"), so a long wait does not look like a hang.
+        self.on_wait: Callable[[], None] | None = None
 
     def entries(self, upto: int | None = None, after: int = 0) -> Generator[LogEntry, None, None]:
         """Log entries with after < position <= upto, in position order, streamed."""
@@ -143,10 +152,12 @@ class Store(ProjectionReads):
     def _locked(self) -> Iterator[Connection]:
         with translated(), self.engine.connect() as conn:
             if conn.dialect.name == "sqlite":
-                conn.execution_options(tracker_begin="BEGIN IMMEDIATE")
+                conn.execution_options(
+                    tracker_begin="BEGIN IMMEDIATE", tracker_waiting=self.on_wait
+                )
             with conn.begin():
                 if conn.dialect.name == "postgresql":
-                    conn.execute(select(func.pg_advisory_xact_lock(_PG_APPEND_LOCK)))
+                    pg_append_lock(conn, self.on_wait)
                 yield conn
 
 
@@ -184,6 +195,21 @@ class Writer:
             entries += [decode_entry(row) for row in self.conn.execute(batch)]
         entries.sort(key=lambda e: e.position)
         return fold(entries, Knowledge(sources=dict(self._sources)))
+
+    def judgements(self) -> Identity:
+        """The aliases and distinctions in force, folded from the log's judgement events
+        (read through the kind index): writers decide from the log."""
+        query = select(log).where(log.c.kind.in_(JUDGEMENT_KINDS)).order_by(log.c.position)
+        return fold(decode_entry(row) for row in self.conn.execute(query)).identity
+
+    def names(self) -> Identity:
+        """Every subject name with its first spelling, and the judgements, from the
+        projection (kept at the head under the lock): for hints, which decide nothing."""
+        return names.read_identity(self.conn)
+
+    def attributes(self, keys: Sequence[str]) -> dict[str, dict[str, str]]:
+        """The folded attributes recorded for these subject keys, with a spelling of each."""
+        return names.attributes(self.conn, keys)
 
     def append(self, events: Sequence[Event]) -> list[LogEntry]:
         """Append events after the head: gapless positions, one chain, never-decreasing time."""
@@ -244,6 +270,22 @@ def _row(entry: LogEntry) -> tuple[Any, ...]:
         canonical_json(entry.payload),
         entry.hash,
     )
+
+
+def pg_append_lock(conn: Connection, on_wait: Callable[[], None] | None) -> None:
+    """Take the append lock, saying so once after WAIT_NOTICE_SECONDS of waiting for it."""
+    lock = select(func.pg_try_advisory_xact_lock(_PG_APPEND_LOCK))
+    if on_wait is None or conn.execute(lock).scalar():
+        if on_wait is None:
+            conn.execute(select(func.pg_advisory_xact_lock(_PG_APPEND_LOCK)))
+        return
+    deadline, told, pause = time.monotonic() + WAIT_NOTICE_SECONDS, False, 0.01
+    while not conn.execute(lock).scalar():
+        if not told and time.monotonic() >= deadline:
+            on_wait()
+            told = True
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
 
 
 def catch_up(conn: Connection) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from tracker.domain.dates import ValidDate, parse_date
 from tracker.domain.errors import ValidationError
+from tracker.domain.identity import fold_name
 
 RELIABILITY_GRADES = "ABCDEF"
 CREDIBILITY_GRADES = "123456"
@@ -29,8 +30,14 @@ def fold_text(text: str) -> str:
 
 
 def subject_key(subject: str) -> str:
-    """Subjects match case-insensitively with whitespace folded."""
-    return fold_text(subject).casefold()
+    """Subjects match NFC-normalised, case-folded, with whitespace folded (`identity`)."""
+    return fold_name(subject)
+
+
+def source_key(name: str) -> str:
+    """How a source's name enters its derived id: case and whitespace folded only. Kept as it
+    was when the first logs were written, so a re-imported row finds the source it made."""
+    return fold_text(name).casefold()
 
 
 # One encoder for every canonical JSON text: json.dumps with options builds a new one per call.
@@ -86,7 +93,7 @@ class Source:
         return content_id(
             "src",
             {
-                "name": subject_key(name),
+                "name": source_key(name),
                 "url": url,
                 "title": title,
                 "published": published,

@@ -39,6 +39,7 @@ class SlotView:
     candidates: tuple[Candidate, ...]
     resolved_by: str | None = None
     deprecated_hidden: int = 0
+    aliases: tuple[str, ...] = ()  # other names its claims were written under
 
 
 class OccurrenceView(NamedTuple):
@@ -56,6 +57,7 @@ class OccurrenceView(NamedTuple):
     actor: str | None
     target: str | None
     place: str | None
+    aliases: tuple[str, ...] = ()  # the name it was written under, when aliased to `subject`
 
 
 @dataclass(frozen=True)
@@ -102,12 +104,12 @@ def build_picture(
     `_occurrences`' order and by its rules; `()` builds the slots alone, which is what a
     comparison of slots needs.
     """
-    wanted = subject_key(subject) if subject else None
+    wanted = knowledge.identity.canonical(subject_key(subject)) if subject else None
     live = [
         s
         for s in knowledge.claims.values()
         if s.active
-        and (wanted is None or subject_key(s.claim.subject) == wanted)
+        and (wanted is None or knowledge.subject_of(s.claim) == wanted)
         and seen_by(s.claim.valid, as_of)
     ]
     hidden = [s for s in live if s.rank == "deprecated"]
@@ -146,6 +148,7 @@ def _occurrences(
     views = []
     for state in sorted(states, key=_order, reverse=True):
         claim = state.claim
+        subject, aliases = knowledge.identity.shown([subject_key(claim.subject)])
         views.append(
             OccurrenceView(
                 claim=claim.id,
@@ -153,12 +156,13 @@ def _occurrences(
                 date=claim.date,
                 label=date_label(claim.date),
                 certainty=certainty(claim.valid.window.latest, as_of),
-                subject=claim.subject,
+                subject=subject,
                 summary=claim.summary,
                 sources=(knowledge.source_of(claim).name,),
                 actor=claim.actor,
                 target=claim.target,
                 place=claim.place,
+                aliases=aliases,
             )
         )
     return views
@@ -178,13 +182,20 @@ def _slots(
 ) -> list[SlotView]:
     groups: dict[tuple[str, str], list[ClaimState]] = defaultdict(list)
     for state in sorted(states, key=lambda s: s.position):
-        groups[(subject_key(state.claim.subject), state.claim.attribute or "")].append(state)
+        groups[knowledge.slot_of(state.claim)].append(state)
     hidden_count: dict[tuple[str, str], int] = defaultdict(int)
     for state in hidden:
-        hidden_count[(subject_key(state.claim.subject), state.claim.attribute or "")] += 1
+        hidden_count[knowledge.slot_of(state.claim)] += 1
     views = []
     for key in sorted(groups):
-        view = _slot(knowledge, groups[key], as_of)
+        group = groups[key]
+        view = _slot(knowledge, group, as_of)
+        # Every other name of the entity, whichever of them this slot's claims use: the same
+        # whether the picture was built from every claim or from the ones it can use.
+        identity = knowledge.identity
+        subject, aliases = identity.shown([key[0], *sorted(identity.members(key[0]))])
+        attribute = knowledge.identity.attributes.get(key[1], view.attribute)
+        view = replace(view, subject=subject, attribute=attribute, aliases=aliases)
         count = 0 if show_all else hidden_count[key]
         views.append(replace(view, deprecated_hidden=count) if count else view)
     return views

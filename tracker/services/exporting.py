@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from tracker.adapters.store import CLOCK_SLACK
 from tracker.domain.admission import check_log
 from tracker.domain.errors import ChainBroken, ValidationError
 from tracker.domain.events import first_break, format_instant
+from tracker.domain.importing import COLUMNS
 from tracker.services.reading import Reading
 
 
@@ -19,9 +21,14 @@ class Exporting(Reading):
     @contextmanager
     def export_claims(self, include_retracted: bool) -> Iterator[Iterator[Sequence[str | None]]]:
         """Claims in the import format, in the order they were first asserted: re-importing
-        them appends nothing. Streamed while the context is open, so memory stays flat."""
+        them appends nothing. Streamed while the context is open, so memory stays flat.
+        The judgements in force follow, as `op=alias|distinct` rows, so that importing the
+        export into an empty database gives the same picture."""
+        judgements = [
+            tuple(row.get(column) for column in COLUMNS) for row in self.store.judgement_rows()
+        ]
         with self.store.current_claims(include_retracted) as (sources, states):
-            yield claim_rows(states, sources)
+            yield chain(claim_rows(states, sources), judgements)
 
     def timelinejs(self) -> list[list[Any]]:
         """Active, not deprecated claims as TimelineJS rows, in valid-time order."""
