@@ -47,8 +47,8 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
             insert_rows(
                 conn,
                 aliases,
-                ("name_key", "canonical_key", "root_key", "position", "reason"),
-                [(name_key, canonical_key, canonical_key, at, event.reason)],
+                ("name_key", "canonical_key", "root_key", "position"),
+                [(name_key, canonical_key, canonical_key, at)],
             )
         elif isinstance(event, SubjectUnaliased):
             conn.execute(delete(aliases).where(aliases.c.name_key == fold_name(event.name)))
@@ -58,8 +58,7 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
                 distinctions.c.a_key == a, distinctions.c.b_key == b
             )
             if conn.execute(known).first() is None:
-                columns = ("a_key", "b_key", "position", "reason")
-                insert_rows(conn, distinctions, columns, [(a, b, at, event.reason)])
+                insert_rows(conn, distinctions, ("a_key", "b_key", "position"), [(a, b, at)])
     _add_spellings(conn, subjects, spelled)
     _add_spellings(conn, attribute_names, attributes)
     if judged:
@@ -129,24 +128,6 @@ def read_identity(conn: Connection, keys: Iterable[str] | None = None) -> Identi
             spellings.update(conn.execute(query.where(subjects.c.key.in_(batch))).all())
     attributes = dict(conn.execute(select(attribute_names.c.key, attribute_names.c.spelling)).all())
     return Identity(spellings=spellings, links=links, distinct=distinct, attributes=attributes)
-
-
-def judgement_rows(conn: Connection) -> list[dict[str, str]]:
-    """The judgements in force as import rows (`op`, `subject`, `value`, `reason`): aliases
-    in the order made, then the distinct pairs, names in their first recorded spelling."""
-    spelled = dict(conn.execute(select(subjects.c.key, subjects.c.spelling)).all())
-    a, d = aliases.c, distinctions.c
-    query = select(a.name_key, a.canonical_key, a.reason).order_by(a.position, a.name_key)
-    rows = [
-        {"op": "alias", "subject": spelled[name], "value": spelled[canonical], "reason": reason}
-        for name, canonical, reason in conn.execute(query)
-    ]
-    query = select(d.a_key, d.b_key, d.reason).order_by(d.position, d.a_key)
-    rows += [
-        {"op": "distinct", "subject": spelled.get(x, x), "value": spelled.get(y, y), "reason": r}
-        for x, y, r in conn.execute(query)
-    ]
-    return rows
 
 
 def attributes(conn: Connection, keys: Sequence[str]) -> dict[str, dict[str, str]]:

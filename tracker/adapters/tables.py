@@ -172,7 +172,6 @@ aliases = Table(
     Column("canonical_key", Text, nullable=False),
     Column("root_key", Text, nullable=False),
     Column("position", BigInteger, nullable=False),
-    Column("reason", Text, nullable=False),
 )
 Index("ix_aliases_root_key", aliases.c.root_key)
 
@@ -183,5 +182,4 @@ distinctions = Table(
     Column("a_key", Text, primary_key=True),
     Column("b_key", Text, primary_key=True),
     Column("position", BigInteger, nullable=False),
-    Column("reason", Text, nullable=False),
 )
