@@ -17,6 +17,7 @@ from sqlalchemy import (
     Connection,
     delete,
     func,
+    insert,
     select,
     update,
 )
@@ -286,7 +287,10 @@ def _correct(conn: Connection, event: ClaimCorrected) -> None:
 
 
 def _set_position(conn: Connection, at: int) -> None:
-    conn.execute(update(projection).where(projection.c.name == NAME).values(position=at))
+    """Its one row updated, or written again if it was deleted (so a rebuild repairs that)."""
+    done = conn.execute(update(projection).where(projection.c.name == NAME).values(position=at))
+    if done.rowcount == 0:
+        conn.execute(insert(projection).values(name=NAME, position=at))
 
 
 def rows(conn: Connection, include_retracted: bool = True) -> Generator[Sequence[Any], None, None]:
@@ -301,6 +305,18 @@ def rows(conn: Connection, include_retracted: bool = True) -> Generator[Sequence
         yield from result
     finally:
         result.close()  # a reader that stops early must not leave a server-side cursor open
+
+
+def stored(conn: Connection) -> dict[str, tuple[Any, ...]]:
+    """Every row of `claims` whole, derived columns too, by claim id: what `verify` compares
+    with `expected` (readers trust `subject_key` and the day columns as much as the rest)."""
+    query = select(*(claims.c[name] for name in _ROW))
+    return {row[0]: tuple(row) for row in conn.execute(query)}
+
+
+def expected(state: ClaimState) -> tuple[Any, ...]:
+    """The row of `claims` the log gives this state, as `stored` reads it."""
+    return _values(state.claim, state.position, state.retracted, state.rank)
 
 
 def row_of(state: ClaimState) -> tuple[Any, ...]:

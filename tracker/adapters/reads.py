@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine
 
 from tracker.adapters import names, projection
 from tracker.adapters.logrows import read_entries, read_head, read_sources, translated
-from tracker.domain.errors import StoreError
+from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.fold import STATE_FIELDS, ClaimState, Knowledge, fold
 from tracker.domain.identity import Identity
 from tracker.domain.model import Source, subject_key
@@ -110,18 +110,26 @@ class ProjectionReads:
             return fold(read_entries(conn, None, 0)).identity
 
     def projection_mismatch(self) -> str | None:
-        """How the projection differs from a fold of the whole log; None when it equals it."""
+        """How the projection differs from a fold of the whole log; None when it equals it.
+
+        Every column is compared, the derived ones too. A projection ahead of the log is not
+        a mismatch to repair but evidence that events were deleted: ChainBroken.
+        """
         with self._snapshot() as conn:
             at, head = projection.position(conn), read_head(conn).position
+            if at > head:
+                raise ChainBroken(f"the log is broken: {shortened(head, at)}")
             if at != head:
                 return f"it reflects log position {at}, the log ends at {head}"
             knowledge = fold(read_entries(conn, None, 0))
-            folded = knowledge.claims
-            stored = {state.claim.id: state for state in projection.states(conn)}
+            folded = {
+                claim_id: projection.expected(state) for claim_id, state in knowledge.claims.items()
+            }
+            rows = projection.stored(conn)
             identity = names.read_identity(conn)
-        if folded == stored:
+        if folded == rows:
             return _identity_mismatch(knowledge.identity, identity)
-        claim = min(i for i in folded.keys() | stored.keys() if folded.get(i) != stored.get(i))
+        claim = min(i for i in folded.keys() | rows.keys() if folded.get(i) != rows.get(i))
         return f"claim {claim!r} differs from the log"
 
     @contextmanager
@@ -132,6 +140,14 @@ class ProjectionReads:
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 yield conn
+
+
+def shortened(head: int, at: int) -> str:
+    """What a projection at `at`, ahead of the log's head, means."""
+    return (
+        f"the log ends at position {head} but its claims projection reflects position {at}: "
+        "events were deleted from the log"
+    )
 
 
 def _projected(

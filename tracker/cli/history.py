@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from tracker.cli.options import not_blank
 from tracker.cli.render import FORMATS, dump_csv, emit, json_value, table, with_unit
 from tracker.cli.show import note_unmatched, short
 from tracker.domain.events import format_instant
@@ -76,7 +77,12 @@ def history_table(rows: list[HistoryRow]) -> str:
 
 
 @click.command()
-@click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
+@click.option(
+    "--subject",
+    metavar="NAME",
+    callback=not_blank,
+    help="Only this subject (case-insensitive).",
+)
 @click.option("--from", "start", metavar="DATE", help="Claims whose window reaches this date.")
 @click.option("--to", "end", metavar="DATE", help="Claims that begin by this date.")
 @click.option("--type", "type_code", metavar="TYPE", help="Only this type code.")
@@ -169,7 +175,7 @@ def timeline(
 
 
 @click.command()
-@click.argument("target", metavar="CLAIM | SUBJECT/ATTRIBUTE | SUBJECT")
+@click.argument("target", metavar="CLAIM | SUBJECT/ATTRIBUTE | SUBJECT", callback=not_blank)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
 def history(app: Any, target: str, fmt: str) -> None:

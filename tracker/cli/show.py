@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from tracker.cli.options import not_blank
 from tracker.cli.render import (
     FORMATS,
     STATUS_COLOURS,
@@ -43,7 +44,12 @@ def register(cli: click.Group) -> None:
     metavar="WHEN",
     help="Recorded-time cut: ISO datetime, date (end of that UTC day), now, or @N.",
 )
-@click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
+@click.option(
+    "--subject",
+    metavar="NAME",
+    callback=not_blank,
+    help="Only this subject (case-insensitive).",
+)
 @click.option("--all", "show_all", is_flag=True, help="Show deprecated claims too.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import groupby
 from typing import NamedTuple
 
 from tracker.domain.dates import ValidDate, Window, date_label
@@ -201,12 +202,26 @@ def _slots(
 
 
 def _current(states: list[ClaimState]) -> list[ClaimState]:
-    """The claims not followed by a later one."""
-    return [
-        a
-        for a in states
-        if not any(is_later(b.claim.valid, a.claim.valid) for b in states if b is not a)
-    ]
+    """The claims not followed by a later one (`is_later`), in their order.
+
+    b follows a when b's start window begins strictly after a's and ends no earlier (that
+    they differ then goes without saying). So a is current when every window beginning
+    strictly after it ends before it does: one pass by descending `earliest`, keeping the
+    greatest `latest` seen among strictly later beginnings, n log n where comparing every
+    pair took 58 s for one slot of 8,000 claims (RELIABILITY.md).
+    """
+    starts = [s.claim.valid.start for s in states]
+    order = sorted(range(len(states)), key=lambda i: starts[i].earliest, reverse=True)
+    followed = [False] * len(states)
+    reach: date | None = None  # the greatest `latest` among the later beginnings
+    for _, group in groupby(order, key=lambda i: starts[i].earliest):
+        same = list(group)
+        if reach is not None:
+            for i in same:
+                followed[i] = reach >= starts[i].latest
+        top = max(starts[i].latest for i in same)
+        reach = top if reach is None else max(reach, top)
+    return [s for s, gone in zip(states, followed, strict=True) if not gone]
 
 
 def _slot(knowledge: Knowledge, states: list[ClaimState], as_of: date) -> SlotView:

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from tracker.adapters.exports import claim_rows, read_log, timelinejs_row
-from tracker.domain.errors import ChainBroken
-from tracker.domain.events import first_break
+from tracker.adapters.store import CLOCK_SLACK
+from tracker.domain.admission import check_log
+from tracker.domain.errors import ChainBroken, ValidationError
+from tracker.domain.events import first_break, format_instant
 from tracker.domain.importing import COLUMNS
 from tracker.domain.judgements import Judgement, in_force
 from tracker.services.reading import Reading
@@ -47,6 +49,17 @@ class Exporting(Reading):
         if broken is not None:
             raise ChainBroken(
                 f"{path}: the log is broken at position {broken[0]}: {broken[1]}; nothing restored"
+            )
+        try:
+            check_log(entries, self.catalogue)
+        except ValidationError as error:
+            raise ValidationError(f"{path}: {error.message}; nothing restored") from None
+        if entries and entries[-1].recorded_at > self.clock() + CLOCK_SLACK:
+            raise ValidationError(
+                f"{path}: position {entries[-1].position} was recorded at "
+                f"{format_instant(entries[-1].recorded_at)}, later than this machine's clock "
+                f"({format_instant(self.clock())}): a log from the future, or a clock behind; "
+                "nothing restored"
             )
         with self.store.writing() as writer:
             writer.restore(entries)

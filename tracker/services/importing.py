@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracker.adapters.files import ImportFile, Problem, expand, open_import_file
+from tracker.adapters.files import FileRefused, ImportFile, Problem, expand, open_import_file
 from tracker.adapters.scratch import FileIds
 from tracker.adapters.store import Store, Writer
 from tracker.domain.events import ClaimAsserted, ImportRecorded
@@ -29,6 +29,7 @@ class FileSummary:
     errors: list[RowError]
     warnings: list[RowError]
     written: bool
+    refused: str | None = None  # why the whole file was refused before its rows were read
     hints: tuple[str, ...] = ()  # `warning:` lines: new names resembling known ones
 
     def line(self) -> str:
@@ -66,16 +67,22 @@ class FileImport:
         Rule 5 is checked as the rows go by: an id found on an earlier line with other
         content voids the pass, which is rolled back and run again knowing that id.
         """
-        source = open_import_file(path)
+        try:
+            source = open_import_file(path)
+            with closing(source), fewer_collections():
+                return self._passes(source, progress)
+        except FileRefused as refused:  # before any row, or the file changed under the lock
+            return FileSummary(path, dict(Plan().counts), [], [], False, str(refused))
+
+    def _passes(self, source: ImportFile, progress: Progress | None) -> FileSummary:
         conflicts: dict[str, list[int]] = {}
-        with fewer_collections():
-            while True:
-                try:
-                    return self._one_pass(source, conflicts, progress)
-                except _RolledBack as rolled_back:
-                    if rolled_back.summary is not None:
-                        return rolled_back.summary
-                    conflicts = {**conflicts, **rolled_back.conflicts}
+        while True:
+            try:
+                return self._one_pass(source, conflicts, progress)
+            except _RolledBack as rolled_back:
+                if rolled_back.summary is not None:
+                    return rolled_back.summary
+                conflicts = {**conflicts, **rolled_back.conflicts}
 
     def _one_pass(
         self, source: ImportFile, conflicts: dict[str, list[int]], progress: Progress | None
@@ -95,7 +102,7 @@ class FileImport:
                 counts = dict.fromkeys(counts, 0) | {"rejected": counts["rejected"]}
             written = changed and not self.dry_run and (self.skip_invalid or not errors)
             summary = FileSummary(
-                source.path, counts, errors, plan.warnings, written, tuple(hints.lines)
+                source.path, counts, errors, plan.warnings, written, hints=tuple(hints.lines)
             )
             if not written:
                 raise _RolledBack(summary)  # the earlier batches' events go with it
@@ -172,7 +179,22 @@ class Importing(Service):
         By default a file with an invalid row appends nothing; with `skip_invalid` its valid
         rows are imported and the invalid ones reported. `dry_run` appends nothing at all.
         """
-        return [self.import_file(path, dry_run, skip_invalid, progress) for path in expand(paths)]
+        return list(self.import_each(paths, dry_run, skip_invalid, progress))
+
+    def import_each(
+        self,
+        paths: list[str],
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        progress: Progress | None = None,
+    ) -> Iterator[FileSummary]:
+        """Import files one after the other, each standing alone, a summary as each is done.
+
+        A file refused whole (not text, unreadable) is summarised as such and the next one is
+        read; only an error of the database itself ends the run.
+        """
+        for path in expand(paths):
+            yield self.import_file(path, dry_run, skip_invalid, progress)
 
     def import_file(
         self,
