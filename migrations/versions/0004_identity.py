@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("canonical_key", sa.Text(), nullable=False),
         sa.Column("root_key", sa.Text(), nullable=False),
         sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("name_key", name=op.f("pk_aliases")),
     )
     op.create_index("ix_aliases_root_key", "aliases", ["root_key"])
@@ -68,6 +69,7 @@ def upgrade() -> None:
         sa.Column("a_key", sa.Text(), nullable=False),
         sa.Column("b_key", sa.Text(), nullable=False),
         sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("a_key", "b_key", name=op.f("pk_distinctions")),
     )
     op.execute("UPDATE projection SET position = 0 WHERE name = 'claims'")

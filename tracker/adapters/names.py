@@ -47,8 +47,8 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
             insert_rows(
                 conn,
                 aliases,
-                ("name_key", "canonical_key", "root_key", "position"),
-                [(name_key, canonical_key, canonical_key, at)],
+                ("name_key", "canonical_key", "root_key", "position", "reason"),
+                [(name_key, canonical_key, canonical_key, at, event.reason)],
             )
         elif isinstance(event, SubjectUnaliased):
             conn.execute(delete(aliases).where(aliases.c.name_key == fold_name(event.name)))
@@ -58,7 +58,8 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
                 distinctions.c.a_key == a, distinctions.c.b_key == b
             )
             if conn.execute(known).first() is None:
-                insert_rows(conn, distinctions, ("a_key", "b_key", "position"), [(a, b, at)])
+                columns = ("a_key", "b_key", "position", "reason")
+                insert_rows(conn, distinctions, columns, [(a, b, at, event.reason)])
     _add_spellings(conn, subjects, spelled)
     _add_spellings(conn, attribute_names, attributes)
     if judged:
