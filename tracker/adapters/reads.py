@@ -109,15 +109,6 @@ class ProjectionReads:
                 return names.read_identity(conn)
             return fold(read_entries(conn, None, 0)).identity
 
-    def judgement_rows(self) -> list[dict[str, str]]:
-        """The judgements in force at the head, as import rows (see `names.judgement_rows`)."""
-        with self._snapshot() as conn:
-            if projection.position(conn) == read_head(conn).position:
-                return names.judgement_rows(conn)
-        raise StoreError(
-            "the projection is behind the log: run `tracker db rebuild` before exporting"
-        )
-
     def projection_mismatch(self) -> str | None:
         """How the projection differs from a fold of the whole log; None when it equals it.
 

@@ -90,6 +90,12 @@ class Store(ProjectionReads):
         # "waiting for another writer…"), so a long wait does not look like a hang.
         self.on_wait: Callable[[], None] | None = None
 
+    def judgement_entries(self) -> list[LogEntry]:
+        """The log's judgements about names, read through the kind index (they are few)."""
+        query = select(log).where(log.c.kind.in_(JUDGEMENT_KINDS)).order_by(log.c.position)
+        with translated(), self.engine.connect() as conn:
+            return [decode_entry(row) for row in conn.execute(query)]
+
     def entries(self, upto: int | None = None, after: int = 0) -> Generator[LogEntry, None, None]:
         """Log entries with after < position <= upto, in position order, streamed."""
         with translated(), self.engine.connect() as conn:

@@ -172,7 +172,7 @@ aliases = Table(
     Column("canonical_key", Text, nullable=False),
     Column("root_key", Text, nullable=False),
     Column("position", BigInteger, nullable=False),
-    Column("reason", Text, nullable=False),
+    Column("reason", Text, nullable=False),  # why, for whoever reads the table with SQL
 )
 Index("ix_aliases_root_key", aliases.c.root_key)
 

@@ -37,6 +37,7 @@ def slider(
         position=knowledge.position,
         sources=knowledge.sources,
         claims={s.claim.id: s for s in observations},
+        identity=knowledge.identity,  # names and aliases as known at the cut
     )
     keys: dict[tuple[str, str], int] = {}
     names: list[list[str]] = []

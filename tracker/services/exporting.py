@@ -14,6 +14,7 @@ from tracker.domain.admission import check_log
 from tracker.domain.errors import ChainBroken, ValidationError
 from tracker.domain.events import first_break, format_instant
 from tracker.domain.importing import COLUMNS
+from tracker.domain.judgements import Judgement, in_force
 from tracker.services.reading import Reading
 
 
@@ -24,8 +25,10 @@ class Exporting(Reading):
         them appends nothing. Streamed while the context is open, so memory stays flat.
         The judgements in force follow, as `op=alias|distinct` rows, so that importing the
         export into an empty database gives the same picture."""
+        made = [e.event for e in self.store.judgement_entries()]
         judgements = [
-            tuple(row.get(column) for column in COLUMNS) for row in self.store.judgement_rows()
+            tuple(row.get(column) for column in COLUMNS)
+            for row in in_force(e for e in made if isinstance(e, Judgement))
         ]
         with self.store.current_claims(include_retracted) as (sources, states):
             yield chain(claim_rows(states, sources), judgements)
