@@ -101,9 +101,29 @@ def current_revision(engine: Engine) -> str | None:
         return str(revision) if revision is not None else None
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this tracker's migrations know."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return {revision.revision for revision in script.walk_revisions()}
+
+
+def refuse_unknown(revision: str | None) -> None:
+    """A revision no migration here knows was written by a newer tracker: neither opening
+    nor `db upgrade` can handle it, and "run tracker db upgrade" would be wrong advice."""
+    if revision is not None and revision not in known_revisions():
+        raise StoreError(
+            f"the database is at schema revision {revision}, which this tracker does not "
+            f"know: it was made by a newer tracker (this one goes up to {SCHEMA_REVISION}); "
+            "use that tracker, or upgrade this one"
+        )
+
+
 def upgrade(engine: Engine) -> None:
     from alembic import command
 
+    refuse_unknown(current_revision(engine))
     with translated(), engine.connect() as conn:
         # Take the write lock up front, so a second process creating the database waits.
         if conn.dialect.name == "sqlite":
@@ -123,6 +143,7 @@ def open_store(url: str, clock: Clock, create: bool = True) -> Store:
         if revision is None and create:
             _create(engine)
         elif revision != SCHEMA_REVISION:
+            refuse_unknown(revision)
             raise StoreError(
                 f"the database schema is at revision {revision}, this tracker needs "
                 f"{SCHEMA_REVISION}: run `tracker db upgrade`"

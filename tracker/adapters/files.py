@@ -244,12 +244,15 @@ def _read_jsonl(handle: TextIO) -> Iterator[Row | Problem]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line, object_pairs_hook=_unique_keys)
+            record = _loads(line)
         except _DuplicateKey as error:
             yield Problem(Row(number, {}), error.key, "duplicate key: which value is meant?")
             continue
         except json.JSONDecodeError as error:
             yield Problem(Row(number, {}), "row", f"not valid JSON: {error.msg}")
+            continue
+        except NotANumber as error:
+            yield Problem(Row(number, {}), "row", str(error))
             continue
         except RecursionError:
             yield Problem(Row(number, {}), "row", "not valid JSON: nested too deeply")
@@ -257,7 +260,11 @@ def _read_jsonl(handle: TextIO) -> Iterator[Row | Problem]:
         if not isinstance(record, dict):
             yield Problem(Row(number, {}), "row", "not a JSON object")
             continue
-        fields = {str(k).strip().lower(): _cell(v) for k, v in record.items()}
+        try:
+            fields = {str(k).strip().lower(): _cell(v) for k, v in record.items()}
+        except RecursionError:
+            yield Problem(Row(number, {}), "row", "not valid JSON: nested too deeply")
+            continue
         if len(fields) != len(record):  # keys that differ only in case or spaces
             doubled = Counter(str(k).strip().lower() for k in record).most_common(1)[0][0]
             yield Problem(Row(number, {}), doubled, "duplicate key: which value is meant?")
@@ -274,6 +281,29 @@ def _read_jsonl(handle: TextIO) -> Iterator[Row | Problem]:
             yield Problem(row, unknown[0], "unknown key")
             continue
         yield row
+
+
+class JsonNumber(str):
+    """A JSON number kept as the digits written: never through float (`1e16` stays `1e16`,
+    `0.1` stays `0.1`) nor int (a 5,000-digit integer cannot even be printed again)."""
+
+
+class NotANumber(ValueError):
+    """NaN or Infinity: Python's JSON reader accepts them, JSON does not."""
+
+
+def _refuse_constant(name: str) -> object:
+    raise NotANumber(f"not valid JSON: {name} is not a number JSON can hold")
+
+
+def _loads(line: str) -> Any:
+    return json.loads(
+        line,
+        parse_float=JsonNumber,
+        parse_int=JsonNumber,
+        parse_constant=_refuse_constant,
+        object_pairs_hook=_unique_keys,
+    )
 
 
 class _DuplicateKey(ValueError):
@@ -296,8 +326,20 @@ def _cell(value: object) -> str | None:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        return _dumps(value)
     return str(value)
+
+
+def _dumps(value: object) -> str:
+    """Nested JSON written back as `json.dumps` writes it, its numbers as they were given."""
+    if isinstance(value, JsonNumber):
+        return str.__str__(value)
+    if isinstance(value, dict):
+        items = (f"{json.dumps(k, ensure_ascii=False)}: {_dumps(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_dumps(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _is_text(value: str) -> bool:

@@ -89,10 +89,11 @@ from tracker.cli import (  # noqa: E402
     export,
     history,
     importing,
+    judging,
     report,
     show,
     write,
 )
 
-for module in (write, importing, show, change, history, export, report, admin):
+for module in (write, judging, importing, show, change, history, export, report, admin):
     module.register(cli)

@@ -90,6 +90,8 @@ def _report(summary: Any, rejected_rows: list[list[str | None]], dry_run: bool, 
             f"{summary.path}:{warning.line}: {warning.column}: {warning.message} (warning)",
             err=True,
         )
+    for hint in summary.hints:
+        click.echo(hint, err=True)
     if summary.refused:
         click.echo(summary.refused, err=True)
         rejected_rows.append([None] * len(COLUMNS) + [summary.refused])

@@ -10,11 +10,12 @@ from pathlib import Path
 from tracker.adapters.files import FileRefused, ImportFile, Problem, expand, open_import_file
 from tracker.adapters.scratch import FileIds
 from tracker.adapters.store import Store, Writer
-from tracker.domain.events import ImportRecorded
+from tracker.domain.events import ClaimAsserted, ImportRecorded
 from tracker.domain.importing import BATCH_ROWS, Plan, Row, RowError, plan_batch
 from tracker.domain.model import Catalogue
 from tracker.heap import fewer_collections
 from tracker.services.base import Service
+from tracker.services.judging import Hints
 
 # Shown while a file's rows are planned (a bar on a terminal): given the file and its number
 # of lines, it gives a function told the line reached.
@@ -29,6 +30,7 @@ class FileSummary:
     warnings: list[RowError]
     written: bool
     refused: str | None = None  # why the whole file was refused before its rows were read
+    hints: tuple[str, ...] = ()  # `warning:` lines: new names resembling known ones
 
     def line(self) -> str:
         c = self.counts
@@ -85,12 +87,13 @@ class FileImport:
     def _one_pass(
         self, source: ImportFile, conflicts: dict[str, list[int]], progress: Progress | None
     ) -> FileSummary:
-        plan = Plan(conflicts=conflicts)
         problems: list[RowError] = []
         with self.store.writing() as writer:
+            plan = Plan(conflicts=conflicts, identity=writer.judgements())
+            hints = Hints(writer.names(), writer.attributes)
             ids = FileIds(writer.conn)
             with progress(source.path, source.lines) if progress else nullcontext(_ignore) as at:
-                changed = self._plan_rows(writer, ids, source, plan, problems, at)
+                changed = self._plan_rows(writer, ids, source, plan, problems, at, hints)
             if plan.found:
                 raise _RolledBack(conflicts=ids.lines(plan.found))
             errors = sorted(problems + plan.errors, key=lambda e: e.line)
@@ -98,7 +101,9 @@ class FileImport:
             if errors and not self.skip_invalid:
                 counts = dict.fromkeys(counts, 0) | {"rejected": counts["rejected"]}
             written = changed and not self.dry_run and (self.skip_invalid or not errors)
-            summary = FileSummary(source.path, counts, errors, plan.warnings, written)
+            summary = FileSummary(
+                source.path, counts, errors, plan.warnings, written, hints=tuple(hints.lines)
+            )
             if not written:
                 raise _RolledBack(summary)  # the earlier batches' events go with it
             ids.drop()
@@ -113,6 +118,7 @@ class FileImport:
         plan: Plan,
         problems: list[RowError],
         at: Callable[[int], None],
+        hints: Hints,
     ) -> bool:
         """Plan and append the file's rows batch after batch; whether anything was appended."""
         changed = False
@@ -126,17 +132,20 @@ class FileImport:
                     continue
                 rows.append(item)
                 if len(rows) >= self.batch:
-                    changed |= self._plan_batch(writer, ids, plan, rows)
+                    changed |= self._plan_batch(writer, ids, plan, rows, hints)
                     at(rows[-1].line)
                     rows = []
         if rows:
-            changed |= self._plan_batch(writer, ids, plan, rows)
+            changed |= self._plan_batch(writer, ids, plan, rows, hints)
         at(source.lines)
         return changed
 
-    def _plan_batch(self, writer: Writer, ids: FileIds, plan: Plan, rows: list[Row]) -> bool:
+    def _plan_batch(
+        self, writer: Writer, ids: FileIds, plan: Plan, rows: list[Row], hints: Hints
+    ) -> bool:
         planned = plan_batch(plan, rows, self.catalogue, ids.shapes, writer.knowledge_of)
         ids.add(planned.seen)
+        hints.of(e.claim for e in planned.events if isinstance(e, ClaimAsserted))
         writer.append(planned.events)
         return bool(planned.events)
 
