@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, func, text
 
-from tracker.adapters import files, store
+from tracker.adapters import importfiles as files
+from tracker.adapters import store
 from tracker.cli import cli
 from tracker.db import open_store
 from tracker.domain.importing import COLUMNS
