@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, text
 
-from tracker.adapters import files, store
+from tracker.adapters import importfiles as files
+from tracker.adapters import store
 from tracker.cli import cli
 from tracker.db import open_store
 from tracker.domain.importing import COLUMNS
@@ -277,7 +278,7 @@ class held_write_lock:
             self.conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             self.conn.begin()
-            self.conn.execute(text(f"SELECT pg_advisory_xact_lock({store._PG_APPEND_LOCK})"))
+            self.conn.execute(store._pg_lock(func.pg_advisory_xact_lock))
         return self
 
     def release(self) -> None:

@@ -206,7 +206,7 @@ def test_batches_give_the_counts_and_log_of_one_batch_on_the_bench_files(
 def test_bytes_that_are_not_utf8_are_named_by_their_offset_across_chunks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, byte: int
 ) -> None:
-    from tracker.adapters import files
+    from tracker.adapters import importfiles as files
     from tracker.domain.errors import TrackerError
 
     monkeypatch.setattr(files, "_CHUNK", 4)
@@ -219,7 +219,7 @@ def test_bytes_that_are_not_utf8_are_named_by_their_offset_across_chunks(
 def test_the_first_pass_hashes_the_whole_file_and_counts_its_lines(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tracker.adapters import files
+    from tracker.adapters import importfiles as files
 
     monkeypatch.setattr(files, "_CHUNK", 5)
     feed = tmp_path / "a.jsonl"

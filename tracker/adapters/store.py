@@ -49,8 +49,15 @@ _ID_BATCH = 500
 # Entries per insert when restoring: the rows built for the driver follow this, not the log.
 _RESTORE_BATCH = 5000
 
-# Any constant will do: it names the lock that serialises appends on PostgreSQL.
+# Any constant will do: with the schema's name it names the lock that serialises appends
+# on PostgreSQL. One lock per schema, as there is one log per schema: trackers in other
+# schemas of the same database do not wait for each other (nor say they are waiting).
 _PG_APPEND_LOCK = 0x7472616B
+
+
+def _pg_lock(function: Any) -> Any:
+    return select(function(_PG_APPEND_LOCK, func.hashtext(func.current_schema())))
+
 
 # Seconds a writer waits for the lock before it says it is waiting.
 WAIT_NOTICE_SECONDS = 2.0
@@ -280,10 +287,10 @@ def _row(entry: LogEntry) -> tuple[Any, ...]:
 
 def pg_append_lock(conn: Connection, on_wait: Callable[[], None] | None) -> None:
     """Take the append lock, saying so once after WAIT_NOTICE_SECONDS of waiting for it."""
-    lock = select(func.pg_try_advisory_xact_lock(_PG_APPEND_LOCK))
+    lock = _pg_lock(func.pg_try_advisory_xact_lock)
     if on_wait is None or conn.execute(lock).scalar():
         if on_wait is None:
-            conn.execute(select(func.pg_advisory_xact_lock(_PG_APPEND_LOCK)))
+            conn.execute(_pg_lock(func.pg_advisory_xact_lock))
         return
     deadline, told, pause = time.monotonic() + WAIT_NOTICE_SECONDS, False, 0.01
     while not conn.execute(lock).scalar():
@@ -301,7 +308,7 @@ def catch_up(conn: Connection) -> None:
     Under the append lock (SQLite: the caller's BEGIN IMMEDIATE), so no append interleaves.
     """
     if conn.dialect.name == "postgresql":
-        conn.execute(select(func.pg_advisory_xact_lock(_PG_APPEND_LOCK)))  # re-entrant
+        conn.execute(_pg_lock(func.pg_advisory_xact_lock))  # re-entrant
     refuse_shortened(conn, "nothing was written: run `tracker verify`")
     if projection.position(conn) != read_head(conn).position:
         projection.rebuild(conn, read_entries(conn, None, 0))

@@ -7,7 +7,8 @@ from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracker.adapters.files import FileRefused, ImportFile, Problem, expand, open_import_file
+from tracker.adapters.importfiles import FileRefused, ImportFile, expand, open_import_file
+from tracker.adapters.rowreaders import Problem
 from tracker.adapters.scratch import FileIds
 from tracker.adapters.store import Store, Writer
 from tracker.domain.events import ClaimAsserted, ImportRecorded
