@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from tracker.adapters import projection
-from tracker.adapters.logrows import read_entries, read_head, read_sources, translated
+from tracker.adapters import projection, publishers
+from tracker.adapters.logrows import read_entries, read_head, translated
 from tracker.domain.errors import StoreError
 from tracker.domain.fold import STATE_FIELDS, ClaimState, Knowledge, fold
-from tracker.domain.model import Source
+from tracker.domain.model import Publisher, Source
 from tracker.domain.picture import OccurrenceView
 
 
@@ -49,8 +49,8 @@ class ProjectionReads:
 
         The knowledge holds only the active claims those pictures can use, and of the
         occurrences only the deprecated ones (a picture counts them): the occurrences a
-        picture at `listing.as_of` lists come built by SQL. Sources are read whole. One
-        snapshot: claims, occurrences and sources agree.
+        picture at `listing.as_of` lists come built by SQL. Articles are read for those claims,
+        publishers whole. One snapshot: claims, occurrences and sources agree.
         """
         with self._snapshot() as conn:
             claims = projection.pictured(conn, pictured_at, subject)
@@ -61,7 +61,7 @@ class ProjectionReads:
                 listed = projection.occurrences(
                     conn,
                     listing.as_of,
-                    knowledge.sources,
+                    {key: p.name for key, p in knowledge.publishers.items()},
                     subject,
                     listing.show_all,
                     listing.after,
@@ -73,9 +73,10 @@ class ProjectionReads:
     @contextmanager
     def current_claims(
         self, include_retracted: bool = True
-    ) -> Iterator[tuple[dict[str, Source], Iterator[Sequence[Any]]]]:
-        """Every source, and every claim's state at the head of the log as a row laid out as
-        `STATE_FIELDS`, in the order first asserted. One snapshot, so the two agree.
+    ) -> Iterator[tuple[dict[str, Source], Iterator[Sequence[Any]], dict[str, Publisher]]]:
+        """Every article as recorded, and every claim's state at the head of the log as a row
+        laid out as `STATE_FIELDS`, in the order first asserted, and every publisher. One
+        snapshot, so they agree.
 
         The rows stream from the projection. When it is behind the log, they are folded from
         the log in the same snapshot instead, which holds every state in memory: that is the
@@ -83,20 +84,30 @@ class ProjectionReads:
         it in step), and a reader does not take the writers' lock to rebuild it.
         """
         with self._snapshot() as conn:
-            sources = read_sources(conn)
+            sources = publishers.read_articles(conn)
             if projection.position(conn) == read_head(conn).position:
                 # Closed here, so its cursor is closed even when the reader stops early, before
                 # the connection goes back to the pool.
                 rows = projection.rows(conn, include_retracted)
                 with closing(rows):
-                    yield sources, _with_known_sources(rows, sources)
+                    yield (
+                        sources,
+                        _with_known_sources(rows, sources),
+                        publishers.read_publishers(conn),
+                    )
                 return
             knowledge = fold(read_entries(conn, None, 0))
             states = sorted(knowledge.claims.values(), key=lambda s: s.position)
             yield (
                 knowledge.sources,
                 (projection.row_of(s) for s in states if include_retracted or s.active),
+                knowledge.publishers,
             )
+
+    def source_rows(self) -> list[publishers.SourceRow]:
+        """Every publisher as `tracker sources` lists it, at the head of the log."""
+        with self._snapshot() as conn:
+            return publishers.source_rows(conn)
 
     def projection_mismatch(self) -> str | None:
         """How the projection differs from a fold of the whole log; None when it equals it."""
@@ -104,8 +115,13 @@ class ProjectionReads:
             at, head = projection.position(conn), read_head(conn).position
             if at != head:
                 return f"it reflects log position {at}, the log ends at {head}"
-            folded = fold(read_entries(conn, None, 0)).claims
+            knowledge = fold(read_entries(conn, None, 0))
             stored = {state.claim.id: state for state in projection.states(conn)}
+            if knowledge.publishers != publishers.read_publishers(conn):
+                return "the publishers differ from the log"
+            if knowledge.sources != publishers.read_articles(conn):
+                return "the articles differ from the log"
+        folded = knowledge.claims
         if folded == stored:
             return None
         claim = min(i for i in folded.keys() | stored.keys() if folded.get(i) != stored.get(i))
@@ -125,9 +141,10 @@ def _projected(conn: Connection, upto: int, states: Iterable[ClaimState]) -> Kno
     """A knowledge of these states and every source, if the projection is at `upto`."""
     if projection.position(conn) != upto or read_head(conn).position != upto:
         return None
-    knowledge = Knowledge(position=upto, sources=read_sources(conn))
+    knowledge = Knowledge(position=upto)
     for state in states:
         knowledge.claims[state.claim.id] = state
+    publishers.knowledge_sources(conn, knowledge)
     if {s.claim.source_id for s in knowledge.claims.values()} - knowledge.sources.keys():
         raise StoreError(_UNKNOWN_SOURCE)
     return knowledge

@@ -12,9 +12,9 @@ from tracker.domain.events import (
     ClaimRanked,
     ClaimRetracted,
     Event,
-    SourceRegistered,
+    SourceGraded,
 )
-from tracker.domain.fold import Knowledge
+from tracker.domain.fold import Knowledge, apply, cite
 from tracker.domain.model import (
     Catalogue,
     Claim,
@@ -22,7 +22,15 @@ from tracker.domain.model import (
     build_claim,
     build_source,
     check_rank,
+    check_reliability,
     fold_text,
+    publisher_key,
+)
+from tracker.domain.publishing import (
+    fingerprint,
+    grade_warning,
+    near_duplicate_note,
+    retracted_note,
 )
 
 COLUMNS = (
@@ -52,7 +60,7 @@ COLUMNS = (
 )
 # A rejects file carries an `error` column; it is ignored, so the file re-imports once fixed.
 IGNORED = ("error",)
-OPS = ("assert", "retract")
+OPS = ("assert", "retract", "grade")
 # Rows planned and appended at a time: what an import holds follows this, not the file.
 BATCH_ROWS = 5000
 
@@ -124,16 +132,32 @@ def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
         raise ValidationError(f"op {op!r} is not one of {', '.join(OPS)}", "op")
     reason_text = get("reason")
     reason = fold_text(reason_text) or None if reason_text else None
-    if op == "retract":
+    if op == "grade":
+        return _grade_row(row, reason)
+    if op == "retract" and not fold_text(get("type") or ""):
         claim_id = fold_text(get("id") or "")
         if not claim_id:
             raise ValidationError("id is required to retract a claim", "id")
         return Parsed(row, op, claim_id, reason=reason)
+    # An assertion, or a retraction carrying the claim's content (`export claims --all`).
     source = build_source(row.fields)
     claim = build_claim(row.fields, catalogue, source.id)
     rank_text = fold_text(get("rank") or "")
     rank = _checked(check_rank, rank_text, "rank") if rank_text else None
     return Parsed(row, op, claim.id, claim, source, reason, rank)
+
+
+def _grade_row(row: Row, reason: str | None) -> Parsed:
+    """`op=grade`: `source` and `reliability` (A-F, F included: this is a judgement)."""
+    name = fold_text(row.fields.get("source") or "")
+    if not name:
+        raise ValidationError("source is required to grade it", "source")
+    if not fold_text(row.fields.get("reliability") or ""):
+        raise ValidationError("reliability is required to grade a source", "reliability")
+    grade = _checked(check_reliability, row.fields.get("reliability") or "", "reliability")
+    # Rule 5 holds for grades too: two rows grading one publisher differently are both refused.
+    claim_id = f"grade:{publisher_key(name)}"
+    return Parsed(row, "grade", claim_id, source=Source("", name, reliability=grade), reason=reason)
 
 
 def _checked(check: Callable[[str], str], raw: str, column: str) -> str:
@@ -149,13 +173,16 @@ def plan_batch(
     catalogue: Catalogue,
     earlier: Callable[[set[str]], dict[str, set[int]]],
     knowledge_of: Callable[[set[str]], Knowledge],
+    near_duplicates: Callable[[list[tuple[Claim, Source]]], dict[str, list[str]]],
 ) -> Batch:
     """The events that bring the log in line with the next rows of a file.
 
     `earlier(ids)` gives the shapes (`shape`) of those ids on the file's earlier lines, so a
     later row of an id is a duplicate (unchanged) or a contradiction (rule 5) across batches.
     `knowledge_of(ids)` gives what the log knows of those claims, the earlier batches' events
-    included, and of every source, so the cost follows the file, not the log.
+    included, and of every publisher, so the cost follows the file, not the log.
+    `near_duplicates` gives, for (claim, article) pairs, the active claims of the log that
+    repeat them under other ids (`publishing.fingerprint`).
     """
     batch = Batch()
     parsed: list[Parsed] = []
@@ -168,10 +195,33 @@ def plan_batch(
     if plan.found:
         return batch  # this pass is void; decide nothing more
     knowledge = knowledge_of({item.claim_id for item in kept})
-    registered = set(knowledge.sources)
+    twins = near_duplicates(
+        [(i.claim, i.source) for i in kept if i.claim is not None and i.source is not None]
+    )
+    asserted: dict[tuple[str | None, ...], str] = {}
     for item in kept:
-        _decide(plan, batch, item, knowledge, registered)
+        if _decide(plan, batch, item, knowledge):
+            _warn_twins(plan, item, twins, asserted)
     return batch
+
+
+def _warn_twins(
+    plan: Plan,
+    item: Parsed,
+    twins: dict[str, list[str]],
+    asserted: dict[tuple[str | None, ...], str],
+) -> None:
+    """A new claim repeating an active one, of the log or of this batch, under another id."""
+    assert item.claim is not None and item.source is not None
+    others = list(twins.get(item.claim_id, ()))
+    key = fingerprint(item.claim, publisher_key(item.source.name))
+    if key in asserted and asserted[key] != item.claim_id:
+        others.append(asserted[key])
+    asserted.setdefault(key, item.claim_id)
+    if others:
+        plan.warnings.append(
+            RowError(item.row.line, "id", near_duplicate_note(item.claim_id, sorted(others)))
+        )
 
 
 def shape(item: Parsed) -> int:
@@ -222,44 +272,49 @@ def _drop_contradictions(
     return kept
 
 
-def _decide(
-    plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge, registered: set[str]
-) -> None:
-    """Rules 1-4 for one row; `registered` holds the sources known so far, this file's too."""
+def _decide(plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge) -> bool:
+    """Rules 1-4 for one row, and the judgements; whether a new active claim was asserted.
+    `knowledge` is kept up to date with the publishers this batch cites and grades, so a
+    later row sees an earlier row's grade."""
     known = knowledge.claims.get(item.claim_id)
-    if item.op == "retract":
-        if known is None or known.retracted:
-            state = "unknown" if known is None else "already retracted"
-            plan.warnings.append(
-                RowError(
-                    item.row.line, "id", f"claim {item.claim_id!r} is {state}; nothing to retract"
-                )
-            )
-            return
-        batch.events.append(ClaimRetracted(item.claim_id, item.reason or "retracted by import"))
-        plan.counts["retracted"] += 1
-        return
+    if item.op == "grade":
+        _grade(plan, batch, item, knowledge)
+        return False
+    if item.op == "retract" and (item.claim is None or known is not None):
+        _retract(plan, batch, item, known is not None and not known.retracted, known is None)
+        return False
     assert item.claim is not None and item.source is not None
+    if item.op == "retract":  # an unknown claim with its content: recorded, then retracted
+        _assert(batch, item, knowledge)
+        plan.counts["new"] += 1
+        _retract(plan, batch, item, True, False)
+        return False
     reranked = item.rank is not None and item.rank != (known.rank if known else "normal")
     if known is not None and known.retracted:
         reranked = False
     if known is not None and known.claim.same_content(item.claim):
+        if known.retracted:
+            plan.warnings.append(RowError(item.row.line, "id", retracted_note(item.claim_id)))
         if reranked:
             batch.events.append(
                 ClaimRanked(item.claim_id, item.rank or "", item.reason or "rank changed by import")
             )
         plan.counts["corrected" if reranked else "unchanged"] += 1
-        return
-    if item.source.id not in registered:
-        batch.events.append(SourceRegistered(item.source))
-        registered.add(item.source.id)
+        return False
+    warning = grade_warning(knowledge.publishers, item.source)
+    if warning is not None:
+        plan.warnings.append(RowError(item.row.line, "reliability", warning))
     if known is None:
-        batch.events.append(ClaimAsserted(item.claim))
+        _assert(batch, item, knowledge)
         plan.counts["new"] += 1
     else:
+        cite(knowledge, item.source)
         batch.events.append(
             ClaimCorrected(
-                item.claim, item.claim_id, item.reason or "re-imported with changed content"
+                item.claim,
+                item.claim_id,
+                item.reason or "re-imported with changed content",
+                item.source,
             )
         )
         plan.counts["corrected"] += 1
@@ -267,3 +322,41 @@ def _decide(
         batch.events.append(
             ClaimRanked(item.claim_id, item.rank or "", item.reason or "rank given by import")
         )
+    return known is None
+
+
+def _assert(batch: Batch, item: Parsed, knowledge: Knowledge) -> None:
+    assert item.claim is not None and item.source is not None
+    cite(knowledge, item.source)
+    batch.events.append(ClaimAsserted(item.claim, item.source))
+
+
+def _retract(plan: Plan, batch: Batch, item: Parsed, active: bool, unknown: bool) -> None:
+    if not active:
+        state = "unknown" if unknown else "already retracted"
+        plan.warnings.append(
+            RowError(item.row.line, "id", f"claim {item.claim_id!r} is {state}; nothing to retract")
+        )
+        return
+    batch.events.append(ClaimRetracted(item.claim_id, item.reason or "retracted by import"))
+    plan.counts["retracted"] += 1
+
+
+def _grade(plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge) -> None:
+    """`op=grade`, idempotent: a grade already in force appends nothing (unchanged)."""
+    assert item.source is not None
+    grade, name = item.source.reliability, item.source.name
+    publisher = knowledge.publishers.get(publisher_key(name))
+    if publisher is None:
+        plan.errors.append(
+            RowError(item.row.line, "source", f"no source {name!r} in the log", item.row.fields)
+        )
+        plan.counts["rejected"] += 1
+        return
+    if publisher.grade == grade:
+        plan.counts["unchanged"] += 1
+        return
+    event = SourceGraded(name, grade, item.reason or "graded by import")
+    apply(event, knowledge, 0)
+    batch.events.append(event)
+    plan.counts["new"] += 1

@@ -128,7 +128,9 @@ class FileImport:
         return changed
 
     def _plan_batch(self, writer: Writer, ids: FileIds, plan: Plan, rows: list[Row]) -> bool:
-        planned = plan_batch(plan, rows, self.catalogue, ids.shapes, writer.knowledge_of)
+        planned = plan_batch(
+            plan, rows, self.catalogue, ids.shapes, writer.knowledge_of, writer.near_duplicates
+        )
         ids.add(planned.seen)
         writer.append(planned.events)
         return bool(planned.events)
