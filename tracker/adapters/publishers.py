@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Connection, delete, func, select, tuple_, update
 
 from tracker.adapters.bulk import insert_rows, rows_by_keys
 from tracker.adapters.tables import articles, claims, publishers
+from tracker.domain.dates import parse_date
 from tracker.domain.events import (
     ClaimAsserted,
     ClaimCorrected,
@@ -124,7 +126,8 @@ class SourceRow:
     reliability: str
     claims: int
     articles: int
-    published: tuple[str, ...]
+    first_published: str | None
+    last_published: str | None
 
 
 def source_rows(conn: Connection) -> list[SourceRow]:
@@ -141,16 +144,26 @@ def source_rows(conn: Connection) -> list[SourceRow]:
     cited: dict[str, list[str | None]] = {}
     for key, published in conn.execute(select(a.publisher_key, a.published)):
         cited.setdefault(key, []).append(published)
-    return [
-        SourceRow(
-            publisher.name,
-            publisher.reliability,
-            int(counts.get(key, 0)),
-            len(cited.get(key, ())),
-            tuple(sorted({p for p in cited.get(key, ()) if p is not None})),
+    rows = []
+    for key, publisher in read_publishers(conn).items():
+        dates = sorted({p for p in cited.get(key, ()) if p is not None}, key=_when)
+        rows.append(
+            SourceRow(
+                publisher.name,
+                publisher.reliability,
+                int(counts.get(key, 0)),
+                len(cited.get(key, ())),
+                dates[0] if dates else None,
+                dates[-1] if dates else None,
+            )
         )
-        for key, publisher in read_publishers(conn).items()
-    ]
+    return rows
+
+
+def _when(published: str) -> tuple[date, date, str]:
+    """Published dates in time order: by the start of their window, then its end."""
+    window = parse_date(published).window
+    return window.earliest, window.latest, published
 
 
 def twins(conn: Connection, wanted: Sequence[tuple[Claim, str]]) -> dict[str, list[str]]:

@@ -67,8 +67,9 @@ from tracker.cli import (  # noqa: E402
     importing,
     report,
     show,
+    sources,
     write,
 )
 
-for module in (write, importing, show, change, history, export, report, admin):
+for module in (write, sources, importing, show, change, history, export, report, admin):
     module.register(cli)
