@@ -20,7 +20,7 @@ from tracker.db import alembic_config, current_revision, make_engine, open_store
 from tracker.domain.errors import StoreError
 
 T1 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-TABLES = {"alembic_version", "log", "claims", "projection"}
+TABLES = {"alembic_version", "log", "claims", "projection", "publishers", "articles"}
 
 
 def fixed_clock() -> datetime:

@@ -121,6 +121,7 @@ class Batch:
 
     events: list[Event] = field(default_factory=list)
     seen: list[tuple[str, int, int]] = field(default_factory=list)
+    retracted: set[str] = field(default_factory=set)
 
 
 def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
@@ -201,7 +202,7 @@ def plan_batch(
     asserted: dict[tuple[str | None, ...], str] = {}
     for item in kept:
         if _decide(plan, batch, item, knowledge):
-            _warn_twins(plan, item, twins, asserted)
+            _warn_twins(plan, item, twins, asserted, batch.retracted)
     return batch
 
 
@@ -210,10 +211,11 @@ def _warn_twins(
     item: Parsed,
     twins: dict[str, list[str]],
     asserted: dict[tuple[str | None, ...], str],
+    retracted: set[str],
 ) -> None:
     """A new claim repeating an active one, of the log or of this batch, under another id."""
     assert item.claim is not None and item.source is not None
-    others = list(twins.get(item.claim_id, ()))
+    others = [i for i in twins.get(item.claim_id, ()) if i not in retracted]
     key = fingerprint(item.claim, publisher_key(item.source.name))
     if key in asserted and asserted[key] != item.claim_id:
         others.append(asserted[key])
@@ -339,6 +341,7 @@ def _retract(plan: Plan, batch: Batch, item: Parsed, active: bool, unknown: bool
         )
         return
     batch.events.append(ClaimRetracted(item.claim_id, item.reason or "retracted by import"))
+    batch.retracted.add(item.claim_id)
     plan.counts["retracted"] += 1
 
 
