@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tracker.domain.errors import ValidationError
 from tracker.domain.events import (
@@ -30,6 +30,7 @@ from tracker.domain.publishing import (
     fingerprint,
     grade_warning,
     near_duplicate_note,
+    regraded,
     retracted_note,
 )
 
@@ -291,6 +292,12 @@ def _decide(plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge) -> boo
         plan.counts["new"] += 1
         _retract(plan, batch, item, True, False)
         return False
+    warning = grade_warning(knowledge.publishers, item.source)
+    if warning is not None:
+        plan.warnings.append(RowError(item.row.line, "reliability", warning))
+    if known is not None:
+        item = _as_recorded(item, knowledge.sources.get(known.claim.source_id))
+    assert item.claim is not None and item.source is not None
     reranked = item.rank is not None and item.rank != (known.rank if known else "normal")
     if known is not None and known.retracted:
         reranked = False
@@ -303,9 +310,6 @@ def _decide(plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge) -> boo
             )
         plan.counts["corrected" if reranked else "unchanged"] += 1
         return False
-    warning = grade_warning(knowledge.publishers, item.source)
-    if warning is not None:
-        plan.warnings.append(RowError(item.row.line, "reliability", warning))
     if known is None:
         _assert(batch, item, knowledge)
         plan.counts["new"] += 1
@@ -325,6 +329,16 @@ def _decide(plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge) -> boo
             ClaimRanked(item.claim_id, item.rank or "", item.reason or "rank given by import")
         )
     return known is None
+
+
+def _as_recorded(item: Parsed, recorded: Source | None) -> Parsed:
+    """A known claim's row citing its article with another grade cites that article as
+    recorded: the grade belongs to the publisher (the warning says so), and the article's id,
+    part of the claim's content, does not move."""
+    assert item.claim is not None and item.source is not None
+    if recorded is None or not regraded(recorded, item.source):
+        return item
+    return replace(item, claim=replace(item.claim, source_id=recorded.id), source=recorded)
 
 
 def _assert(batch: Batch, item: Parsed, knowledge: Knowledge) -> None:

@@ -22,6 +22,16 @@ def grade_warning(publishers: Mapping[str, Publisher], article: Source) -> str |
     )
 
 
+def regraded(recorded: Source, article: Source) -> bool:
+    """The same article (publisher, url, title, published) given another grade."""
+    return (
+        recorded.reliability != article.reliability
+        and publisher_key(recorded.name) == publisher_key(article.name)
+        and (recorded.url, recorded.title, recorded.published)
+        == (article.url, article.title, article.published)
+    )
+
+
 def retracted_note(claim_id: str) -> str:
     return (
         f"claim {claim_id} is retracted; nothing appended "

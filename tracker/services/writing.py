@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.events import (
@@ -14,7 +14,12 @@ from tracker.domain.events import (
     LogEntry,
 )
 from tracker.domain.model import build_claim, build_source, check_rank, claim_fields
-from tracker.domain.publishing import grade_warning, near_duplicate_note, retracted_note
+from tracker.domain.publishing import (
+    grade_warning,
+    near_duplicate_note,
+    regraded,
+    retracted_note,
+)
 from tracker.services.base import Service, active, reason_text
 
 
@@ -38,17 +43,20 @@ class Writing(Service):
         with self.store.writing() as writer:
             knowledge = writer.knowledge_of({claim.id})
             known = knowledge.claims.get(claim.id)
+            warning = grade_warning(knowledge.publishers, article)
+            warnings = [warning] if warning else []
             if known is not None:
+                recorded = knowledge.sources.get(known.claim.source_id)
+                if recorded is not None and regraded(recorded, article):
+                    claim = replace(claim, source_id=recorded.id)  # the grade is the publisher's
                 if known.claim.same_content(claim):
                     notes = [retracted_note(claim.id)] if known.retracted else []
-                    return Added(claim.id, known.position, False, notes)
+                    return Added(claim.id, known.position, False, warnings + notes)
                 raise ValidationError(
                     f"claim id {claim.id!r} is already used by another claim; "
                     "use `tracker correct` to change it",
                     "id",
                 )
-            warning = grade_warning(knowledge.publishers, article)
-            warnings = [warning] if warning else []
             twins = writer.near_duplicates([(claim, article)])
             if twins:
                 warnings.append(near_duplicate_note(claim.id, twins[claim.id]))
