@@ -102,7 +102,8 @@ def test_a_retraction_repeated_in_a_later_batch_is_one_retraction_and_no_warning
     assert [(w.line, w.message) for w in summary.warnings] == [
         (
             4,
-            "claim c repeats b (same type, subject, attribute, value, date and source under another id)",
+            "claim c repeats b (same type, subject, attribute, value, date and source "
+            "under another id)",
         )
     ]
 

@@ -85,7 +85,7 @@ def test_grading_the_grade_in_force_appends_nothing(seeded: Tracker) -> None:
 
 
 def test_grading_an_unknown_source_names_the_close_ones(seeded: Tracker) -> None:
-    with pytest.raises(NotFound, match="no source 'New York Parot'.*did you mean New York Parrot"):
+    with pytest.raises(NotFound, match=r"no source .New York Parot.*did you mean New York Parrot"):
         seeded.grade("New York Parot", "B", "typo")
     with pytest.raises(ValidationError, match="not a grade A-F"):
         seeded.grade("New York Parrot", "G", "bad")
