@@ -12,7 +12,6 @@ from tracker.domain.events import (
     ClaimRanked,
     ClaimRetracted,
     Event,
-    SourceGraded,
 )
 from tracker.domain.fold import Knowledge, apply, cite
 from tracker.domain.model import (
@@ -22,15 +21,15 @@ from tracker.domain.model import (
     build_claim,
     build_source,
     check_rank,
-    check_reliability,
     fold_text,
     publisher_key,
 )
 from tracker.domain.publishing import (
-    fingerprint,
+    Repeats,
+    as_recorded,
+    grade_row,
     grade_warning,
-    near_duplicate_note,
-    regraded,
+    regrade,
     retracted_note,
 )
 
@@ -150,16 +149,10 @@ def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
 
 
 def _grade_row(row: Row, reason: str | None) -> Parsed:
-    """`op=grade`: `source` and `reliability` (A-F, F included: this is a judgement)."""
-    name = fold_text(row.fields.get("source") or "")
-    if not name:
-        raise ValidationError("source is required to grade it", "source")
-    if not fold_text(row.fields.get("reliability") or ""):
-        raise ValidationError("reliability is required to grade a source", "reliability")
-    grade = _checked(check_reliability, row.fields.get("reliability") or "", "reliability")
+    graded = grade_row(row.fields)
     # Rule 5 holds for grades too: two rows grading one publisher differently are both refused.
-    claim_id = f"grade:{publisher_key(name)}"
-    return Parsed(row, "grade", claim_id, source=Source("", name, reliability=grade), reason=reason)
+    claim_id = f"grade:{publisher_key(graded.name)}"
+    return Parsed(row, "grade", claim_id, source=graded, reason=reason)
 
 
 def _checked(check: Callable[[str], str], raw: str, column: str) -> str:
@@ -200,31 +193,14 @@ def plan_batch(
     twins = near_duplicates(
         [(i.claim, i.source) for i in kept if i.claim is not None and i.source is not None]
     )
-    asserted: dict[tuple[str | None, ...], str] = {}
+    repeats = Repeats(twins, batch.retracted)
     for item in kept:
         if _decide(plan, batch, item, knowledge):
-            _warn_twins(plan, item, twins, asserted, batch.retracted)
+            assert item.claim is not None and item.source is not None
+            note = repeats.note(item.claim, item.source)
+            if note is not None:
+                plan.warnings.append(RowError(item.row.line, "id", note))
     return batch
-
-
-def _warn_twins(
-    plan: Plan,
-    item: Parsed,
-    twins: dict[str, list[str]],
-    asserted: dict[tuple[str | None, ...], str],
-    retracted: set[str],
-) -> None:
-    """A new claim repeating an active one, of the log or of this batch, under another id."""
-    assert item.claim is not None and item.source is not None
-    others = [i for i in twins.get(item.claim_id, ()) if i not in retracted]
-    key = fingerprint(item.claim, publisher_key(item.source.name))
-    if key in asserted and asserted[key] != item.claim_id:
-        others.append(asserted[key])
-    asserted.setdefault(key, item.claim_id)
-    if others:
-        plan.warnings.append(
-            RowError(item.row.line, "id", near_duplicate_note(item.claim_id, sorted(others)))
-        )
 
 
 def shape(item: Parsed) -> int:
@@ -296,7 +272,9 @@ def _decide(plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge) -> boo
     if warning is not None:
         plan.warnings.append(RowError(item.row.line, "reliability", warning))
     if known is not None:
-        item = _as_recorded(item, knowledge.sources.get(known.claim.source_id))
+        recorded = knowledge.sources.get(known.claim.source_id)
+        claim, article = as_recorded(item.claim, item.source, recorded)
+        item = replace(item, claim=claim, source=article)
     assert item.claim is not None and item.source is not None
     reranked = item.rank is not None and item.rank != (known.rank if known else "normal")
     if known is not None and known.retracted:
@@ -331,16 +309,6 @@ def _decide(plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge) -> boo
     return known is None
 
 
-def _as_recorded(item: Parsed, recorded: Source | None) -> Parsed:
-    """A known claim's row citing its article with another grade cites that article as
-    recorded: the grade belongs to the publisher (the warning says so), and the article's id,
-    part of the claim's content, does not move."""
-    assert item.claim is not None and item.source is not None
-    if recorded is None or not regraded(recorded, item.source):
-        return item
-    return replace(item, claim=replace(item.claim, source_id=recorded.id), source=recorded)
-
-
 def _assert(batch: Batch, item: Parsed, knowledge: Knowledge) -> None:
     assert item.claim is not None and item.source is not None
     cite(knowledge, item.source)
@@ -362,18 +330,14 @@ def _retract(plan: Plan, batch: Batch, item: Parsed, active: bool, unknown: bool
 def _grade(plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge) -> None:
     """`op=grade`, idempotent: a grade already in force appends nothing (unchanged)."""
     assert item.source is not None
-    grade, name = item.source.reliability, item.source.name
-    publisher = knowledge.publishers.get(publisher_key(name))
-    if publisher is None:
-        plan.errors.append(
-            RowError(item.row.line, "source", f"no source {name!r} in the log", item.row.fields)
-        )
-        plan.counts["rejected"] += 1
+    try:
+        event = regrade(knowledge.publishers, item.source, item.reason or "graded by import")
+    except ValidationError as error:
+        _reject(plan, item.row, error.field or "source", error.message)
         return
-    if publisher.grade == grade:
+    if event is None:
         plan.counts["unchanged"] += 1
         return
-    event = SourceGraded(name, grade, item.reason or "graded by import")
     apply(event, knowledge, 0)
     batch.events.append(event)
     plan.counts["new"] += 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.events import (
@@ -15,9 +15,9 @@ from tracker.domain.events import (
 )
 from tracker.domain.model import build_claim, build_source, check_rank, claim_fields
 from tracker.domain.publishing import (
+    as_recorded,
     grade_warning,
     near_duplicate_note,
-    regraded,
     retracted_note,
 )
 from tracker.services.base import Service, active, reason_text
@@ -47,8 +47,7 @@ class Writing(Service):
             warnings = [warning] if warning else []
             if known is not None:
                 recorded = knowledge.sources.get(known.claim.source_id)
-                if recorded is not None and regraded(recorded, article):
-                    claim = replace(claim, source_id=recorded.id)  # the grade is the publisher's
+                claim, _ = as_recorded(claim, article, recorded)  # the grade is the publisher's
                 if known.claim.same_content(claim):
                     notes = [retracted_note(claim.id)] if known.retracted else []
                     return Added(claim.id, known.position, False, warnings + notes)
