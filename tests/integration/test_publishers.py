@@ -272,3 +272,24 @@ def test_verify_finds_a_damaged_publishers_table_and_rebuild_repairs_it(seeded: 
     seeded.rebuild()
     assert seeded.verify() == seeded.store.head().position
     assert [r.reliability for r in seeded.sources()] == ["C"]
+
+
+def test_each_moment_shows_the_grade_known_then(
+    tracker: Tracker, frozen: FrozenDateTimeFactory
+) -> None:
+    """Ungraded, then graded B by a row, re-graded A, then F: `--known-at` sees each in turn,
+    as do the pictures of a diff between two recorded moments."""
+    tracker.add(fields("a"))  # T1: no grade given
+    frozen.move_to("2025-03-02T12:00:00Z")
+    tracker.add(fields("b", reliability="B", date="2024-06", value="2100"))
+    frozen.move_to("2025-03-03T12:00:00Z")
+    tracker.grade("Example Monitor", "A", "checked")
+    frozen.move_to("2025-03-04T12:00:00Z")
+    tracker.grade("Example Monitor", "F", "cannot be judged after all")
+    seen = {}
+    for day in ("2025-03-01", "2025-03-02", "2025-03-03", "2025-03-04"):
+        picture, _ = tracker.show("2024-05-31", day)
+        seen[day] = troops(picture).candidates[0].reliability
+    assert seen == {"2025-03-01": "F", "2025-03-02": "B", "2025-03-03": "A", "2025-03-04": "F"}
+    with pytest.raises(ValidationError, match="not a grade"):
+        tracker.grade("Example Monitor", "", "empty")

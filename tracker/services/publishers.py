@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 
 from tracker.adapters.publishers import SourceRow
-from tracker.domain.errors import NotFound
+from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.events import SourceGraded
 from tracker.domain.model import check_reliability, fold_text, publisher_key
 from tracker.services.base import Service, reason_text
@@ -22,6 +22,8 @@ class Graded:
 class Publishers(Service):
     def grade(self, source: str, reliability: str, reason: str) -> Graded:
         """Append a source.graded: the publisher's reliability from now on (as known at K)."""
+        if not reliability.strip():  # check_reliability reads a blank as the default, F
+            raise ValidationError("reliability '' is not a grade A-F", "reliability")
         grade = check_reliability(reliability)
         why = reason_text(reason)
         with self.store.writing() as writer:
