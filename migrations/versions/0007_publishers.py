@@ -4,7 +4,7 @@ Created empty, and the claims projection is set back to position 0, so the track
 every projection from the log on the next `tracker db upgrade` or write, as after 0003.
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

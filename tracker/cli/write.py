@@ -59,7 +59,7 @@ def add(app: Any, /, **fields: str | None) -> None:
     """Append one claim; its source is a publisher, graded with `tracker grade`."""
     added = app.tracker().add(fields)
     for warning in added.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(warning, err=True)
     if added.appended:
         click.echo(f"{added.claim_id} recorded at log position {added.position}")
     else:

@@ -14,6 +14,8 @@ from tracker.domain.events import (
     Event,
 )
 from tracker.domain.fold import Knowledge, apply, cite
+from tracker.domain.identity import Identity
+from tracker.domain.judgements import JUDGEMENT_OPS, apply_judgement, judge, judgement_names
 from tracker.domain.model import (
     Catalogue,
     Claim,
@@ -60,7 +62,7 @@ COLUMNS = (
 )
 # A rejects file carries an `error` column; it is ignored, so the file re-imports once fixed.
 IGNORED = ("error",)
-OPS = ("assert", "retract", "grade")
+OPS = ("assert", "retract", "grade", *JUDGEMENT_OPS)
 # Rows planned and appended at a time: what an import holds follows this, not the file.
 BATCH_ROWS = 5000
 
@@ -92,6 +94,7 @@ class Parsed:
     source: Source | None = None
     reason: str | None = None
     rank: str | None = None
+    names: tuple[str, ...] = ()  # a judgement's subject (and value)
 
 
 @dataclass
@@ -112,6 +115,7 @@ class Plan:
     warnings: list[RowError] = field(default_factory=list)
     conflicts: dict[str, list[int]] = field(default_factory=dict)
     found: set[str] = field(default_factory=set)
+    identity: Identity = field(default_factory=Identity)  # judgements in force, this file's too
 
 
 @dataclass
@@ -135,6 +139,8 @@ def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
     reason = fold_text(reason_text) or None if reason_text else None
     if op == "grade":
         return _grade_row(row, reason)
+    if op in JUDGEMENT_OPS:
+        return Parsed(row, op, "", reason=reason, names=judgement_names(row.fields, op))
     if op == "retract" and not fold_text(get("type") or ""):
         claim_id = fold_text(get("id") or "")
         if not claim_id:
@@ -181,11 +187,14 @@ def plan_batch(
     """
     batch = Batch()
     parsed: list[Parsed] = []
+    judgements: list[Parsed] = []
     for row in rows:
         try:
-            parsed.append(parse_row(row, catalogue))
+            item = parse_row(row, catalogue)
         except ValidationError as error:
             _reject(plan, row, error.field or "row", error.message)
+            continue
+        (judgements if item.op in JUDGEMENT_OPS else parsed).append(item)
     kept = _drop_contradictions(plan, batch, parsed, earlier)
     if plan.found:
         return batch  # this pass is void; decide nothing more
@@ -200,6 +209,18 @@ def plan_batch(
             note = repeats.note(item.claim, item.source)
             if note is not None:
                 plan.warnings.append(RowError(item.row.line, "id", note))
+    for item in judgements:
+        try:
+            event = judge(plan.identity, item.op, item.names, item.reason)
+        except ValidationError as error:
+            _reject(plan, item.row, error.field or "value", error.message)
+            continue
+        if event is None:
+            plan.counts["unchanged"] += 1
+            continue
+        apply_judgement(plan.identity, event)
+        batch.events.append(event)
+        plan.counts["new"] += 1
     return batch
 
 

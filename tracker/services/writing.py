@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.events import (
@@ -21,6 +21,7 @@ from tracker.domain.publishing import (
     retracted_note,
 )
 from tracker.services.base import Service, active, reason_text
+from tracker.services.judging import Hints
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Added:
     claim_id: str
     position: int
     appended: bool
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()  # `warning:` lines
 
 
 class Writing(Service):
@@ -50,7 +51,7 @@ class Writing(Service):
                 claim, _ = as_recorded(claim, article, recorded)  # the grade is the publisher's
                 if known.claim.same_content(claim):
                     notes = [retracted_note(claim.id)] if known.retracted else []
-                    return Added(claim.id, known.position, False, warnings + notes)
+                    return Added(claim.id, known.position, False, _lines(warnings + notes))
                 raise ValidationError(
                     f"claim id {claim.id!r} is already used by another claim; "
                     "use `tracker correct` to change it",
@@ -59,8 +60,9 @@ class Writing(Service):
             twins = writer.near_duplicates([(claim, article)])
             if twins:
                 warnings.append(near_duplicate_note(claim.id, twins[claim.id]))
+            hints = Hints(writer.names(), writer.attributes).of([claim])
             appended = writer.append([ClaimAsserted(claim, article)])
-        return Added(claim.id, appended[-1].position, True, warnings)
+        return Added(claim.id, appended[-1].position, True, _lines(warnings) + tuple(hints))
 
     def correct(self, claim_id: str, reason: str, fields: dict[str, str | None]) -> LogEntry:
         """Append a claim.corrected: the claim with the given fields changed, same id."""
@@ -108,3 +110,7 @@ class Writing(Service):
             if state.rank == rank:
                 raise ValidationError(f"claim {claim_id!r} is already ranked {rank}")
             return writer.append([ClaimRanked(claim_id, rank, reason_text(reason))])[-1]
+
+
+def _lines(messages: list[str]) -> tuple[str, ...]:
+    return tuple(f"warning: {message}" for message in messages)
