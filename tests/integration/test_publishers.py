@@ -64,7 +64,7 @@ def test_s10_a_regraded_publisher_shows_its_grade_as_known_at_k(
     before, _ = seeded.show("2024-06-01", "2025-03-07T08:59:59Z")
     assert reliabilities(troops(before)) == [("New York Parrot", "F")]
     added = seeded.add(fields(summary="x", source="new york parrot", value="1800", date="2024-06"))
-    assert added.appended and added.warnings == []
+    assert added.appended and added.warnings == ()
     later, _ = seeded.show("2024-07-01", None)
     assert reliabilities(troops(later)) == [("New York Parrot", "C")]
     [row] = seeded.sources()
@@ -95,13 +95,13 @@ def test_a_row_sets_the_first_grade_and_a_later_different_one_warns_and_changes_
     tracker: Tracker,
 ) -> None:
     first = tracker.add(fields("a", reliability="B"))
-    assert first.warnings == []
+    assert first.warnings == ()
     second = tracker.add(fields("b", reliability="D", date="2024-06"))
     assert second.appended
-    assert second.warnings == [
-        "Example Monitor is graded B; the grade D given here changes nothing "
-        '(to re-grade: tracker grade "Example Monitor" D --reason TEXT)'
-    ]
+    assert second.warnings == (
+        "warning: Example Monitor is graded B; the grade D given here changes nothing "
+        '(to re-grade: tracker grade "Example Monitor" D --reason TEXT)',
+    )
     picture, _ = tracker.show("2024-07-01", None)
     assert {c.reliability for c in troops(picture).candidates} == {"B"}
     [row] = tracker.sources()
@@ -173,10 +173,10 @@ def test_reinstate_brings_a_retracted_claim_back(
     frozen.move_to("2025-03-02T12:00:00Z")
     again = tracker.add(fields("a"))
     assert not again.appended
-    assert again.warnings == [
-        "claim a is retracted; nothing appended "
-        "(to bring it back: tracker reinstate a --reason TEXT)"
-    ]
+    assert again.warnings == (
+        "warning: claim a is retracted; nothing appended "
+        "(to bring it back: tracker reinstate a --reason TEXT)",
+    )
     entry = tracker.reinstate("a", "confirmed")
     assert (entry.kind, entry.position) == ("claim.reinstated", 3)
     picture, _ = tracker.show("2024-06-01", None)
@@ -213,12 +213,12 @@ def test_a_near_duplicate_is_written_with_a_warning_naming_it(
     tracker.add(fields("hand", summary="Typed by hand."))
     other = tracker.add(fields("feed:1", subject="russia ", summary="From the feed."))
     assert other.appended
-    assert other.warnings == [
-        "claim feed:1 repeats hand (same type, subject, attribute, value, date and source "
-        "under another id)"
-    ]
-    assert tracker.add(fields("x", source="Reuters")).warnings == []  # another publisher
-    assert tracker.add(fields("y", value="2100")).warnings == []  # another value
+    assert other.warnings == (
+        "warning: claim feed:1 repeats hand (same type, subject, attribute, value, date and "
+        "source under another id)",
+    )
+    assert tracker.add(fields("x", source="Reuters")).warnings == ()  # another publisher
+    assert tracker.add(fields("y", value="2100")).warnings == ()  # another value
     row = "feed:2,military.force_level,2024-05,RUSSIA,troops_in_libya,2000,Again.,example monitor"
     [summary] = tracker.import_paths([feed(tmp_path / "a.csv", row)])
     assert summary.written
@@ -227,10 +227,10 @@ def test_a_near_duplicate_is_written_with_a_warning_naming_it(
         "source under another id)"
     ]
     tracker.retract("hand", "duplicate")
-    assert tracker.add(fields("z", summary="Once more.")).warnings == [
-        "claim z repeats feed:1, feed:2 (same type, subject, attribute, value, date and source "
-        "under another id)"
-    ]
+    assert tracker.add(fields("z", summary="Once more.")).warnings == (
+        "warning: claim z repeats feed:1, feed:2 (same type, subject, attribute, value, date "
+        "and source under another id)",
+    )
 
 
 def test_export_claims_round_trip_keeps_grades_and_retracted_claims(
@@ -250,7 +250,7 @@ def test_export_claims_round_trip_keeps_grades_and_retracted_claims(
     assert not again.written
     empty = Tracker(open_store(f"sqlite:///{tmp_path / 'empty.db'}", utc_now), utc_now)
     [summary] = empty.import_paths([str(out)])
-    assert summary.written and summary.warnings == []
+    assert summary.written and summary.warnings == ()
     for as_of in ("2024-06-01", "2025-02"):
         one, two = seeded.show(as_of, None)[0], empty.show(as_of, None)[0]
         assert (one.slots, one.occurrences) == (two.slots, two.occurrences)
