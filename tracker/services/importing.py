@@ -144,7 +144,9 @@ class FileImport:
     def _plan_batch(
         self, writer: Writer, ids: FileIds, plan: Plan, rows: list[Row], hints: Hints
     ) -> bool:
-        planned = plan_batch(plan, rows, self.catalogue, ids.shapes, writer.knowledge_of)
+        planned = plan_batch(
+            plan, rows, self.catalogue, ids.shapes, writer.knowledge_of, writer.near_duplicates
+        )
         ids.add(planned.seen)
         hints.of(e.claim for e in planned.events if isinstance(e, ClaimAsserted))
         writer.append(planned.events)
