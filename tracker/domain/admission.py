@@ -120,9 +120,7 @@ def _source(source: Source) -> None:
     )
 
 
-def _claim(
-    claim: Claim, article: Source | None, known: Knowledge, catalogue: Catalogue
-) -> None:
+def _claim(claim: Claim, article: Source | None, known: Knowledge, catalogue: Catalogue) -> None:
     """A claim as a writer builds it; its article is carried with it (since publishers) or
     was registered before it (`source.registered`)."""
     _texts(claim, _REQUIRED_CLAIM, "claim")
