@@ -124,7 +124,7 @@ def test_a_known_to_past_the_log_names_known_to(run: Run) -> None:
     result = run("diff", "--known-from", "@1", "--known-to", "@99")
     assert (result.exit_code, result.stderr) == (
         1,
-        "Error: --known-to '@99': the log has positions 1 to 17\n",
+        "Error: --known-to '@99': the log has positions 1 to 16\n",
     )
 
 
@@ -146,7 +146,7 @@ def test_db_given_after_the_command_wins_over_the_groups(tmp_path: Path, frozen:
     invoke("import", str(SEED_CSV), "--db", str(real))
     result = invoke("--db", str(other), "info", "--db", str(real))
     assert result.exit_code == 0
-    assert "events           17" in result.stdout
+    assert "events           16" in result.stdout
     assert not other.exists()
 
 
@@ -220,7 +220,7 @@ def test_restore_creates_the_database(tmp_path: Path, frozen: object) -> None:
     dump = tmp_path / "log.jsonl"
     invoke("--db", str(source), "export", "log", "--out", str(dump))
     result = invoke("--db", str(target), "restore", str(dump))
-    assert (result.exit_code, result.stdout) == (0, "restored 17 events; hash chain verified\n")
+    assert (result.exit_code, result.stdout) == (0, "restored 16 events; hash chain verified\n")
 
 
 # --- help: sections, whole summaries, examples at the end ----------------------------------
@@ -254,7 +254,7 @@ def test_tracker_help_groups_the_commands_with_whole_summaries() -> None:
     assert "..." not in text.split("\n", 1)[1]
     record = text.split("Record:\n", 1)[1].split("\n\n", 1)[0]
     assert record.splitlines()[0] == (
-        "  add     Append one claim, and its source the first time that source is seen."
+        "  add     Append one claim, citing an article of a publisher."
     )
 
 
@@ -305,7 +305,7 @@ def test_types_add_defines_a_code_that_claims_may_then_use(run: Run) -> None:
         "add", "--type", "MILITARY.BATTLE", "--date", "2024-06", "--subject", "Sirte",
         "--summary", "A battle at Sirte.", "--source", "Example Monitor", "--id", "b1",
     )  # fmt: skip
-    assert claim.stdout == "b1 recorded at log position 3\n"
+    assert claim.stdout == "b1 recorded at log position 2\n"
     listed = json.loads(run("types", "--format", "json").stdout)
     assert {"type": "military.battle", "shape": "occurrence", "description": "A battle"} in listed
     assert {
@@ -394,10 +394,10 @@ def test_defined_types_travel_with_export_claims_and_export_log(
 def test_a_unique_prefix_names_the_claim(run: Run) -> None:
     run("import", str(SEED_CSV))
     result = run("retract", "nyp-2025-02:wilson-w", "--reason", "a fake post")
-    assert result.stdout == "nyp-2025-02:wilson-warning retracted at log position 18\n"
+    assert result.stdout == "nyp-2025-02:wilson-warning retracted at log position 17\n"
     ranked = run("rank", "nyp-2025-02:russia-troops-2024-05", "preferred", "--reason", "r")
     assert (
-        ranked.stdout == "nyp-2025-02:russia-troops-2024-05 ranked preferred at log position 19\n"
+        ranked.stdout == "nyp-2025-02:russia-troops-2024-05 ranked preferred at log position 18\n"
     )
     history = run("history", "nyp-2025-02:wilson-w", "--format", "json")
     assert [e["kind"] for e in json.loads(history.stdout)["events"]] == [
@@ -405,7 +405,9 @@ def test_a_unique_prefix_names_the_claim(run: Run) -> None:
         "claim.retracted",
     ]
     corrected = run("correct", "nyp-2025-02:gnu", "--date", "2025-01", "--reason", "misread")
-    assert corrected.stdout == "nyp-2025-02:gnu-mandate corrected at log position 20\n"
+    assert corrected.stdout == "nyp-2025-02:gnu-mandate corrected at log position 19\n"
+    reinstated = run("reinstate", "nyp-2025-02:wilson-w", "--reason", "genuine after all")
+    assert reinstated.stdout == "nyp-2025-02:wilson-warning reinstated at log position 20\n"
 
 
 def test_an_ambiguous_prefix_lists_the_matches(run: Run) -> None:

@@ -31,7 +31,11 @@ CLAIM_OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("--place", "place", "Where."),
     ("--quote", "quote", "The source's words."),
     ("--originator", "originator", "Who made the claim, if not the publisher."),
-    ("--reliability", "reliability", "Source reliability A-F (F: cannot be judged)."),
+    (
+        "--reliability",
+        "reliability",
+        "The publisher's first grade A-F (F: cannot be judged); re-grade: `tracker grade`.",
+    ),
     ("--credibility", "credibility", "Claim credibility 1-6 (6: cannot be judged)."),
     ("--id", "id", "Stable claim id (default: derived from the content)."),
 )
@@ -54,7 +58,7 @@ def add_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def register(cli: click.Group) -> None:
-    for command in (add, correct, retract, rank):
+    for command in (add, correct, retract, reinstate, rank):
         cli.add_command(command)
 
 
@@ -62,7 +66,10 @@ def register(cli: click.Group) -> None:
 @add_options
 @click.pass_obj
 def add(app: Any, /, **fields: str | None) -> None:
-    """Append one claim, and its source the first time that source is seen.
+    """Append one claim, citing an article of a publisher.
+
+    The source is the publisher, graded with `tracker grade`; the article (its url, title,
+    dates) travels in the claim's own event.
 
     An observation (a value of SUBJECT / ATTRIBUTE) takes --attribute and --value; an
     occurrence (something happened) takes neither. The type says which (`tracker types`).
@@ -122,6 +129,24 @@ def retract(app: Any, claim_id: str, reason: str) -> None:
     """
     entry = app.tracker().retract(claim_id, reason)
     click.echo(f"{entry.payload['claim_id']} retracted at log position {entry.position}")
+
+
+@click.command()
+@click.argument("claim_id", metavar="CLAIM")
+@click.option("--reason", required=True, help="Why the claim returns.")
+@click.pass_obj
+def reinstate(app: Any, claim_id: str, reason: str) -> None:
+    """Reinstate a retracted claim: it returns to the picture (a claim.reinstated).
+
+    CLAIM may be a unique prefix of the claim id.
+
+    \b
+    Examples:
+      tracker reinstate nyp-2025-02:wilson-warning --reason "the post was genuine after all"
+      tracker reinstate clm:71bb --reason "retracted by mistake"
+    """
+    entry = app.tracker().reinstate(claim_id, reason)
+    click.echo(f"{entry.payload['claim_id']} reinstated at log position {entry.position}")
 
 
 @click.command()
