@@ -20,7 +20,8 @@ from typing import Any, TextIO
 
 from tracker.domain.errors import TrackerError
 from tracker.domain.importing import COLUMNS, IGNORED, Row
-from tracker.domain.model import Catalogue, numeric
+from tracker.domain.model import Catalogue
+from tracker.domain.values import numeric
 
 SUFFIXES = (".csv", ".jsonl")
 

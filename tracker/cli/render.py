@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from tracker.domain.model import numeric
+from tracker.domain.values import numeric
 
 FORMATS = click.Choice(["table", "json", "csv"])
 

@@ -84,6 +84,9 @@ class Parsed:
     source: Source | None = None
     reason: str | None = None
     rank: str | None = None
+    # Why the value grammar refuses this row's value; the row is then only matched with a
+    # claim recorded before the grammar (its value as schema 0003 took it), never written.
+    refused: str | None = None
 
 
 @dataclass
@@ -130,10 +133,17 @@ def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
             raise ValidationError("id is required to retract a claim", "id")
         return Parsed(row, op, claim_id, reason=reason)
     source = build_source(row.fields)
-    claim = build_claim(row.fields, catalogue, source.id)
+    refused = None
+    try:
+        claim = build_claim(row.fields, catalogue, source.id)
+    except ValidationError as error:
+        if error.field != "value":
+            raise
+        claim = build_claim(row.fields, catalogue, source.id, legacy=True)
+        refused = error.message
     rank_text = fold_text(get("rank") or "")
     rank = _checked(check_rank, rank_text, "rank") if rank_text else None
-    return Parsed(row, op, claim.id, claim, source, reason, rank)
+    return Parsed(row, op, claim.id, claim, source, reason, rank, refused)
 
 
 def _checked(check: Callable[[str], str], raw: str, column: str) -> str:
@@ -243,6 +253,13 @@ def _decide(
     reranked = item.rank is not None and item.rank != (known.rank if known else "normal")
     if known is not None and known.retracted:
         reranked = False
+    if item.refused is not None:
+        # A file imported before the value grammar imports again unchanged (`1.800`).
+        if known is not None and not reranked and known.claim.same_content(item.claim):
+            plan.counts["unchanged"] += 1
+        else:
+            _reject(plan, item.row, "value", item.refused)
+        return
     if known is not None and known.claim.same_content(item.claim):
         if reranked:
             batch.events.append(

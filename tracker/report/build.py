@@ -14,8 +14,9 @@ from tracker.domain.dates import parse_as_of, parse_date
 from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.history import timeline
-from tracker.domain.model import numeric, subject_key
+from tracker.domain.model import subject_key
 from tracker.domain.picture import Picture, seen_by
+from tracker.domain.values import numeric
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy
     from tracker.services import Cut, Tracker
