@@ -146,8 +146,8 @@ def _number(spelled: str, whole: str) -> Decimal:
         thousands = whole.replace(spelled, spelled.replace(".", "").lstrip("+"), 1)
         decimal = whole.replace(spelled, number_text(Decimal(spelled)), 1)
         raise ValidationError(
-            f"value {_shown(whole)} is ambiguous: write {thousands} if the dot separates thousands, "
-            f"or {decimal} for the decimal (thousands separators are commas)",
+            f"value {_shown(whole)} is ambiguous: write {thousands} if the dot separates "
+            f"thousands, or {decimal} for the decimal (thousands separators are commas)",
             "value",
         )
     if sum(c.isdigit() for c in spelled) > MAX_DIGITS:
