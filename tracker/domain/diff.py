@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tracker.domain.model import numeric, subject_key
+from tracker.domain.model import subject_key
 from tracker.domain.picture import Picture, SlotView
+from tracker.domain.values import Delta, delta
 
 
 @dataclass(frozen=True)
@@ -18,19 +19,23 @@ class SlotChange:
     after: SlotView | None
 
     @property
+    def difference(self) -> Delta | None:
+        """after - before (SPEC §10): between figures with no open end, in one unit; a range
+        when either is a range. None with an open bound, text, or across units."""
+        if self.before is None or self.after is None or self.before.unit != self.after.unit:
+            return None
+        return delta(self.before.figure, self.after.figure)
+
+    @property
     def delta(self) -> Decimal | None:
-        """after - before, when both are numbers."""
-        a = numeric(self.before.value) if self.before else None
-        b = numeric(self.after.value) if self.after else None
-        return b - a if a is not None and b is not None else None
+        """after - before, when both are single figures in one unit."""
+        difference = self.difference
+        return difference.single if difference is not None else None
 
     @property
     def percent(self) -> Decimal | None:
-        a = numeric(self.before.value) if self.before else None
-        delta = self.delta
-        if delta is None or not a:
-            return None
-        return delta * 100 / a
+        difference = self.difference
+        return difference.percent if difference is not None else None
 
 
 def _key(view: SlotView) -> tuple[str, str]:
@@ -42,7 +47,7 @@ def _shape(view: SlotView) -> tuple[object, ...]:
     return (
         view.status,
         view.value,
-        tuple(sorted((c.claim, c.value) for c in view.candidates)),
+        tuple(sorted((c.claim, c.value, c.unit or "") for c in view.candidates)),
         view.resolved_by,
         view.deprecated_hidden,
     )
