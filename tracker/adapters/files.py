@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from decimal import Decimal
 from importlib import resources
 from operator import itemgetter
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any, TextIO
 from tracker.domain.errors import TrackerError
 from tracker.domain.importing import COLUMNS, IGNORED, Row
 from tracker.domain.model import Catalogue
-from tracker.domain.values import numeric
+from tracker.domain.values import MAX_DIGITS, number_text, numeric
 
 SUFFIXES = (".csv", ".jsonl")
 
@@ -166,9 +167,12 @@ def _read_jsonl(handle: TextIO) -> Iterator[Row | Problem]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = _JSON.decode(line)
         except json.JSONDecodeError as error:
             yield Problem(Row(number, {}), "row", f"not valid JSON: {error.msg}")
+            continue
+        except _NotANumber as error:
+            yield Problem(Row(number, {}), "row", f"{error} is not a number: figures are finite")
             continue
         except RecursionError:
             yield Problem(Row(number, {}), "row", "not valid JSON: nested too deeply")
@@ -191,13 +195,33 @@ def _read_jsonl(handle: TextIO) -> Iterator[Row | Problem]:
         yield row
 
 
+class _NotANumber(ValueError):
+    """NaN, Infinity or -Infinity in a JSON line: no figure is that."""
+
+
+def _not_a_number(name: str) -> Any:
+    raise _NotANumber(name)
+
+
+# Numbers are read exactly, as the digits written (`2.50` is not the float 2.5), so a JSON Lines
+# file gives the claims its CSV twin gives.
+_JSON = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal, parse_constant=_not_a_number)
+# Past this exponent a number is no figure (at most MAX_DIGITS digits): it is kept as written,
+# in scientific form, and the value grammar refuses it, without ever spelling out its digits.
+_LARGEST_EXPONENT = 2 * MAX_DIGITS
+
+
 def _cell(value: object) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, Decimal):
+        if abs(value.adjusted()) > _LARGEST_EXPONENT:
+            return str(value)
+        return number_text(value)
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
 
 

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from tracker.adapters import projection
+from tracker.adapters import projection, units
 from tracker.adapters.bulk import insert_rows
 from tracker.adapters.logrows import (
     Head,
@@ -36,6 +36,7 @@ from tracker.domain.events import (
 )
 from tracker.domain.fold import Knowledge, fold
 from tracker.domain.model import Source
+from tracker.domain.units import SlotKey, UnitTally
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
@@ -162,6 +163,11 @@ class Writer:
             entries += [decode_entry(row) for row in self.conn.execute(batch)]
         entries.sort(key=lambda e: e.position)
         return fold(entries, Knowledge(sources=dict(self._sources)))
+
+    def slot_units(self, slots: Collection[SlotKey]) -> dict[SlotKey, UnitTally]:
+        """The units the slots' active claims use: only for a warning, so read from the
+        projection, which `catch_up` keeps at the head under this writer's lock."""
+        return units.slot_units(self.conn, slots)
 
     def append(self, events: Sequence[Event]) -> list[LogEntry]:
         """Append events after the head: gapless positions, one chain, never-decreasing time."""

@@ -56,6 +56,8 @@ def add(app: Any, /, **fields: str | None) -> None:
     added = app.tracker().add(fields)
     if added.appended:
         click.echo(f"{added.claim_id} recorded at log position {added.position}")
+        if added.warning:
+            click.echo(f"warning: {added.warning}", err=True)
     else:
         click.echo(
             f"{added.claim_id} already recorded at log position {added.position}; nothing appended"
@@ -73,8 +75,10 @@ def correct(app: Any, /, claim_id: str, reason: str, **fields: str | None) -> No
     A change in the world (800 then 1,800 troops) is a new claim (`tracker add`), never a
     correction.
     """
-    entry = app.tracker().correct(claim_id, reason, fields)
-    click.echo(f"{claim_id} corrected at log position {entry.position}")
+    corrected = app.tracker().correct(claim_id, reason, fields)
+    click.echo(f"{claim_id} corrected at log position {corrected.entry.position}")
+    if corrected.warning:
+        click.echo(f"warning: {corrected.warning}", err=True)
 
 
 @click.command()

@@ -10,9 +10,10 @@ from pathlib import Path
 from tracker.adapters.files import ImportFile, Problem, expand, open_import_file
 from tracker.adapters.scratch import FileIds
 from tracker.adapters.store import Store, Writer
-from tracker.domain.events import ImportRecorded
-from tracker.domain.importing import BATCH_ROWS, Plan, Row, RowError, plan_batch
+from tracker.domain.events import ClaimAsserted, ImportRecorded
+from tracker.domain.importing import BATCH_ROWS, Batch, Plan, Row, RowError, plan_batch
 from tracker.domain.model import Catalogue
+from tracker.domain.units import SlotKey, UnitTally, slot_key, tally, unit_warning
 from tracker.heap import fewer_collections
 from tracker.services.base import Service
 
@@ -56,6 +57,7 @@ class FileImport:
         self.catalogue = catalogue
         self.dry_run = dry_run
         self.skip_invalid = skip_invalid
+        self._units: dict[SlotKey, UnitTally] = {}
         self.batch = batch
 
     def run(self, path: Path, progress: Progress | None = None) -> FileSummary:
@@ -80,6 +82,7 @@ class FileImport:
     ) -> FileSummary:
         plan = Plan(conflicts=conflicts)
         problems: list[RowError] = []
+        self._units = {}
         with self.store.writing() as writer:
             ids = FileIds(writer.conn)
             with progress(source.path, source.lines) if progress else nullcontext(_ignore) as at:
@@ -130,8 +133,27 @@ class FileImport:
     def _plan_batch(self, writer: Writer, ids: FileIds, plan: Plan, rows: list[Row]) -> bool:
         planned = plan_batch(plan, rows, self.catalogue, ids.shapes, writer.knowledge_of)
         ids.add(planned.seen)
+        self._warn_units(writer, plan, planned)
         writer.append(planned.events)
         return bool(planned.events)
+
+    def _warn_units(self, writer: Writer, plan: Plan, planned: Batch) -> None:
+        """A new claim bringing its slot a unit the slot's other claims do not use is warned
+        of; each slot's units are read once per pass, then followed through its rows."""
+        written = [
+            e.claim
+            for e in planned.events
+            if isinstance(e, ClaimAsserted) and e.claim.is_observation
+        ]
+        unread = {slot_key(c) for c in written} - self._units.keys()
+        if unread:
+            self._units.update(writer.slot_units(unread))
+        lines = {claim_id: line for claim_id, _, line in planned.seen}
+        for claim in written:
+            tallied = self._units[slot_key(claim)]
+            if (warning := unit_warning(claim, tallied)) is not None:
+                plan.warnings.append(RowError(lines[claim.id], "unit", warning))
+            tally(tallied, claim)
 
 
 class _RolledBack(Exception):

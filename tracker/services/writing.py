@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tracker.domain.errors import ValidationError
 from tracker.domain.events import (
@@ -14,8 +15,12 @@ from tracker.domain.events import (
     LogEntry,
     SourceRegistered,
 )
-from tracker.domain.model import build_claim, build_source, check_rank, claim_fields
+from tracker.domain.model import Claim, build_claim, build_source, check_rank, claim_fields
+from tracker.domain.units import slot_key, unit_warning
 from tracker.services.base import Service, active, reason_text
+
+if TYPE_CHECKING:
+    from tracker.adapters.store import Writer
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,13 @@ class Added:
     claim_id: str
     position: int
     appended: bool
+    warning: str | None = None  # the claim brings its slot a new unit (SPEC §10)
+
+
+@dataclass(frozen=True)
+class Corrected:
+    entry: LogEntry
+    warning: str | None = None  # the correction brings its slot a new unit (SPEC §10)
 
 
 class Writing(Service):
@@ -45,10 +57,11 @@ class Writing(Service):
             if source.id not in knowledge.sources:
                 events.append(SourceRegistered(source))
             events.append(ClaimAsserted(claim))
+            warning = _unit_warning(writer, claim)
             appended = writer.append(events)
-        return Added(claim.id, appended[-1].position, appended=True)
+        return Added(claim.id, appended[-1].position, appended=True, warning=warning)
 
-    def correct(self, claim_id: str, reason: str, fields: dict[str, str | None]) -> LogEntry:
+    def correct(self, claim_id: str, reason: str, fields: dict[str, str | None]) -> Corrected:
         """Append a claim.corrected: the claim with the given fields changed, same id."""
         with self.store.writing() as writer:
             knowledge = writer.knowledge_of({claim_id})
@@ -63,7 +76,9 @@ class Writing(Service):
             if source.id not in knowledge.sources:
                 events.append(SourceRegistered(source))
             events.append(ClaimCorrected(claim, claim_id, reason_text(reason)))
-            return writer.append(events)[-1]
+            moved = claim.unit != state.claim.unit or slot_key(claim) != slot_key(state.claim)
+            warning = _unit_warning(writer, claim) if moved else None
+            return Corrected(writer.append(events)[-1], warning)
 
     def retract(self, claim_id: str, reason: str) -> LogEntry:
         """Append a claim.retracted: the claim leaves the picture, not the log."""
@@ -79,3 +94,10 @@ class Writing(Service):
             if state.rank == rank:
                 raise ValidationError(f"claim {claim_id!r} is already ranked {rank}")
             return writer.append([ClaimRanked(claim_id, rank, reason_text(reason))])[-1]
+
+
+def _unit_warning(writer: Writer, claim: Claim) -> str | None:
+    if not claim.is_observation:
+        return None
+    slot = slot_key(claim)
+    return unit_warning(claim, writer.slot_units({slot})[slot])
