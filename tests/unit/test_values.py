@@ -73,7 +73,7 @@ def test_figures_are_stored_in_canonical_form(raw: str, stored: str) -> None:
         ">~1000",
         "350..300",
         "≈1800",
-        "−5",
+        "\u22125",  # the minus sign
         "1e3",
         "9" * (MAX_DIGITS + 1),
         "3rd",

@@ -24,7 +24,7 @@ def unit_warning(claim: Claim, tally: UnitTally) -> str | None:
     used = ", ".join(sorted(unit or "no unit" for unit in others))
     return (
         f"{claim.subject} / {claim.attribute} is in {used}; this claim brings "
-        f"{claim.unit or 'no unit'}: values in different units never conflict or give a delta"
+        f"{claim.unit or 'no unit'} (no delta is given across units)"
     )
 
 
