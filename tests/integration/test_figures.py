@@ -9,6 +9,8 @@ import pytest
 
 from tracker.domain.diff import SlotChange
 from tracker.domain.errors import ValidationError
+from tracker.domain.events import ClaimAsserted, SourceRegistered
+from tracker.domain.model import Claim, Source
 from tracker.domain.picture import SlotView
 from tracker.services import Tracker
 
@@ -230,3 +232,26 @@ def test_json_lines_numbers_are_exact_and_nan_is_refused(tracker: Tracker, tmp_p
     assert [(e.line, e.column) for e in summary.errors] == [(2, "row"), (3, "value")]
     claims = tracker.knowledge(tracker.cut(None)).claims
     assert claims["a"].claim.value == "0.1000000000000000000000000001"
+
+
+def test_a_value_recorded_before_the_grammar_reads_and_can_be_corrected_around(
+    tracker: Tracker, tmp_path: Path
+) -> None:
+    source = Source(id="src:m", name="M")
+    old = Claim(
+        id="old:1",
+        type="military.force_level",
+        date="2024-05",
+        subject="Russia",
+        summary="s",
+        source_id="src:m",
+        attribute="troops_in_libya",
+        value="2.5k",
+    )
+    with tracker.store.writing() as writer:
+        writer.append([SourceRegistered(source), ClaimAsserted(old)])
+    assert troops(tracker).value == "2.5k"
+    tracker.correct("old:1", "summary", {"summary": "better"})
+    assert tracker.knowledge(tracker.cut(None)).claims["old:1"].claim.value == "2.5k"
+    with pytest.raises(ValidationError):
+        tracker.correct("old:1", "value", {"value": "3.5k"})

@@ -69,7 +69,9 @@ class Writing(Service):
             merged = claim_fields(state.claim, knowledge.source_of(state.claim))
             merged.update({k: v for k, v in fields.items() if v is not None and k != "id"})
             source = build_source(merged)
-            claim = build_claim(merged, self.catalogue, source.id)
+            # A value left as it is stays as stored, even one recorded before the value grammar.
+            kept = fields.get("value") is None
+            claim = build_claim(merged, self.catalogue, source.id, legacy=kept)
             if claim.same_content(state.claim):
                 raise ValidationError(f"the correction changes nothing in claim {claim_id!r}")
             events: list[Event] = []
