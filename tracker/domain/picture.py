@@ -248,7 +248,10 @@ def _slot(knowledge: Knowledge, states: list[ClaimState], as_of: date) -> SlotVi
 
 def _agreed(states: list[ClaimState]) -> Figure | None:
     """What the claims' values have in common; None when they are incompatible (SPEC §10)."""
-    figures = [read_value(s.claim.value) for s in states]
+    values = {s.claim.value for s in states}
+    if len(values) == 1:  # the common case, one value however many claims: nothing to meet
+        return read_value(values.pop())
+    figures = [read_value(value) for value in values]
     return common([f for f in figures if f is not None]) if None not in figures else None
 
 
