@@ -75,6 +75,8 @@ def test_figures_are_stored_in_canonical_form(raw: str, stored: str) -> None:
         "≈1800",
         "\u22125",  # the minus sign
         "1e3",
+        "5.",
+        "5...6",
         "9" * (MAX_DIGITS + 1),
         "3rd",
     ],

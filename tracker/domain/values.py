@@ -39,7 +39,7 @@ FORMS = (
 MAX_DIGITS = 30
 
 # ASCII digits only: `\d` would take other scripts' digits, which Decimal() accepts.
-_NUM = r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)"
+_NUM = r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+)"
 _SINGLE = re.compile(rf"^(~|>=|<=|>|<)? *({_NUM})$")
 _RANGE = re.compile(rf"^({_NUM}) *\.\. *({_NUM})$")
 # Only in what the tracker itself writes for a common part with an open end (never input).
