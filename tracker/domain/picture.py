@@ -237,13 +237,12 @@ def _slot(knowledge: Knowledge, states: list[ClaimState], as_of: date) -> SlotVi
         if s.claim.valid.start.latest <= as_of and not s.claim.valid.ended_by(as_of)
     ]
     before = _slot(knowledge, earlier, as_of) if earlier else None
-    previous = None
     if before is not None and before.status == "current":
         previous = next(s for s in earlier if s.claim.id == before.claim)
         return _view(
             knowledge, subject, attribute, "possible", previous, holding, None, before.figure
         )
-    return _view(knowledge, subject, attribute, "possible", previous, holding)
+    return _view(knowledge, subject, attribute, "possible", None, holding)
 
 
 def _agreed(states: list[ClaimState]) -> Figure | None:
