@@ -4,7 +4,6 @@ and a schema-0003 database whose files re-import and whose pictures stay as they
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -168,36 +167,3 @@ def test_diff_gives_no_delta_across_units(run) -> None:  # type: ignore[no-untyp
         "battalions",
         "troops",
     )
-
-
-def test_a_schema_0003_database_reimports_its_files_and_keeps_its_pictures(
-    run,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
-) -> None:
-    db = tmp_path / "cli.db"
-    shutil.copy(V0003 / "tracker.db", db)
-    feed = run("import", str(V0003 / "feed.csv"), "--dry-run")
-    # mon:3 was corrected by hand after the import: the file still holds the first version.
-    assert feed.stderr.endswith(
-        "feed.csv: 0 new, 1 corrected, 7 unchanged, 0 retracted, 0 rejected "
-        "(dry run: nothing appended)\n"
-    )
-    seed = Path(__file__).parent.parent.parent / "events"
-    again = run("import", str(seed))
-    assert again.stderr.endswith("0 new, 0 corrected, 15 unchanged, 0 retracted, 0 rejected\n")
-    assert run("verify").exit_code == 0
-    for as_of in ("2024-06-01", "2024-12", "2025-02"):
-        shown = run("show", "--as-of", as_of, "--known-at", "@43", "--format", "json").stdout
-        expected = json.loads((V0003 / f"show-{as_of}.json").read_text(encoding="utf-8"))
-        assert _without_figures(json.loads(shown)) == expected
-
-
-def _without_figures(picture: dict[str, object]) -> dict[str, object]:
-    """A picture without the keys SPEC §10 adds (each candidate's unit among them)."""
-    for slot in picture["slots"]:  # type: ignore[attr-defined]
-        for key in ("low", "high", "approximate"):
-            del slot[key]
-        for candidate in slot["candidates"]:
-            for key in ("low", "high", "approximate", "unit"):
-                del candidate[key]
-    return picture

@@ -3,13 +3,10 @@ agree or conflict by their intervals, deltas follow them, each candidate keeps i
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from tracker.cli import cli
 from tracker.domain.diff import SlotChange
 from tracker.domain.errors import ValidationError
 from tracker.domain.events import ClaimAsserted, SourceRegistered
@@ -258,27 +255,3 @@ def test_a_value_recorded_before_the_grammar_reads_and_can_be_corrected_around(
     assert tracker.knowledge(tracker.cut(None)).claims["old:1"].claim.value == "2.5k"
     with pytest.raises(ValidationError):
         tracker.correct("old:1", "value", {"value": "3.5k"})
-
-
-V0003 = Path(__file__).parent.parent / "fixtures" / "v0003"
-
-
-def test_the_schema_0003_log_restores_with_the_same_pictures(db_url: str, frozen: object) -> None:
-    def run(*args: str) -> Result:
-        return CliRunner().invoke(cli, ["--db", db_url, *args], catch_exceptions=False)
-
-    assert run("restore", str(V0003 / "tracker.log.jsonl")).exit_code == 0
-    for as_of in ("2024-06-01", "2024-12", "2025-02"):
-        shown = json.loads(
-            run("show", "--as-of", as_of, "--known-at", "@43", "--format", "json").stdout
-        )
-        for slot in shown["slots"]:
-            for key in ("low", "high", "approximate"):
-                del slot[key]
-            for candidate in slot["candidates"]:
-                for key in ("low", "high", "approximate", "unit"):
-                    del candidate[key]
-        expected = json.loads((V0003 / f"show-{as_of}.json").read_text(encoding="utf-8"))
-        assert shown == expected
-    again = run("import", str(V0003 / "feed.csv"), "--dry-run")
-    assert "0 new, 1 corrected, 7 unchanged, 0 retracted, 0 rejected" in again.stderr

@@ -10,17 +10,19 @@ from __future__ import annotations
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from datetime import date
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import (
     Connection,
     delete,
     func,
+    insert,
     select,
     update,
 )
 
+from tracker.adapters import names
 from tracker.adapters.bulk import insert_rows, rows_by_keys, select_rows
 from tracker.adapters.tables import claims, projection
 from tracker.domain.bounds import Bounds, usable
@@ -34,6 +36,7 @@ from tracker.domain.events import (
     LogEntry,
 )
 from tracker.domain.fold import STATE_FIELDS, ClaimState
+from tracker.domain.identity import Identity, fold_attribute
 from tracker.domain.model import CLAIM_FIELDS, Claim, Source, subject_key
 from tracker.domain.picture import OccurrenceView, certainty
 
@@ -74,6 +77,7 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
                 update(claims).where(claims.c.id == event.claim_id).values(rank=event.rank)
             )
     _insert(conn, pending)
+    names.apply(conn, appended)
     _set_position(conn, appended[-1][0])
 
 
@@ -84,6 +88,7 @@ def rebuild(conn: Connection, entries: Iterable[LogEntry]) -> int:
     appended again: memory follows the batch, not the log (a fold first held every claim).
     """
     conn.execute(delete(claims))
+    names.clear(conn)
     at, batch = 0, list[tuple[int, Event]]()
     for entry in entries:
         batch.append((entry.position, entry.event))
@@ -106,7 +111,7 @@ def pictured(
     conn: Connection, pictured_at: Sequence[date], subject: str | None
 ) -> Iterator[ClaimState]:
     """The active claim states that pictures at `pictured_at` (of `subject`, matched as
-    `subject_key` does) can use, in no particular order.
+    `subject_key` does and through the aliases in force) can use, in no particular order.
 
     Claims not begun by the last of those days are left out, and so is every observation
     that no picture there can use (`bounds.usable`); deprecated claims are all kept, as a
@@ -118,7 +123,7 @@ def pictured(
         c.first_day <= max(pictured_at).toordinal(), c.retracted.is_(False)
     )
     if subject is not None:
-        query = query.where(c.subject_key == subject_key(subject))
+        query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
     yield from map(_state, select_rows(conn, query.where(c.rank == "deprecated")))
     ids = _usable(conn, pictured_at, subject)
     for start in range(0, len(ids), _ID_BATCH):
@@ -131,7 +136,7 @@ def _usable(conn: Connection, pictured_at: Sequence[date], subject: str | None) 
     few day columns of every active observation, in slot order, through `bounds.usable`."""
     c = claims.c
     query = select(
-        c.subject_key, c.attribute, c.first_day, c.last_day, c.end_day, c.position, c.id
+        c.subject_key, c.attribute_key, c.first_day, c.last_day, c.end_day, c.position, c.id
     ).where(
         c.attribute.is_not(None),
         c.retracted.is_(False),
@@ -139,8 +144,14 @@ def _usable(conn: Connection, pictured_at: Sequence[date], subject: str | None) 
         c.first_day <= max(pictured_at).toordinal(),
     )
     if subject is not None:
-        query = query.where(c.subject_key == subject_key(subject))
-    rows: list[Bounds] = select_rows(conn, query.order_by(c.subject_key, c.attribute))
+        query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
+    rows: list[Bounds] = select_rows(conn, query.order_by(c.subject_key, c.attribute_key))
+    roots = names.roots(conn)
+    if roots:  # slots group by the key a subject resolves to: regroup the aliased rows
+        rows = sorted(
+            ((roots.get(r[0], r[0]), *r[1:]) for r in rows),
+            key=itemgetter(0, 1),
+        )
     ids: set[str] = set()
     for day in pictured_at:
         ids.update(usable(rows, day.toordinal()))
@@ -151,6 +162,7 @@ def occurrences(
     conn: Connection,
     as_of: date,
     sources: Mapping[str, Source],
+    identity: Identity,
     subject: str | None = None,
     show_all: bool = False,
     after: date | None = None,
@@ -172,34 +184,42 @@ def occurrences(
         c.target,
         c.place,
         func.coalesce(c.end_day, c.last_day),
+        c.subject_key,
     ).where(c.attribute.is_(None), c.retracted.is_(False), c.first_day <= as_of.toordinal())
     if not show_all:
         query = query.where(c.rank != "deprecated")
     if subject is not None:
-        query = query.where(c.subject_key == subject_key(subject))
+        query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
     if after is not None:
         query = query.where(c.first_day > after.toordinal())
     query = query.order_by(c.first_day.desc(), c.last_day.desc(), c.position.desc())
-    names = {key: (source.name,) for key, source in sources.items()}
+    publishers = {key: (source.name,) for key, source in sources.items()}
     day = date.fromordinal
-    return [
-        OccurrenceView(
-            claim_id,
-            kind,
-            text,
-            date_label(text),
-            certainty(day(latest), as_of),
-            who,
-            summary,
-            names[source],
-            actor,
-            target,
-            place,
+    shown: dict[str, tuple[str, tuple[str, ...]]] = {}
+    views = []
+    for claim_id, kind, text, _, summary, source, actor, target, place, latest, key in select_rows(
+        conn, query
+    ):
+        if key not in shown:
+            shown[key] = identity.shown([key])
+        who, aliases = shown[key]
+        views.append(
+            OccurrenceView(
+                claim_id,
+                kind,
+                text,
+                date_label(text),
+                certainty(day(latest), as_of),
+                who,
+                summary,
+                publishers[source],
+                actor,
+                target,
+                place,
+                aliases,
+            )
         )
-        for claim_id, kind, text, who, summary, source, actor, target, place, latest in (
-            select_rows(conn, query)
-        )
-    ]
+    return views
 
 
 # The claim's fields in Claim's order, then its standing: a row builds a state positionally.
@@ -218,6 +238,7 @@ _ROW = (
     "retracted",
     "rank",
     "subject_key",
+    "attribute_key",
     "first_day",
     "last_day",
     "end_day",
@@ -236,6 +257,7 @@ def _values(
         retracted,
         rank,
         subject_key(claim.subject),
+        fold_attribute(claim.attribute) if claim.attribute is not None else None,
         start.earliest.toordinal(),
         start.latest.toordinal(),
         end.latest.toordinal() if valid.is_span and end is not None else None,
@@ -265,7 +287,10 @@ def _correct(conn: Connection, event: ClaimCorrected) -> None:
 
 
 def _set_position(conn: Connection, at: int) -> None:
-    conn.execute(update(projection).where(projection.c.name == NAME).values(position=at))
+    """Its one row updated, or written again if it was deleted (so a rebuild repairs that)."""
+    done = conn.execute(update(projection).where(projection.c.name == NAME).values(position=at))
+    if done.rowcount == 0:
+        conn.execute(insert(projection).values(name=NAME, position=at))
 
 
 def rows(conn: Connection, include_retracted: bool = True) -> Generator[Sequence[Any], None, None]:
@@ -280,6 +305,18 @@ def rows(conn: Connection, include_retracted: bool = True) -> Generator[Sequence
         yield from result
     finally:
         result.close()  # a reader that stops early must not leave a server-side cursor open
+
+
+def stored(conn: Connection) -> dict[str, tuple[Any, ...]]:
+    """Every row of `claims` whole, derived columns too, by claim id: what `verify` compares
+    with `expected` (readers trust `subject_key` and the day columns as much as the rest)."""
+    query = select(*(claims.c[name] for name in _ROW))
+    return {row[0]: tuple(row) for row in conn.execute(query)}
+
+
+def expected(state: ClaimState) -> tuple[Any, ...]:
+    """The row of `claims` the log gives this state, as `stored` reads it."""
+    return _values(state.claim, state.position, state.retracted, state.rank)
 
 
 def row_of(state: ClaimState) -> tuple[Any, ...]:

@@ -13,19 +13,19 @@ _KEY_BATCH = 500  # subject keys per IN (...) query
 
 
 def slot_units(conn: Connection, slots: Collection[SlotKey]) -> dict[SlotKey, UnitTally]:
-    """For each slot (subject key, attribute), the units of its active claims, tallied."""
+    """For each slot (subject key, folded attribute), the units of its active claims."""
     c = claims.c
     found: dict[SlotKey, UnitTally] = {slot: {} for slot in slots}
     keys = sorted({key for key, _ in slots})
     for start in range(0, len(keys), _KEY_BATCH):
         query = (
-            select(c.subject_key, c.attribute, c.unit, func.count(), func.min(c.id))
+            select(c.subject_key, c.attribute_key, c.unit, func.count(), func.min(c.id))
             .where(
                 c.subject_key.in_(keys[start : start + _KEY_BATCH]),
-                c.attribute.is_not(None),
+                c.attribute_key.is_not(None),
                 c.retracted.is_(False),
             )
-            .group_by(c.subject_key, c.attribute, c.unit)
+            .group_by(c.subject_key, c.attribute_key, c.unit)
         )
         for key, attribute, unit, count, least in conn.execute(query):
             tallied = found.get((key, attribute))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import click
@@ -24,14 +25,36 @@ def types() -> None:
 
 
 @click.command()
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="json: one object, with the anchor `position`/`head_hash` for `verify --anchor`.",
+)
 @click.pass_obj
-def info(app: Any) -> None:
+def info(app: Any, output: str) -> None:
     """Database location, schema revision, counts, chain head."""
     from tracker.adapters.tables import SCHEMA_REVISION
     from tracker.domain.events import format_instant
 
     tracker = app.tracker()
     summary = tracker.info()
+    if output == "json":
+        last_at = summary.last_recorded_at
+        data = {
+            "database": _safe_url(app.url),
+            "revision": SCHEMA_REVISION,
+            "events": summary.events,
+            "claims": summary.claims,
+            "sources": summary.sources,
+            "position": summary.events,
+            "head_hash": summary.head_hash,
+            "last_recorded_at": format_instant(last_at) if last_at else None,
+        }
+        click.echo(json.dumps(data, indent=2))
+        return
     last = format_instant(summary.last_recorded_at) if summary.last_recorded_at else "never"
     click.echo(
         table(
@@ -55,14 +78,40 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+class Anchor(click.ParamType[tuple[int, str]]):
+    """POSITION:HASH, as `info --format json` prints them (`position`, `head_hash`)."""
+
+    name = "POSITION:HASH"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> tuple[int, str]:
+        if isinstance(value, tuple):
+            return value
+        position, _, digest = str(value).strip().partition(":")
+        digest = digest.lower()
+        if not (position.isascii() and position.isdigit() and int(position) > 0) or not (
+            len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)
+        ):
+            self.fail(f"{value!r} is not POSITION:HASH (a position from 1, 64 hex digits)")
+        return int(position), digest
+
+
 @click.command()
+@click.option(
+    "--anchor",
+    "anchors",
+    type=Anchor(),
+    multiple=True,
+    help="POSITION:HASH noted earlier (`info --format json`): exit 1 if the log no longer "
+    "holds that hash at that position. Repeatable.",
+)
 @click.pass_obj
-def verify(app: Any) -> None:
+def verify(app: Any, anchors: tuple[tuple[int, str], ...]) -> None:
     """Recompute the hash chain and check positions; exit 1 at the first broken position.
 
-    Then check the claims projection against a replay of the log (exit 1 if they differ).
+    Then check each --anchor, and the claims projection against a replay of the log (exit 1
+    if they differ).
     """
-    count = app.tracker().verify()
+    count = app.tracker().verify(anchors)
     click.echo(f"ok: {count} events, positions gapless, hash chain intact, projection matches")
 
 

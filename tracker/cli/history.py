@@ -6,10 +6,12 @@ from typing import Any
 
 import click
 
+from tracker.cli.options import not_blank
 from tracker.cli.render import FORMATS, dump_csv, emit, json_value, table, with_unit
-from tracker.cli.show import short
+from tracker.cli.show import note_unmatched, short
 from tracker.domain.events import format_instant
 from tracker.domain.history import HistoryRow
+from tracker.domain.model import subject_key
 
 
 def register(cli: click.Group) -> None:
@@ -18,17 +20,21 @@ def register(cli: click.Group) -> None:
 
 
 def history_json(row: HistoryRow) -> dict[str, Any]:
-    return {
+    judgement = row.kind.startswith("subject.")
+    shown = {
         "position": row.position,
         "recorded_at": format_instant(row.recorded_at),
         "kind": row.kind,
-        "claim": row.claim,
+        "claim": row.claim or None,
         "value": json_value(row.value),
         "date": row.date,
         "source": row.source,
         "reason": row.reason,
-        "rank": row.detail,
+        "rank": None if judgement else row.detail,
     }
+    if judgement:
+        shown["names"] = row.detail  # what the judgement says: `NAME → CANONICAL`, `A ≠ B`
+    return shown
 
 
 HISTORY_COLUMNS = (
@@ -71,7 +77,12 @@ def history_table(rows: list[HistoryRow]) -> str:
 
 
 @click.command()
-@click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
+@click.option(
+    "--subject",
+    metavar="NAME",
+    callback=not_blank,
+    help="Only this subject (case-insensitive).",
+)
 @click.option("--from", "start", metavar="DATE", help="Claims whose window reaches this date.")
 @click.option("--to", "end", metavar="DATE", help="Claims that begin by this date.")
 @click.option("--type", "type_code", metavar="TYPE", help="Only this type code.")
@@ -89,6 +100,7 @@ def timeline(
 ) -> None:
     """Claims in valid-time order (earliest first; ties by log position)."""
     states, knowledge = app.tracker().timeline(subject, start, end, type_code, known_at)
+    note_unmatched(app, subject)
     items = []
     for state in states:
         claim = state.claim
@@ -98,7 +110,8 @@ def timeline(
                 "claim": claim.id,
                 "type": claim.type,
                 "date": claim.date,
-                "subject": claim.subject,
+                "subject": knowledge.identity.shown([subject_key(claim.subject)])[0],
+                "aliases": list(knowledge.identity.shown([subject_key(claim.subject)])[1]),
                 "attribute": claim.attribute,
                 "value": json_value(claim.value),
                 "unit": claim.unit,
@@ -131,7 +144,7 @@ def timeline(
         [
             state.claim.valid.label(),
             state.claim.type,
-            state.claim.subject,
+            knowledge.identity.shown([subject_key(state.claim.subject)])[0],
             (
                 f"{state.claim.attribute} = {with_unit(state.claim.value, state.claim.unit)}"
                 if state.claim.attribute
@@ -162,7 +175,7 @@ def timeline(
 
 
 @click.command()
-@click.argument("target", metavar="CLAIM | SUBJECT/ATTRIBUTE | SUBJECT")
+@click.argument("target", metavar="CLAIM | SUBJECT/ATTRIBUTE | SUBJECT", callback=not_blank)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
 def history(app: Any, target: str, fmt: str) -> None:

@@ -68,7 +68,7 @@ def human_value(value: str | None) -> str:
 def human_number(number: Decimal) -> str:
     """A number with thousands separators."""
     if number == number.to_integral_value():
-        return f"{int(number):,}"
+        return f"{number.to_integral_value():,f}"  # not through int: no digit limit
     return f"{number:,f}"
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from tracker.cli.options import not_blank
 from tracker.cli.render import (
     FORMATS,
     STATUS_COLOURS,
@@ -44,7 +45,12 @@ def register(cli: click.Group) -> None:
     metavar="WHEN",
     help="Recorded-time cut: ISO datetime, date (end of that UTC day), now, or @N.",
 )
-@click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
+@click.option(
+    "--subject",
+    metavar="NAME",
+    callback=not_blank,
+    help="Only this subject (case-insensitive).",
+)
 @click.option("--all", "show_all", is_flag=True, help="Show deprecated claims too.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
@@ -53,12 +59,21 @@ def show(
 ) -> None:
     """The picture of the world as of a date: slots with their values, and occurrences."""
     picture, cut = app.tracker().show(as_of, known_at, subject, show_all)
+    note_unmatched(app, subject)
     if fmt == "json":
         click.echo(dump_json(picture_json(picture, cut)))
     elif fmt == "csv":
         click.echo(picture_csv(picture), nl=False)
     else:
         click.echo(picture_table(picture, cut))
+
+
+def note_unmatched(app: Any, subject: str | None) -> None:
+    """A `--subject` that names nothing known is said so on stderr, with the closest names."""
+    if subject is not None:
+        note = app.tracker().unmatched_subject(subject)
+        if note is not None:
+            click.echo(f"note: {note}", err=True)
 
 
 def _candidate_json(c: Candidate) -> dict[str, Any]:
@@ -90,6 +105,7 @@ def slot_json(slot: SlotView) -> dict[str, Any]:
         "candidates": [_candidate_json(c) for c in slot.candidates],
         "resolved_by": slot.resolved_by,
         "deprecated_hidden": slot.deprecated_hidden,
+        "aliases": list(slot.aliases),
     }
 
 
@@ -213,6 +229,7 @@ def occurrence_json(o: OccurrenceView) -> dict[str, Any]:
         "actor": o.actor,
         "target": o.target,
         "place": o.place,
+        "aliases": list(o.aliases),
     }
 
 

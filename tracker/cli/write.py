@@ -54,10 +54,10 @@ def register(cli: click.Group) -> None:
 def add(app: Any, /, **fields: str | None) -> None:
     """Append one claim (and its source, the first time that source is seen)."""
     added = app.tracker().add(fields)
+    for warning in added.warnings:
+        click.echo(warning, err=True)
     if added.appended:
         click.echo(f"{added.claim_id} recorded at log position {added.position}")
-        if added.warning:
-            click.echo(f"warning: {added.warning}", err=True)
     else:
         click.echo(
             f"{added.claim_id} already recorded at log position {added.position}; nothing appended"

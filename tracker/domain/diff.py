@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from tracker.domain.identity import fold_attribute
 from tracker.domain.model import subject_key
 from tracker.domain.picture import Picture, SlotView
 from tracker.domain.values import Delta, delta
@@ -39,7 +40,7 @@ class SlotChange:
 
 
 def _key(view: SlotView) -> tuple[str, str]:
-    return subject_key(view.subject), view.attribute
+    return subject_key(view.subject), fold_attribute(view.attribute)
 
 
 def _shape(view: SlotView) -> tuple[object, ...]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from tracker.domain.dates import ValidDate, parse_date
 from tracker.domain.errors import ValidationError
+from tracker.domain.identity import fold_name
 from tracker.domain.values import canonical_value, legacy_spelling, same_value
 
 RELIABILITY_GRADES = "ABCDEF"
@@ -24,8 +25,14 @@ def fold_text(text: str) -> str:
 
 
 def subject_key(subject: str) -> str:
-    """Subjects match case-insensitively with whitespace folded."""
-    return fold_text(subject).casefold()
+    """Subjects match NFC-normalised, case-folded, with whitespace folded (`identity`)."""
+    return fold_name(subject)
+
+
+def source_key(name: str) -> str:
+    """How a source's name enters its derived id: case and whitespace folded only. Kept as it
+    was when the first logs were written, so a re-imported row finds the source it made."""
+    return fold_text(name).casefold()
 
 
 # One encoder for every canonical JSON text: json.dumps with options builds a new one per call.
@@ -57,7 +64,7 @@ class Source:
         return content_id(
             "src",
             {
-                "name": subject_key(name),
+                "name": source_key(name),
                 "url": url,
                 "title": title,
                 "published": published,
@@ -208,6 +215,7 @@ def build_claim(
         originator=text("originator"),
         credibility=_field(check_credibility, fields_in.get("credibility"), "credibility"),
     )
+    check_lengths(claim)
     if claim_id:  # built once with its id when the row gives one: `replace` costs a build
         return claim
     spelled = legacy_spelling(value) if value is not None else None
@@ -218,6 +226,33 @@ def _stored_value(value: str | None, legacy: bool) -> str | None:
     if value is None:
         return None
     return legacy_spelling(value) if legacy else canonical_value(value)
+
+
+# What both backends can store and index, so SQLite refuses what PostgreSQL cannot hold: ids
+# are varchar(200), and a btree entry of `ix_claims_slot` (folded subject, attribute, id, a
+# few numbers) must stay under ~2.7 KB. Subjects and attributes are measured in UTF-8 bytes.
+MAX_ID_CHARACTERS = 200
+MAX_SUBJECT_BYTES = 1000
+MAX_ATTRIBUTE_BYTES = 500
+
+
+def check_lengths(claim: Claim) -> None:
+    if len(claim.id) > MAX_ID_CHARACTERS:
+        raise ValidationError(
+            f"id is {len(claim.id)} characters long; at most {MAX_ID_CHARACTERS}", "id"
+        )
+    size = len(subject_key(claim.subject).encode("utf-8", "surrogatepass"))
+    if size > MAX_SUBJECT_BYTES:
+        raise ValidationError(
+            f"subject is {size} bytes long in UTF-8; at most {MAX_SUBJECT_BYTES}", "subject"
+        )
+    if claim.attribute is not None:
+        size = len(claim.attribute.encode("utf-8", "surrogatepass"))
+        if size > MAX_ATTRIBUTE_BYTES:
+            raise ValidationError(
+                f"attribute is {size} bytes long in UTF-8; at most {MAX_ATTRIBUTE_BYTES}",
+                "attribute",
+            )
 
 
 SOURCE_FIELDS = ("source", "source_url", "source_title", "published", "retrieved", "reliability")

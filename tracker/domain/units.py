@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tracker.domain.identity import fold_attribute
 from tracker.domain.model import Claim, subject_key
 
 SlotKey = tuple[str, str]
@@ -11,8 +12,9 @@ UnitTally = dict[str | None, tuple[int, str]]
 
 
 def slot_key(claim: Claim) -> SlotKey:
-    """The slot an observation fills, as pictures group them."""
-    return subject_key(claim.subject), claim.attribute or ""
+    """The slot an observation fills: its subject key and folded attribute, as pictures group
+    them before aliases (a subject's aliases are left out here)."""
+    return subject_key(claim.subject), fold_attribute(claim.attribute or "")
 
 
 def unit_warning(claim: Claim, tally: UnitTally) -> str | None:

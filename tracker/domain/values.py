@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, localcontext
 from functools import lru_cache
 
 from tracker.domain.errors import ValidationError
@@ -89,7 +89,11 @@ class Figure:
 
 def number_text(number: Decimal) -> str:
     """The canonical text of a number: no exponent, no trailing zeros, `0` for zero."""
-    return format(number.normalize(), "f") if number != 0 else "0"
+    if number == 0:
+        return "0"
+    # Every digit kept: the default context would round to 28 significant digits.
+    exact = Context(prec=len(number.as_tuple().digits), Emax=MAX_EMAX, Emin=MIN_EMIN)
+    return format(number.normalize(exact), "f")
 
 
 def canonical_value(raw: str) -> str:

@@ -7,11 +7,12 @@ from tracker.services.admin import Admin, Info
 from tracker.services.base import Cut, parse_instant, utc_now
 from tracker.services.exporting import Exporting
 from tracker.services.importing import FileSummary, Importing
+from tracker.services.judging import Judging
 from tracker.services.reading import KnownDiff, WorldDiff
 from tracker.services.writing import Added, Writing
 
 
-class Tracker(Writing, Importing, Exporting, Admin):
+class Tracker(Writing, Judging, Importing, Exporting, Admin):
     """The application: every command goes through one of these methods."""
 
 

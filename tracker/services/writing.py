@@ -18,6 +18,7 @@ from tracker.domain.events import (
 from tracker.domain.model import Claim, build_claim, build_source, check_rank, claim_fields
 from tracker.domain.units import slot_key, unit_warning
 from tracker.services.base import Service, active, reason_text
+from tracker.services.judging import Hints
 
 if TYPE_CHECKING:
     from tracker.adapters.store import Writer
@@ -28,7 +29,7 @@ class Added:
     claim_id: str
     position: int
     appended: bool
-    warning: str | None = None  # the claim brings its slot a new unit (SPEC §10)
+    warnings: tuple[str, ...] = ()  # name hints, and a unit new to the slot (SPEC §10)
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,11 @@ class Writing(Service):
             if source.id not in knowledge.sources:
                 events.append(SourceRegistered(source))
             events.append(ClaimAsserted(claim))
-            warning = _unit_warning(writer, claim)
+            hints = list(Hints(writer.names(), writer.attributes).of([claim]))
+            if (unit := _unit_warning(writer, claim)) is not None:
+                hints.append(f"warning: {unit}")
             appended = writer.append(events)
-        return Added(claim.id, appended[-1].position, appended=True, warning=warning)
+        return Added(claim.id, appended[-1].position, appended=True, warnings=tuple(hints))
 
     def correct(self, claim_id: str, reason: str, fields: dict[str, str | None]) -> Corrected:
         """Append a claim.corrected: the claim with the given fields changed, same id."""
