@@ -78,11 +78,11 @@ def test_tables_print_hedged_figures(run) -> None:  # type: ignore[no-untyped-de
         "SUBJECT  ATTRIBUTE        STATUS    VALUE"
         "                                                DATE  SOURCES",
         "Russia   troops_in_libya  CONFLICT  >15,000 troops vs >17,000 troops vs ≈1,800 fighters"
-        "        M; R",
+        "        M F6; R F6",
         "  Russia / troops_in_libya: conflicting sources, not resolved",
-        "    >15,000 troops @ 2024-05  M [F6]  t:2024-05:>15000:troops",
-        "    >17,000 troops @ 2024-05  R [F6]  t:2024-05:>17000:troops",
-        "    ≈1,800 fighters @ 2024-05  M [F6]  t:2024-05:~1800:fighters",
+        "    >15,000 troops @ 2024-05  M F6  t:2024-05:>15000:troops",
+        "    >17,000 troops @ 2024-05  R F6  t:2024-05:>17000:troops",
+        "    ≈1,800 fighters @ 2024-05  M F6  t:2024-05:~1800:fighters",
     ]
 
 

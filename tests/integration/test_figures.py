@@ -160,10 +160,10 @@ def test_a_new_unit_in_a_slot_is_warned_of(tracker: Tracker) -> None:
     first = tracker.add({**fields, "value": "1800", "unit": "troops"})
     same = tracker.add({**fields, "value": "1900", "unit": "troops"})
     other = tracker.add({**fields, "value": "2", "unit": "battalions"})
-    assert (first.warning, same.warning) == (None, None)
-    assert other.warning == (
-        "Russia / troops_in_libya is in troops; this claim brings battalions "
-        "(no delta is given across units)"
+    assert (first.warnings, same.warnings) == ((), ())
+    assert other.warnings == (
+        "warning: Russia / troops_in_libya is in troops; this claim brings battalions "
+        "(no delta is given across units)",
     )
     fixed = tracker.correct(other.claim_id, "unit", {"unit": "troops", "value": "2000"})
     assert fixed.warning is None
