@@ -313,6 +313,8 @@ def _decide(plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge) -> boo
     if item.refused is not None:
         # A file imported before the value grammar imports again unchanged (`1.800`).
         if known is not None and not reranked and known.claim.same_content(item.claim):
+            if known.retracted:
+                plan.warnings.append(RowError(item.row.line, "id", retracted_note(item.claim_id)))
             plan.counts["unchanged"] += 1
         else:
             _reject(plan, item.row, "value", item.refused)
