@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, delete, func, select, tuple_, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from tracker.adapters.bulk import insert_rows, rows_by_keys
 from tracker.adapters.tables import articles, claims, publishers
@@ -174,25 +174,29 @@ def twins(
     `fingerprint` (subjects after the aliases of `identity`): looked up by (folded subject,
     date) for every name of the subject, 500 pairs a query."""
     c, a = claims.c, articles.c
-    pairs = sorted(
-        {
-            (member, claim.date)
-            for claim, _ in wanted
-            for member in identity.members(subject_key(claim.subject))
-        }
-    )
+    pairs = {
+        (member, claim.date)
+        for claim, _ in wanted
+        for member in identity.members(subject_key(claim.subject))
+    }
+    # By subject (the slot index's prefix) and date, not by (subject, date) pairs: SQLite does
+    # not search an index for a row-value IN list, and scanned every claim.
+    subjects = sorted({subject for subject, _ in pairs})
+    dates = sorted({day for _, day in pairs})
     found: dict[tuple[str | None, ...], list[str]] = {}
-    for start in range(0, len(pairs), _ID_BATCH):
+    for start in range(0, len(subjects), _ID_BATCH):
         query = (
             select(c.subject_key, c.type, c.attribute_key, c.value, c.date, a.publisher_key, c.id)
             .select_from(claims.join(articles, c.source_id == a.id))
             .where(
+                c.subject_key.in_(subjects[start : start + _ID_BATCH]),
+                c.date.in_(dates),
                 c.retracted.is_(False),
-                tuple_(c.subject_key, c.date).in_(pairs[start : start + _ID_BATCH]),
             )
         )
         for subject, *rest, claim_id in conn.execute(query):
-            found.setdefault((identity.canonical(subject), *rest), []).append(claim_id)
+            if (subject, rest[3]) in pairs:
+                found.setdefault((identity.canonical(subject), *rest), []).append(claim_id)
     result = {}
     for claim, key in wanted:
         print_ = fingerprint(claim, key, identity)
