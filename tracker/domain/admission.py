@@ -18,15 +18,21 @@ from tracker.domain.events import (
     ClaimAsserted,
     ClaimCorrected,
     ClaimRanked,
+    ClaimReinstated,
     ClaimRetracted,
     Event,
     ImportRecorded,
     LogEntry,
+    SourceGraded,
     SourceRegistered,
+    SubjectAliased,
+    SubjectDistinguished,
+    SubjectUnaliased,
 )
 from tracker.domain.fold import Knowledge, apply
 from tracker.domain.model import (
     RANKS,
+    RELIABILITY_GRADES,
     Catalogue,
     Claim,
     Source,
@@ -58,11 +64,13 @@ def _check(event: Event, known: Knowledge, catalogue: Catalogue) -> None:
         if event.source.id in known.sources:
             raise ValidationError(f"source {event.source.id!r} is registered twice")
     elif isinstance(event, ClaimAsserted):
+        _article(event.claim, event.article, known)
         _claim(event.claim, known, catalogue)
         if event.claim.id in known.claims:
             raise ValidationError(f"claim id {event.claim.id!r} is asserted twice")
     elif isinstance(event, ClaimCorrected):
         _active(event.supersedes, known)
+        _article(event.claim, event.article, known)
         _claim(event.claim, known, catalogue)
         if event.claim.id != event.supersedes and event.claim.id in known.claims:
             raise ValidationError(f"the correction reuses claim id {event.claim.id!r}")
@@ -75,6 +83,19 @@ def _check(event: Event, known: Knowledge, catalogue: Catalogue) -> None:
         if event.rank not in RANKS:
             raise ValidationError(f"rank {event.rank!r} is not one of {', '.join(RANKS)}")
         _reason(event.reason)
+    elif isinstance(event, ClaimReinstated):
+        state = known.claims.get(event.claim_id) if isinstance(event.claim_id, str) else None
+        if state is None or not state.retracted:
+            raise ValidationError(f"claim {event.claim_id!r} is not retracted before this event")
+        _reason(event.reason)
+    elif isinstance(event, SourceGraded):
+        if not isinstance(event.source, str) or not event.source.strip():
+            raise ValidationError(f"graded source {event.source!r} is not text")
+        if event.reliability not in RELIABILITY_GRADES or len(event.reliability) != 1:
+            raise ValidationError(f"grade {event.reliability!r} is not a grade A-F")
+        _reason(event.reason)
+    elif isinstance(event, SubjectAliased | SubjectUnaliased | SubjectDistinguished):
+        _reason(event.reason)  # judged as `Identity` folds them
     elif isinstance(event, ImportRecorded):
         _import(event)
     else:  # pragma: no cover - from_payload builds only the kinds above
@@ -103,6 +124,19 @@ def _source(source: Source) -> None:
             "reliability": source.reliability,
         }
     )
+
+
+def _article(claim: Claim, article: Source | None, known: Knowledge) -> None:
+    """A claim citing its article in its own event (issue 19): the article must be valid and
+    be the one the claim names."""
+    if article is None:
+        return
+    _source(article)
+    if article.id != claim.source_id:
+        raise ValidationError(
+            f"claim {claim.id!r} names source {claim.source_id!r} but cites {article.id!r}"
+        )
+    known.sources.setdefault(article.id, article)
 
 
 def _claim(claim: Claim, known: Knowledge, catalogue: Catalogue) -> None:
