@@ -135,17 +135,17 @@ def crafted() -> dict[str, Edit]:
         ("subject", "S" * 5000),
     ]:
         cases[f"claim {name} = {value[:30]!r}"] = claim_field(name, value)
+    # A claim cites its article in its own event (issue 19): the article is checked there.
     for path, value in [
-        (("source", "name"), None),
-        (("source", "name"), 5),
-        (("source", "reliability"), "Z"),
-        (("source", "published"), "2024-99"),
-        (("source", "retrieved"), "later"),
-        (("source", "id"), None),
+        (("article", "name"), None),
+        (("article", "name"), 5),
+        (("article", "reliability"), "Z"),
+        (("article", "published"), "2024-99"),
+        (("article", "retrieved"), "later"),
+        (("article", "id"), None),
+        (("article", "id"), "src:0000000000000000"),
     ]:
-        # Since publishers, a claim carries its article (the old `source.registered`).
-        article = ("article", *path[1:])
-        cases[f"article {path[-1]} = {value!r}"] = field_of("claim.asserted", article, value)
+        cases[f"article {path[-1]} = {value!r}"] = field_of("claim.asserted", path, value)
     for kind in ("claim.retracted", "claim.ranked", "claim.corrected"):
         key = "supersedes" if kind == "claim.corrected" else "claim_id"
         for value in ["nobody", None, 5]:
