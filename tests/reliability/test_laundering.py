@@ -254,6 +254,7 @@ def claims_column_edits() -> dict[str, Callable[[Connection], None]]:
         "summary": "Changed.",
         "source_id": "src:0000000000000000",
         "attribute": "other",
+        "attribute_key": "other",
         "value": "1",
         "unit": "men",
         "actor": "a",
@@ -275,13 +276,10 @@ def claims_column_edits() -> dict[str, Callable[[Connection], None]]:
         update(claims).where(target).values(id="tamper:9")
     )
     edits["claims row deleted"] = lambda conn: conn.execute(delete(claims).where(target))
+    names = ", ".join(c.name for c in claims.columns)
+    copied = ", ".join("'extra:1'" if c.name == "id" else c.name for c in claims.columns)
     edits["claims row added"] = lambda conn: conn.execute(
-        text(
-            "INSERT INTO claims SELECT 'extra:1', position, retracted, rank, subject_key, "
-            "first_day, last_day, end_day, type, date, subject, summary, source_id, attribute, "
-            "value, unit, actor, target, place, quote, originator, credibility FROM claims "
-            "WHERE id = 'tamper:0'"
-        )
+        text(f"INSERT INTO claims ({names}) SELECT {copied} FROM claims WHERE id = 'tamper:0'")
     )
     edits["projection row deleted"] = lambda conn: conn.execute(delete(projection))
     edits["projection position set back"] = lambda conn: conn.execute(

@@ -23,6 +23,9 @@ from tracker.domain.events import (
     ImportRecorded,
     LogEntry,
     SourceRegistered,
+    SubjectAliased,
+    SubjectDistinguished,
+    SubjectUnaliased,
 )
 from tracker.domain.fold import Knowledge, apply
 from tracker.domain.model import (
@@ -77,6 +80,10 @@ def _check(event: Event, known: Knowledge, catalogue: Catalogue) -> None:
         _reason(event.reason)
     elif isinstance(event, ImportRecorded):
         _import(event)
+    elif isinstance(event, SubjectAliased | SubjectUnaliased | SubjectDistinguished):
+        # Judgements about names: texts a writer folded and checked (`services.judging`).
+        for name, value in vars(event).items():
+            _text(value, name)
     else:  # pragma: no cover - from_payload builds only the kinds above
         raise ValidationError(f"unknown event {type(event).__name__}")
 
@@ -129,8 +136,12 @@ def _active(claim_id: object, known: Knowledge) -> None:
 
 
 def _reason(reason: object) -> None:
-    if not isinstance(reason, str) or not reason.strip():
-        raise ValidationError(f"reason {reason!r} is not text")
+    _text(reason, "reason")
+
+
+def _text(value: object, name: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{name} {value!r} is not text")
 
 
 def _import(event: ImportRecorded) -> None:
