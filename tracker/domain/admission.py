@@ -28,6 +28,7 @@ from tracker.domain.events import (
     SubjectUnaliased,
 )
 from tracker.domain.fold import Knowledge, apply
+from tracker.domain.identity import fold_name
 from tracker.domain.model import (
     RANKS,
     Catalogue,
@@ -81,9 +82,7 @@ def _check(event: Event, known: Knowledge, catalogue: Catalogue) -> None:
     elif isinstance(event, ImportRecorded):
         _import(event)
     elif isinstance(event, SubjectAliased | SubjectUnaliased | SubjectDistinguished):
-        # Judgements about names: texts a writer folded and checked (`services.judging`).
-        for name, value in vars(event).items():
-            _text(value, name)
+        _judgement(event, known)
     else:  # pragma: no cover - from_payload builds only the kinds above
         raise ValidationError(f"unknown event {type(event).__name__}")
 
@@ -135,13 +134,30 @@ def _active(claim_id: object, known: Knowledge) -> None:
         raise ValidationError(f"claim {claim_id!r} is retracted before this event")
 
 
+def _judgement(
+    event: SubjectAliased | SubjectUnaliased | SubjectDistinguished, known: Knowledge
+) -> None:
+    """What `tracker alias`, `unalias` and `distinct` refuse, a log may not carry either."""
+    names = [
+        getattr(event, name) for name in ("name", "canonical", "a", "b") if hasattr(event, name)
+    ]
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationError(f"{event.kind} names {name!r}, not a name")
+    _reason(event.reason)
+    identity = known.identity
+    if isinstance(event, SubjectAliased):
+        identity.check_alias(event.name, event.canonical)
+    elif isinstance(event, SubjectUnaliased):
+        if fold_name(event.name) not in identity.links:
+            raise ValidationError(f"{event.name!r} is not an alias before this event")
+    elif fold_name(event.a) == fold_name(event.b):
+        raise ValidationError(f"{event.a!r} and {event.b!r} are the same name")
+
+
 def _reason(reason: object) -> None:
-    _text(reason, "reason")
-
-
-def _text(value: object, name: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(f"{name} {value!r} is not text")
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValidationError(f"reason {reason!r} is not text")
 
 
 def _import(event: ImportRecorded) -> None:
