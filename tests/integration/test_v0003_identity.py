@@ -18,6 +18,7 @@ from tracker.services import Tracker, utc_now
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "v0003"
 DATES = ("2024-06-01", "2024-12", "2025-02")
+AFTER = "2026-12-01T00:00:00Z"
 
 
 def expected(as_of: str) -> dict[str, Any]:
@@ -40,6 +41,7 @@ def expected(as_of: str) -> dict[str, Any]:
 
 @pytest.fixture
 def upgraded(tmp_path: Path, frozen: Any) -> Tracker:
+    frozen.move_to(AFTER)  # the fixture was written 2026-11-29: a clock behind it is refused
     path = tmp_path / "v0003.db"
     shutil.copy(FIXTURES / "tracker.db", path)
     engine = make_engine(f"sqlite:///{path}")
