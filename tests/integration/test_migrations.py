@@ -29,6 +29,8 @@ TABLES = {
     "attribute_names",
     "aliases",
     "distinctions",
+    "publishers",
+    "articles",
 }
 
 

@@ -22,22 +22,23 @@ from sqlalchemy import (
     update,
 )
 
-from tracker.adapters import names
+from tracker.adapters import names, publishers
 from tracker.adapters.bulk import insert_rows, rows_by_keys, select_rows
-from tracker.adapters.tables import claims, projection
+from tracker.adapters.tables import articles, claims, projection
 from tracker.domain.bounds import Bounds, usable
 from tracker.domain.dates import date_label
 from tracker.domain.events import (
     ClaimAsserted,
     ClaimCorrected,
     ClaimRanked,
+    ClaimReinstated,
     ClaimRetracted,
     Event,
     LogEntry,
 )
 from tracker.domain.fold import STATE_FIELDS, ClaimState
 from tracker.domain.identity import Identity, fold_attribute
-from tracker.domain.model import CLAIM_FIELDS, Claim, Source, subject_key
+from tracker.domain.model import CLAIM_FIELDS, Claim, subject_key
 from tracker.domain.picture import OccurrenceView, certainty
 
 NAME = "claims"
@@ -59,19 +60,23 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
     """
     if not appended:
         return
+    publishers.apply(conn, appended)
     pending: list[tuple[Any, ...]] = []
     for at, event in appended:
         if isinstance(event, ClaimAsserted):
             pending.append(_values(event.claim, at))
             continue
-        if not isinstance(event, ClaimCorrected | ClaimRetracted | ClaimRanked):
-            continue  # sources and import records are not claims
+        if not isinstance(event, ClaimCorrected | ClaimRetracted | ClaimReinstated | ClaimRanked):
+            continue  # sources, grades and import records are not claims
         _insert(conn, pending)
         pending = []
         if isinstance(event, ClaimCorrected):
             _correct(conn, event)
-        elif isinstance(event, ClaimRetracted):
-            conn.execute(update(claims).where(claims.c.id == event.claim_id).values(retracted=True))
+        elif isinstance(event, ClaimRetracted | ClaimReinstated):
+            retracted = isinstance(event, ClaimRetracted)
+            conn.execute(
+                update(claims).where(claims.c.id == event.claim_id).values(retracted=retracted)
+            )
         else:
             conn.execute(
                 update(claims).where(claims.c.id == event.claim_id).values(rank=event.rank)
@@ -89,6 +94,7 @@ def rebuild(conn: Connection, entries: Iterable[LogEntry]) -> int:
     """
     conn.execute(delete(claims))
     names.clear(conn)
+    publishers.clear(conn)
     at, batch = 0, list[tuple[int, Event]]()
     for entry in entries:
         batch.append((entry.position, entry.event))
@@ -161,7 +167,7 @@ def _usable(conn: Connection, pictured_at: Sequence[date], subject: str | None) 
 def occurrences(
     conn: Connection,
     as_of: date,
-    sources: Mapping[str, Source],
+    publisher_names: Mapping[str, str],
     identity: Identity,
     subject: str | None = None,
     show_all: bool = False,
@@ -171,21 +177,26 @@ def occurrences(
     builds them, but ordered by SQL and built from rows without a `Claim` each.
 
     `after`: only those whose start window begins after that day (what a diff lists).
+    `publisher_names`: publishers' names by key; a claim's publisher is its article's (a join).
     """
     c = claims.c
-    query = select(
-        c.id,
-        c.type,
-        c.date,
-        c.subject,
-        c.summary,
-        c.source_id,
-        c.actor,
-        c.target,
-        c.place,
-        func.coalesce(c.end_day, c.last_day),
-        c.subject_key,
-    ).where(c.attribute.is_(None), c.retracted.is_(False), c.first_day <= as_of.toordinal())
+    query = (
+        select(
+            c.id,
+            c.type,
+            c.date,
+            c.subject,
+            c.summary,
+            articles.c.publisher_key,
+            c.actor,
+            c.target,
+            c.place,
+            func.coalesce(c.end_day, c.last_day),
+            c.subject_key,
+        )
+        .select_from(claims.outerjoin(articles, c.source_id == articles.c.id))
+        .where(c.attribute.is_(None), c.retracted.is_(False), c.first_day <= as_of.toordinal())
+    )
     if not show_all:
         query = query.where(c.rank != "deprecated")
     if subject is not None:
@@ -193,7 +204,7 @@ def occurrences(
     if after is not None:
         query = query.where(c.first_day > after.toordinal())
     query = query.order_by(c.first_day.desc(), c.last_day.desc(), c.position.desc())
-    publishers = {key: (source.name,) for key, source in sources.items()}
+    named = {key: (name,) for key, name in publisher_names.items()}
     day = date.fromordinal
     shown: dict[str, tuple[str, tuple[str, ...]]] = {}
     views = []
@@ -212,7 +223,7 @@ def occurrences(
                 certainty(day(latest), as_of),
                 who,
                 summary,
-                publishers[source],
+                named[source],
                 actor,
                 target,
                 place,

@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from tracker.adapters import names, projection
-from tracker.adapters.logrows import read_entries, read_head, read_sources, translated
+from tracker.adapters import names, projection, publishers
+from tracker.adapters.logrows import read_entries, read_head, translated
 from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.fold import STATE_FIELDS, ClaimState, Knowledge, fold
 from tracker.domain.identity import Identity
-from tracker.domain.model import Source, subject_key
+from tracker.domain.model import Publisher, Source, subject_key
 from tracker.domain.picture import OccurrenceView
 
 
@@ -50,8 +50,8 @@ class ProjectionReads:
 
         The knowledge holds only the active claims those pictures can use, and of the
         occurrences only the deprecated ones (a picture counts them): the occurrences a
-        picture at `listing.as_of` lists come built by SQL. Sources are read whole. One
-        snapshot: claims, occurrences and sources agree.
+        picture at `listing.as_of` lists come built by SQL. Articles are read for those claims,
+        publishers whole. One snapshot: claims, occurrences and sources agree.
         """
         with self._snapshot() as conn:
             claims = projection.pictured(conn, pictured_at, subject)
@@ -63,7 +63,7 @@ class ProjectionReads:
                 listed = projection.occurrences(
                     conn,
                     listing.as_of,
-                    knowledge.sources,
+                    {key: p.name for key, p in knowledge.publishers.items()},
                     knowledge.identity,
                     subject,
                     listing.show_all,
@@ -76,9 +76,10 @@ class ProjectionReads:
     @contextmanager
     def current_claims(
         self, include_retracted: bool = True
-    ) -> Iterator[tuple[dict[str, Source], Iterator[Sequence[Any]]]]:
-        """Every source, and every claim's state at the head of the log as a row laid out as
-        `STATE_FIELDS`, in the order first asserted. One snapshot, so the two agree.
+    ) -> Iterator[tuple[dict[str, Source], Iterator[Sequence[Any]], dict[str, Publisher]]]:
+        """Every article as recorded, and every claim's state at the head of the log as a row
+        laid out as `STATE_FIELDS`, in the order first asserted, and every publisher. One
+        snapshot, so they agree.
 
         The rows stream from the projection. When it is behind the log, they are folded from
         the log in the same snapshot instead, which holds every state in memory: that is the
@@ -86,19 +87,24 @@ class ProjectionReads:
         it in step), and a reader does not take the writers' lock to rebuild it.
         """
         with self._snapshot() as conn:
-            sources = read_sources(conn)
+            sources = publishers.read_articles(conn)
             if projection.position(conn) == read_head(conn).position:
                 # Closed here, so its cursor is closed even when the reader stops early, before
                 # the connection goes back to the pool.
                 rows = projection.rows(conn, include_retracted)
                 with closing(rows):
-                    yield sources, _with_known_sources(rows, sources)
+                    yield (
+                        sources,
+                        _with_known_sources(rows, sources),
+                        publishers.read_publishers(conn),
+                    )
                 return
             knowledge = fold(read_entries(conn, None, 0))
             states = sorted(knowledge.claims.values(), key=lambda s: s.position)
             yield (
                 knowledge.sources,
                 (projection.row_of(s) for s in states if include_retracted or s.active),
+                knowledge.publishers,
             )
 
     def identity(self) -> Identity:
@@ -108,6 +114,11 @@ class ProjectionReads:
             if projection.position(conn) == read_head(conn).position:
                 return names.read_identity(conn)
             return fold(read_entries(conn, None, 0)).identity
+
+    def source_rows(self) -> list[publishers.SourceRow]:
+        """Every publisher as `tracker sources` lists it, at the head of the log."""
+        with self._snapshot() as conn:
+            return publishers.source_rows(conn)
 
     def projection_mismatch(self) -> str | None:
         """How the projection differs from a fold of the whole log; None when it equals it.
@@ -127,6 +138,10 @@ class ProjectionReads:
             }
             rows = projection.stored(conn)
             identity = names.read_identity(conn)
+            if knowledge.publishers != publishers.read_publishers(conn):
+                return "the publishers differ from the log"
+            if knowledge.sources != publishers.read_articles(conn):
+                return "the articles differ from the log"
         if folded == rows:
             return _identity_mismatch(knowledge.identity, identity)
         claim = min(i for i in folded.keys() | rows.keys() if folded.get(i) != rows.get(i))
@@ -160,11 +175,10 @@ def _projected(
     `spelled`, None: of every subject), if the projection is at `upto`."""
     if projection.position(conn) != upto or read_head(conn).position != upto:
         return None
-    knowledge = Knowledge(
-        position=upto, sources=read_sources(conn), identity=names.read_identity(conn, spelled)
-    )
+    knowledge = Knowledge(position=upto, identity=names.read_identity(conn, spelled))
     for state in states:
         knowledge.claims[state.claim.id] = state
+    publishers.knowledge_sources(conn, knowledge)
     if {s.claim.source_id for s in knowledge.claims.values()} - knowledge.sources.keys():
         raise StoreError(_UNKNOWN_SOURCE)
     return knowledge

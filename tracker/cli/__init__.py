@@ -92,8 +92,9 @@ from tracker.cli import (  # noqa: E402
     judging,
     report,
     show,
+    sources,
     write,
 )
 
-for module in (write, judging, importing, show, change, history, export, report, admin):
+for module in (write, sources, judging, importing, show, change, history, export, report, admin):
     module.register(cli)

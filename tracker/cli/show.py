@@ -242,7 +242,7 @@ def picture_table(picture: Picture, cut: Cut) -> str:
                 s.status.upper() if s.status == "conflict" else s.status,
                 slot_value(s),
                 s.date or "",
-                "; ".join(s.sources),
+                graded_sources(s),
             ]
             for s in picture.slots
         ]
@@ -267,6 +267,16 @@ def picture_table(picture: Picture, cut: Cut) -> str:
     return "\n".join(parts)
 
 
+def graded_sources(slot: SlotView) -> str:
+    """The slot's sources with their grades as known at K (`Reuters B3`: the publisher's
+    reliability, the claim's credibility): the chosen claim's, else every candidate's. A
+    `possible` slot's earlier value is not a candidate: its source is named without grades."""
+    shown = [c for c in slot.candidates if slot.claim is None or c.claim == slot.claim]
+    if not shown:
+        return "; ".join(slot.sources)
+    return "; ".join(dict.fromkeys(f"{c.source} {c.reliability}{c.credibility}" for c in shown))
+
+
 def _slot_details(slot: SlotView) -> list[str]:
     lines = []
     if slot.status == "conflict" or slot.resolved_by:
@@ -278,7 +288,7 @@ def _slot_details(slot: SlotView) -> list[str]:
         lines.append(f"  {slot.subject} / {slot.attribute}: {head}")
         lines += [
             f"    {with_unit(c.value, slot.unit)} @ {c.date}  {c.source} "
-            f"[{c.reliability}{c.credibility}]"
+            f"{c.reliability}{c.credibility}"
             f"{' ' + c.rank if c.rank != 'normal' else ''}  {c.claim}"
             for c in slot.candidates
         ]

@@ -8,11 +8,12 @@ from tracker.services.base import Cut, parse_instant, utc_now
 from tracker.services.exporting import Exporting
 from tracker.services.importing import FileSummary, Importing
 from tracker.services.judging import Judging
+from tracker.services.publishers import Graded, Publishers
 from tracker.services.reading import KnownDiff, WorldDiff
 from tracker.services.writing import Added, Writing
 
 
-class Tracker(Writing, Judging, Importing, Exporting, Admin):
+class Tracker(Writing, Publishers, Judging, Importing, Exporting, Admin):
     """The application: every command goes through one of these methods."""
 
 
@@ -20,6 +21,7 @@ __all__ = [
     "Added",
     "Cut",
     "FileSummary",
+    "Graded",
     "Info",
     "KnownDiff",
     "Tracker",
