@@ -143,7 +143,9 @@ def crafted() -> dict[str, Edit]:
         (("source", "retrieved"), "later"),
         (("source", "id"), None),
     ]:
-        cases[f"source {path[-1]} = {value!r}"] = field_of("source.registered", path, value)
+        # Since publishers, a claim carries its article (the old `source.registered`).
+        article = ("article", *path[1:])
+        cases[f"article {path[-1]} = {value!r}"] = field_of("claim.asserted", article, value)
     for kind in ("claim.retracted", "claim.ranked", "claim.corrected"):
         key = "supersedes" if kind == "claim.corrected" else "claim_id"
         for value in ["nobody", None, 5]:
@@ -242,6 +244,36 @@ def test_a_clock_behind_the_log_refuses_to_write_instead_of_pinning_time(
         "before the log's last recorded time 2025-03-01T12:00:00.000000Z: set the clock right; "
         "nothing was written\n"
     )
-    assert json.loads(invoke(db_url, "info", "--format", "json").stdout)["events"] == 3
+    assert json.loads(invoke(db_url, "info", "--format", "json").stdout)["events"] == 2
     frozen.tick(timedelta(seconds=2))
     assert invoke(db_url, *add, "--date", "2024-03").exit_code == 0
+
+
+def test_restore_admits_articles_grades_and_reinstatement_but_not_a_stray_grade(
+    db_url: str, tmp_path: Path, frozen: FrozenDateTimeFactory
+) -> None:
+    """Claims carrying their article, a re-grade and a reinstatement restore whole; a grade of
+    a publisher the log never cited is refused, naming its position."""
+    url = f"sqlite:///{tmp_path / 'source.db'}"
+    add = ["add", "--type", "diplomacy.visit", "--date", "2025-02", "--subject", "Haftar"]
+    result = invoke(url, *add, "--summary", "A visit.", "--source", "Reuters", "--id", "r:1")
+    assert result.exit_code == 0, result.output
+    for args in (
+        ("grade", "Reuters", "B", "--reason", "track record"),
+        ("retract", "r:1", "--reason", "unsure"),
+        ("reinstate", "r:1", "--reason", "confirmed"),
+    ):
+        assert invoke(url, *args).exit_code == 0, args
+    entries = [json.loads(line) for line in invoke(url, "export", "log").stdout.split("\n") if line]
+    stray = first(entries, "source.graded")
+    stray["payload"] = {**stray["payload"], "source": "Nobody Heard Of"}
+    path = tmp_path / "stray.jsonl"
+    path.write_text(rechained(entries), encoding="utf-8")
+    refused = invoke(db_url, "restore", str(path))
+    assert refused.exit_code == 1
+    assert "not a known publisher" in refused.stderr
+    stray["payload"] = {**stray["payload"], "source": "Reuters"}
+    path.write_text(rechained(entries), encoding="utf-8")
+    result = invoke(db_url, "restore", str(path))
+    assert result.exit_code == 0, result.output
+    assert invoke(db_url, "verify").exit_code == 0
