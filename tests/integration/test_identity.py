@@ -323,11 +323,6 @@ def test_the_projection_equals_a_fold_with_judgements(seeded: Tracker) -> None:
     assert replayed.identity.links == {"russian federation": "russia"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="on main since the identity2 merge, restore's admission check (check_log) refuses "
-    "a claim whose source has no source.registered before it: the seed's first claim",
-)
 def test_a_log_with_judgements_restores_with_the_same_picture(
     seeded: Tracker, tmp_path: Path
 ) -> None:

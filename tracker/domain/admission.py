@@ -92,18 +92,6 @@ def _check(event: Event, known: Knowledge, catalogue: Catalogue) -> None:
         _import(event)
     elif isinstance(event, SubjectAliased | SubjectUnaliased | SubjectDistinguished):
         _judgement(event, known)
-    elif isinstance(event, ClaimReinstated):
-        if not isinstance(event.claim_id, str) or event.claim_id not in known.claims:
-            raise ValidationError(f"no claim {event.claim_id!r} before this event")
-        if not known.claims[event.claim_id].retracted:
-            raise ValidationError(f"claim {event.claim_id!r} is not retracted before this event")
-        _reason(event.reason)
-    elif isinstance(event, SourceGraded):
-        if not isinstance(event.source, str) or not event.source.strip():
-            raise ValidationError(f"source.graded names {event.source!r}, not a publisher")
-        if not isinstance(event.reliability, str) or event.reliability not in RELIABILITY_GRADES:
-            raise ValidationError(f"reliability {event.reliability!r} is not a grade A-F")
-        _reason(event.reason)
     else:  # pragma: no cover - from_payload builds only the kinds above
         raise ValidationError(f"unknown event {type(event).__name__}")
 
