@@ -215,7 +215,8 @@ class Writer:
     def near_duplicates(self, cited: Sequence[tuple[Claim, Source]]) -> dict[str, list[str]]:
         """For each (claim, article), the active claims under other ids that say the same
         from the same publisher (`publishing.fingerprint`), by claim id."""
-        return publishers.twins(self.conn, [(c, publisher_key(a.name)) for c, a in cited])
+        identity = names.read_identity(self.conn, ())  # the aliases in force
+        return publishers.twins(self.conn, [(c, publisher_key(a.name)) for c, a in cited], identity)
 
     def judgements(self) -> Identity:
         """The aliases and distinctions in force, folded from the log's judgement events

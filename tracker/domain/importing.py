@@ -212,7 +212,7 @@ def plan_batch(
     twins = near_duplicates(
         [(i.claim, i.source) for i in kept if i.claim is not None and i.source is not None]
     )
-    repeats = Repeats(twins, batch.retracted)
+    repeats = Repeats(twins, batch.retracted, plan.identity)
     for item in kept:
         if _decide(plan, batch, item, knowledge):
             assert item.claim is not None and item.source is not None
