@@ -15,6 +15,13 @@ from sqlalchemy.engine import make_url
 from tracker.db import open_store
 from tracker.services import Tracker, utc_now
 
+try:
+    # Imported before any test freezes the clock: psycopg's C module checks the size of
+    # `datetime.date` when it loads, and freezegun's stand-in would fail that check.
+    import psycopg  # noqa: F401
+except ImportError:  # the PostgreSQL tests skip without it
+    pass
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "events" / "2025-02-new-york-parrot-us-warns-haftar.csv"
 T1 = "2025-03-01T12:00:00Z"
