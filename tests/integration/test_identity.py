@@ -332,9 +332,13 @@ def test_a_log_with_judgements_restores_with_the_same_picture(
     from tracker.db import open_store
     from tracker.services import utc_now
 
-    seeded.add(monitor_count())
+    added = seeded.add(monitor_count())
     seeded.alias("Russian Federation", "Russia", "same state")
     seeded.distinct("Khaled Haftar", "Khalifa Haftar", "son and father")
+    # Every judgement kind restores, the publishers' too (issue 19).
+    seeded.grade("Example Monitor", "C", "track record checked")
+    seeded.retract(added.claim_id, "test")
+    seeded.reinstate(added.claim_id, "test")
     exported = tmp_path / "log.jsonl"
     with closing(seeded.store.entries()) as entries:
         exported.write_text("".join(log_lines(entries)))

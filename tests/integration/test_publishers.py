@@ -250,7 +250,7 @@ def test_export_claims_round_trip_keeps_grades_and_retracted_claims(
     assert not again.written
     empty = Tracker(open_store(f"sqlite:///{tmp_path / 'empty.db'}", utc_now), utc_now)
     [summary] = empty.import_paths([str(out)])
-    assert summary.written and summary.warnings == ()
+    assert summary.written and summary.warnings == []
     for as_of in ("2024-06-01", "2025-02"):
         one, two = seeded.show(as_of, None)[0], empty.show(as_of, None)[0]
         assert (one.slots, one.occurrences) == (two.slots, two.occurrences)
@@ -293,3 +293,24 @@ def test_each_moment_shows_the_grade_known_then(
     assert seen == {"2025-03-01": "F", "2025-03-02": "B", "2025-03-03": "A", "2025-03-04": "F"}
     with pytest.raises(ValidationError, match="not a grade"):
         tracker.grade("Example Monitor", "", "empty")
+
+
+def test_a_near_duplicate_is_found_through_the_aliases_in_force(
+    tracker: Tracker, tmp_path: Path
+) -> None:
+    tracker.add(fields("a"))
+    tracker.add(fields("b", subject="Russian Federation", value="900"))
+    tracker.alias("Russian Federation", "Russia", "same state")
+    added = tracker.add(fields("c", subject="russian federation", attribute="Troops In Libya"))
+    assert added.warnings[0] == (
+        "warning: claim c repeats a (same type, subject, attribute, value, date and source "
+        "under another id)"
+    )
+    row = (
+        "d,military.force_level,2024-05,Russian Federation,troops in libya,2000,D.,Example Monitor"
+    )
+    [summary] = tracker.import_paths([feed(tmp_path / "d.csv", row)])
+    assert [w.message for w in summary.warnings] == [
+        "claim d repeats a, c (same type, subject, attribute, value, date and source under "
+        "another id)"
+    ]

@@ -42,6 +42,9 @@ def exported(
     assert invoke(url, "correct", "w:0", "--reason", "typo", "--value", "150").exit_code == 0
     assert invoke(url, "rank", "w:1", "preferred", "--reason", "better").exit_code == 0
     assert invoke(url, "retract", "w:2", "--reason", "wrong").exit_code == 0
+    assert invoke(url, "alias", "Wagner Group", "--as", "Wagner", "--reason", "r").exit_code == 0
+    assert invoke(url, "distinct", "Wagner", "Haftar", "--reason", "r").exit_code == 0
+    assert invoke(url, "unalias", "Wagner Group", "--reason", "r").exit_code == 0
     text = invoke(url, "export", "log").stdout
     return [json.loads(line) for line in text.split("\n") if line]
 
@@ -135,23 +138,32 @@ def crafted() -> dict[str, Edit]:
         ("subject", "S" * 5000),
     ]:
         cases[f"claim {name} = {value[:30]!r}"] = claim_field(name, value)
+    # A claim cites its article in its own event (issue 19): the article is checked there.
     for path, value in [
-        (("source", "name"), None),
-        (("source", "name"), 5),
-        (("source", "reliability"), "Z"),
-        (("source", "published"), "2024-99"),
-        (("source", "retrieved"), "later"),
-        (("source", "id"), None),
+        (("article", "name"), None),
+        (("article", "name"), 5),
+        (("article", "reliability"), "Z"),
+        (("article", "published"), "2024-99"),
+        (("article", "retrieved"), "later"),
+        (("article", "id"), None),
+        (("article", "id"), "src:0000000000000000"),
     ]:
-        # Since publishers, a claim carries its article (the old `source.registered`).
-        article = ("article", *path[1:])
-        cases[f"article {path[-1]} = {value!r}"] = field_of("claim.asserted", article, value)
+        cases[f"article {path[-1]} = {value!r}"] = field_of("claim.asserted", path, value)
     for kind in ("claim.retracted", "claim.ranked", "claim.corrected"):
         key = "supersedes" if kind == "claim.corrected" else "claim_id"
         for value in ["nobody", None, 5]:
             cases[f"{kind} of {value!r}"] = field_of(kind, (key,), value)
         for value in ["", None, 3]:
             cases[f"{kind} reason {value!r}"] = field_of(kind, ("reason",), value)
+    for kind, key in [
+        ("subject.aliased", "name"),
+        ("subject.aliased", "canonical"),
+        ("subject.aliased", "reason"),
+        ("subject.unaliased", "name"),
+        ("subject.distinguished", "b"),
+    ]:
+        for value in [None, 5, ""]:
+            cases[f"{kind} {key} {value!r}"] = field_of(kind, (key,), value)
     cases["rank 'best'"] = field_of("claim.ranked", ("rank",), "best")
     cases["import sha256 'x'"] = field_of("import.recorded", ("sha256",), "x")
     cases["import counts text"] = field_of("import.recorded", ("counts", "new"), "5")

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, delete, func, select, tuple_, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from tracker.adapters.bulk import insert_rows, rows_by_keys
 from tracker.adapters.tables import articles, claims, publishers
@@ -25,6 +25,7 @@ from tracker.domain.events import (
 )
 from tracker.domain.fold import Knowledge, cite
 from tracker.domain.fold import apply as fold_apply
+from tracker.domain.identity import Identity
 from tracker.domain.model import Claim, Publisher, Source, publisher_key, subject_key
 from tracker.domain.publishing import fingerprint
 
@@ -166,26 +167,40 @@ def _when(published: str) -> tuple[date, date, str]:
     return window.earliest, window.latest, published
 
 
-def twins(conn: Connection, wanted: Sequence[tuple[Claim, str]]) -> dict[str, list[str]]:
+def twins(
+    conn: Connection, wanted: Sequence[tuple[Claim, str]], identity: Identity
+) -> dict[str, list[str]]:
     """For each (claim, publisher key), the active claims under other ids with the same
-    `fingerprint`: looked up by (folded subject, date), 500 pairs a query."""
+    `fingerprint` (subjects after the aliases of `identity`): looked up by (folded subject,
+    date) for every name of the subject, 500 pairs a query."""
     c, a = claims.c, articles.c
-    pairs = sorted({(subject_key(claim.subject), claim.date) for claim, _ in wanted})
+    pairs = {
+        (member, claim.date)
+        for claim, _ in wanted
+        for member in identity.members(subject_key(claim.subject))
+    }
+    # By subject (the slot index's prefix) and date, not by (subject, date) pairs: SQLite does
+    # not search an index for a row-value IN list, and scanned every claim.
+    subjects = sorted({subject for subject, _ in pairs})
+    dates = sorted({day for _, day in pairs})
     found: dict[tuple[str | None, ...], list[str]] = {}
-    for start in range(0, len(pairs), _ID_BATCH):
+    for start in range(0, len(subjects), _ID_BATCH):
         query = (
-            select(c.subject_key, c.type, c.attribute, c.value, c.date, a.publisher_key, c.id)
+            select(c.subject_key, c.type, c.attribute_key, c.value, c.date, a.publisher_key, c.id)
             .select_from(claims.join(articles, c.source_id == a.id))
             .where(
+                c.subject_key.in_(subjects[start : start + _ID_BATCH]),
+                c.date.in_(dates),
                 c.retracted.is_(False),
-                tuple_(c.subject_key, c.date).in_(pairs[start : start + _ID_BATCH]),
             )
         )
-        for *print_, claim_id in conn.execute(query):
-            found.setdefault(tuple(print_), []).append(claim_id)
+        for subject, *rest, claim_id in conn.execute(query):
+            if (subject, rest[3]) in pairs:
+                found.setdefault((identity.canonical(subject), *rest), []).append(claim_id)
     result = {}
     for claim, key in wanted:
-        others = sorted(i for i in found.get(fingerprint(claim, key), ()) if i != claim.id)
+        print_ = fingerprint(claim, key, identity)
+        others = sorted(i for i in found.get(print_, ()) if i != claim.id)
         if others:
             result[claim.id] = others
     return result

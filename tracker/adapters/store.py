@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from tracker.adapters import names, projection, publishers
+from tracker.adapters import names, projection, publishers, units
 from tracker.adapters.bulk import insert_rows
 from tracker.adapters.logrows import (
     Head,
@@ -39,6 +39,7 @@ from tracker.domain.events import (
 from tracker.domain.fold import Knowledge, fold
 from tracker.domain.identity import Identity
 from tracker.domain.model import Claim, Source, publisher_key
+from tracker.domain.units import SlotKey, UnitTally
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
@@ -241,7 +242,8 @@ class Writer:
     def near_duplicates(self, cited: Sequence[tuple[Claim, Source]]) -> dict[str, list[str]]:
         """For each (claim, article), the active claims under other ids that say the same
         from the same publisher (`publishing.fingerprint`), by claim id."""
-        return publishers.twins(self.conn, [(c, publisher_key(a.name)) for c, a in cited])
+        identity = names.read_identity(self.conn, ())  # the aliases in force
+        return publishers.twins(self.conn, [(c, publisher_key(a.name)) for c, a in cited], identity)
 
     def judgements(self) -> Identity:
         """The aliases and distinctions in force, folded from the log's judgement events
@@ -257,6 +259,11 @@ class Writer:
     def attributes(self, keys: Sequence[str]) -> dict[str, dict[str, str]]:
         """The folded attributes recorded for these subject keys, with a spelling of each."""
         return names.attributes(self.conn, keys)
+
+    def slot_units(self, slots: Collection[SlotKey]) -> dict[SlotKey, UnitTally]:
+        """The units the slots' active claims use: only for a warning, so read from the
+        projection, which `catch_up` keeps at the head under this writer's lock."""
+        return units.slot_units(self.conn, slots)
 
     def append(self, events: Sequence[Event]) -> list[LogEntry]:
         """Append events after the head: gapless positions, one chain, never-decreasing time."""

@@ -13,6 +13,7 @@ from tracker.cli.render import (
     STATUS_COLOURS,
     dump_csv,
     dump_json,
+    figure_json,
     human_value,
     json_value,
     table,
@@ -88,6 +89,8 @@ def _candidate_json(c: Candidate) -> dict[str, Any]:
     return {
         "claim": c.claim,
         "value": json_value(c.value),
+        **figure_json(c.value),
+        "unit": c.unit,
         "date": c.date,
         "source": c.source,
         "reliability": c.reliability,
@@ -103,6 +106,7 @@ def slot_json(slot: SlotView) -> dict[str, Any]:
         "attribute": slot.attribute,
         "status": slot.status,
         "value": json_value(slot.value),
+        **figure_json(slot.value),
         "unit": slot.unit,
         "date": slot.date,
         "claim": slot.claim,
@@ -168,7 +172,7 @@ def picture_csv(picture: Picture) -> str:
                 s.attribute,
                 s.status,
                 c.value or "",
-                s.unit or "",
+                c.unit or "",
                 c.date,
                 "",
                 "",
@@ -201,7 +205,7 @@ def picture_csv(picture: Picture) -> str:
 def slot_value(slot: SlotView) -> str:
     """A slot's value as a reader needs it: conflicts and uncertainty spelled out."""
     if slot.status == "conflict":
-        return " vs ".join(dict.fromkeys(with_unit(c.value, slot.unit) for c in slot.candidates))
+        return " vs ".join(dict.fromkeys(with_unit(c.value, c.unit) for c in slot.candidates))
     if slot.status == "possible":
         maybe = " or ".join(dict.fromkeys(human_value(c.value) for c in slot.candidates))
         before = with_unit(slot.value, slot.unit) if slot.value is not None else "none known"
@@ -296,7 +300,7 @@ def _slot_details(slot: SlotView) -> list[str]:
         )
         lines.append(f"  {slot.subject} / {slot.attribute}: {head}")
         lines += [
-            f"    {with_unit(c.value, slot.unit)} @ {c.date}  {c.source} "
+            f"    {with_unit(c.value, c.unit)} @ {c.date}  {c.source} "
             f"{c.reliability}{c.credibility}"
             f"{' ' + c.rank if c.rank != 'normal' else ''}  {c.claim}"
             for c in slot.candidates

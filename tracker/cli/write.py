@@ -109,8 +109,13 @@ def correct(app: Any, /, claim_id: str, reason: str, **fields: str | None) -> No
       tracker correct nyp-2025-02:gnu-mandate --date 2024-12 --reason "misread the date"
       tracker correct clm:71bb --value 2000 --reason "the article was updated"
     """
-    entry = app.tracker().correct(claim_id, reason, fields)
-    click.echo(f"{entry.payload['supersedes']} corrected at log position {entry.position}")
+    corrected = app.tracker().correct(claim_id, reason, fields)
+    click.echo(
+        f"{corrected.entry.payload['supersedes']} corrected at log position "
+        f"{corrected.entry.position}"
+    )
+    if corrected.warning:
+        click.echo(f"warning: {corrected.warning}", err=True)
 
 
 @click.command()

@@ -104,6 +104,9 @@ class Parsed:
     rank: str | None = None
     names: tuple[str, ...] = ()  # a judgement's subject (and value)
     definition: TypeDef | None = None  # op=type: a type new to the catalogue
+    # Why the value grammar refuses this row's value; the row is then only matched with a
+    # claim recorded before the grammar (its value as schema 0003 took it), never written.
+    refused: str | None = None
 
 
 @dataclass
@@ -159,10 +162,17 @@ def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
         return Parsed(row, op, claim_id, reason=reason)
     # An assertion, or a retraction carrying the claim's content (`export claims --all`).
     source = build_source(row.fields)
-    claim = build_claim(row.fields, catalogue, source.id)
+    refused = None
+    try:
+        claim = build_claim(row.fields, catalogue, source.id)
+    except ValidationError as error:
+        if error.field != "value":
+            raise
+        claim = build_claim(row.fields, catalogue, source.id, legacy=True)
+        refused = error.message
     rank_text = fold_text(get("rank") or "")
     rank = _checked(check_rank, rank_text, "rank") if rank_text else None
-    return Parsed(row, op, claim.id, claim, source, reason, rank)
+    return Parsed(row, op, claim.id, claim, source, reason, rank, refused=refused)
 
 
 def _parse_type(row: Row, catalogue: Catalogue) -> Parsed:
@@ -224,7 +234,7 @@ def plan_batch(
     twins = near_duplicates(
         [(i.claim, i.source) for i in kept if i.claim is not None and i.source is not None]
     )
-    repeats = Repeats(twins, batch.retracted)
+    repeats = Repeats(twins, batch.retracted, plan.identity)
     for item in kept:
         if item.op == "type":
             _define(plan, batch, item)
@@ -352,6 +362,15 @@ def _decide(plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge) -> boo
     reranked = item.rank is not None and item.rank != (known.rank if known else "normal")
     if known is not None and known.retracted:
         reranked = False
+    if item.refused is not None:
+        # A file imported before the value grammar imports again unchanged (`1.800`).
+        if known is not None and not reranked and known.claim.same_content(item.claim):
+            if known.retracted:
+                plan.warnings.append(RowError(item.row.line, "id", retracted_note(item.claim_id)))
+            plan.counts["unchanged"] += 1
+        else:
+            _reject(plan, item.row, "value", item.refused)
+        return False
     if known is not None and known.claim.same_content(item.claim):
         if known.retracted:
             plan.warnings.append(RowError(item.row.line, "id", retracted_note(item.claim_id)))

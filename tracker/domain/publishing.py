@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from tracker.domain.errors import ValidationError
 from tracker.domain.events import SourceGraded
+from tracker.domain.identity import Identity, fold_attribute
 from tracker.domain.model import (
     Claim,
     Publisher,
@@ -67,13 +68,14 @@ def near_duplicate_note(claim_id: str, others: list[str]) -> str:
     )
 
 
-def fingerprint(claim: Claim, publisher: str) -> tuple[str | None, ...]:
-    """What makes two claims near-duplicates: type, folded subject, attribute, value, date
-    and publisher (key), laid out as `publishers.twins` reads them."""
+def fingerprint(claim: Claim, publisher: str, identity: Identity) -> tuple[str | None, ...]:
+    """What makes two claims near-duplicates: type, folded subject after the aliases in
+    `identity`, folded attribute, value, date and publisher (key), laid out as
+    `publishers.twins` reads them."""
     return (
-        subject_key(claim.subject),
+        identity.canonical(subject_key(claim.subject)),
         claim.type,
-        claim.attribute,
+        fold_attribute(claim.attribute) if claim.attribute is not None else None,
         claim.value,
         claim.date,
         publisher,
@@ -84,14 +86,17 @@ class Repeats:
     """Which active claims each new claim of an import batch repeats (`fingerprint`): those of
     the log (`found`, looked up for the batch) and those asserted earlier in the batch."""
 
-    def __init__(self, found: Mapping[str, list[str]], retracted: set[str]) -> None:
+    def __init__(
+        self, found: Mapping[str, list[str]], retracted: set[str], identity: Identity
+    ) -> None:
         self.found = found
         self.retracted = retracted  # retracted earlier in this batch: no longer active
+        self.identity = identity
         self.asserted: dict[tuple[str | None, ...], str] = {}
 
     def note(self, claim: Claim, article: Source) -> str | None:
         others = [i for i in self.found.get(claim.id, ()) if i not in self.retracted]
-        key = fingerprint(claim, publisher_key(article.name))
+        key = fingerprint(claim, publisher_key(article.name), self.identity)
         first = self.asserted.setdefault(key, claim.id)
         if first != claim.id:
             others.append(first)
