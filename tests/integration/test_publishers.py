@@ -63,7 +63,9 @@ def test_s10_a_regraded_publisher_shows_its_grade_as_known_at_k(
     assert reliabilities(troops(now)) == [("New York Parrot", "C")]
     before, _ = seeded.show("2024-06-01", "2025-03-07T08:59:59Z")
     assert reliabilities(troops(before)) == [("New York Parrot", "F")]
-    added = seeded.add(fields(summary="x", source="new york parrot", value="1800", date="2024-06"))
+    added = seeded.add(
+        fields(summary="x", source="new york parrot", value="1800", date="2024-06", unit="troops")
+    )
     assert added.appended and added.warnings == ()
     later, _ = seeded.show("2024-07-01", None)
     assert reliabilities(troops(later)) == [("New York Parrot", "C")]
@@ -239,7 +241,7 @@ def test_export_claims_round_trip_keeps_grades_and_retracted_claims(
     from tracker.adapters.files import write_csv
     from tracker.domain.importing import COLUMNS
 
-    seeded.add(fields("ex:1", reliability="B"))
+    seeded.add(fields("ex:1", reliability="B", unit="troops"))
     seeded.grade("Example Monitor", "D", "second thoughts")
     seeded.grade("New York Parrot", "C", "checked")
     seeded.retract("ex:1", "withdrawn")
