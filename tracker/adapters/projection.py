@@ -22,7 +22,7 @@ from sqlalchemy import (
     update,
 )
 
-from tracker.adapters import names, publishers
+from tracker.adapters import names, publishers, standing
 from tracker.adapters.bulk import insert_rows, rows_by_keys, select_rows
 from tracker.adapters.tables import articles, claims, projection
 from tracker.domain.bounds import Bounds, usable
@@ -62,9 +62,11 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
         return
     publishers.apply(conn, appended)
     pending: list[tuple[Any, ...]] = []
+    active = 0  # how many more claims are active after these events
     for at, event in appended:
         if isinstance(event, ClaimAsserted):
             pending.append(_values(event.claim, at))
+            active += 1
             continue
         if not isinstance(event, ClaimCorrected | ClaimRetracted | ClaimReinstated | ClaimRanked):
             continue  # sources, grades and import records are not claims
@@ -74,14 +76,18 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
             _correct(conn, event)
         elif isinstance(event, ClaimRetracted | ClaimReinstated):
             retracted = isinstance(event, ClaimRetracted)
-            conn.execute(
-                update(claims).where(claims.c.id == event.claim_id).values(retracted=retracted)
-            )
+            changed = conn.execute(
+                update(claims)
+                .where(claims.c.id == event.claim_id, claims.c.retracted.is_(not retracted))
+                .values(retracted=retracted)
+            ).rowcount
+            active += -changed if retracted else changed
         else:
             conn.execute(
                 update(claims).where(claims.c.id == event.claim_id).values(rank=event.rank)
             )
     _insert(conn, pending)
+    standing.count_active(conn, active)
     names.apply(conn, appended)
     _set_position(conn, appended[-1][0])
 
@@ -95,6 +101,7 @@ def rebuild(conn: Connection, entries: Iterable[LogEntry]) -> int:
     conn.execute(delete(claims))
     names.clear(conn)
     publishers.clear(conn)
+    standing.clear(conn)
     at, batch = 0, list[tuple[int, Event]]()
     for entry in entries:
         batch.append((entry.position, entry.event))
@@ -107,8 +114,13 @@ def rebuild(conn: Connection, entries: Iterable[LogEntry]) -> int:
     return at
 
 
-def states(conn: Connection) -> Iterator[ClaimState]:
-    """Every claim state, in the order they were first asserted."""
+def states(conn: Connection, keys: Sequence[str] | None = None) -> Iterator[ClaimState]:
+    """Every claim state, in the order they were first asserted; with `keys`, those of the
+    claims about these subject keys only (found through the slot index)."""
+    if keys is not None:
+        query = select(*_COLUMNS).where(claims.c.subject_key.in_(keys)).order_by(claims.c.position)
+        yield from map(_state, select_rows(conn, query))
+        return
     with closing(rows(conn)) as every:
         yield from map(_state, every)
 
@@ -287,13 +299,18 @@ def _insert(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> None:
 
 
 def _correct(conn: Connection, event: ClaimCorrected) -> None:
-    """The new revision replaces the old row; position, retraction and rank stay."""
+    """The new revision replaces the old row; position, retraction and rank stay. A claim
+    moved to another slot (or id) leaves the old one in `earlier_slots`."""
+    c = claims.c
     old = conn.execute(
-        select(claims.c.position, claims.c.retracted, claims.c.rank).where(
-            claims.c.id == event.supersedes
+        select(c.position, c.retracted, c.rank, c.subject_key, c.attribute_key).where(
+            c.id == event.supersedes
         )
     ).one()
-    conn.execute(delete(claims).where(claims.c.id == event.supersedes))
+    replaced = (old.subject_key, old.attribute_key or "", event.supersedes)
+    if replaced != standing.slot_of(event.claim, event.claim.id):
+        standing.add_earlier(conn, replaced)
+    conn.execute(delete(claims).where(c.id == event.supersedes))
     _insert(conn, [_values(event.claim, int(old.position), bool(old.retracted), old.rank)])
 
 

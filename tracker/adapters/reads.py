@@ -11,13 +11,30 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from tracker.adapters import names, projection, publishers
-from tracker.adapters.logrows import read_entries, read_head, translated
+from tracker.adapters import names, projection, publishers, standing
+from tracker.adapters.logrows import (
+    read_claim_entries,
+    read_entries,
+    read_head,
+    read_judgements,
+    translated,
+)
 from tracker.domain.errors import ChainBroken, StoreError
+from tracker.domain.events import ClaimAsserted, ClaimCorrected, LogEntry
 from tracker.domain.fold import STATE_FIELDS, ClaimState, Knowledge, fold
-from tracker.domain.identity import Identity
+from tracker.domain.identity import Identity, fold_attribute
 from tracker.domain.model import Publisher, Source, subject_key
 from tracker.domain.picture import OccurrenceView
+
+
+@dataclass(frozen=True)
+class Touching:
+    """What `history` reads for one target: entries in position order, the articles their
+    claims cite, the aliases in force."""
+
+    entries: list[LogEntry]
+    articles: dict[str, Source]
+    identity: Identity
 
 
 @dataclass(frozen=True)
@@ -34,13 +51,56 @@ class ProjectionReads:
 
     engine: Engine
 
-    def projected(self, upto: int) -> Knowledge | None:
+    def projected(self, upto: int, subject: str | None = None) -> Knowledge | None:
         """What the log knows at `upto`, read from the projection; None if it is not at `upto`.
 
-        One snapshot: claims and sources agree.
+        With `subject`, only of that subject (matched as `subject_key` does, through the
+        aliases in force): its claims, their articles and its names, read through the slot
+        index. One snapshot: claims and sources agree.
         """
         with self._snapshot() as conn:
-            return _projected(conn, upto, projection.states(conn))
+            if subject is None:
+                return _projected(conn, upto, projection.states(conn))
+            keys = names.members(conn, subject_key(subject))
+            return _projected(conn, upto, projection.states(conn, keys), keys)
+
+    def counts(self, upto: int) -> tuple[int, int] | None:
+        """(active claims, publishers) at `upto`, as kept by the projection (no row is
+        counted but the publishers'); None if it is not at `upto`."""
+        with self._snapshot() as conn:
+            if projection.position(conn) != upto or read_head(conn).position != upto:
+                return None
+            return standing.active_claims(conn), publishers.count(conn)
+
+    def touching(self, target: str) -> Touching | None:
+        """The entries `domain.history.history` needs to answer for `target` (a claim id, or
+        SUBJECT[/ATTRIBUTE]), read through the indexes; None when the projection is behind
+        the log (then only the whole log can say).
+
+        A claim id's own events; else the events of every claim any revision of which was
+        about the subject (or slot; or about the whole target as a subject, which may hold a
+        slash), and the judgements about names. With the articles those claims cite and the
+        aliases in force, so `history` over these entries says what it says over the log.
+        """
+        with self._snapshot() as conn:
+            if projection.position(conn) != read_head(conn).position:
+                return None
+            entries = read_claim_entries(conn, [target])
+            if not entries:
+                ids = set[str]()
+                for subject, attribute in _readings(target):
+                    keys = names.members(conn, subject_key(subject))
+                    ids |= standing.claims_about(conn, keys, attribute)
+                entries = read_claim_entries(conn, sorted(ids)) + read_judgements(conn)
+                entries.sort(key=lambda e: e.position)
+            cited = {
+                e.event.claim.source_id
+                for e in entries
+                if isinstance(e.event, ClaimAsserted | ClaimCorrected)
+            }
+            return Touching(
+                entries, publishers.read_articles(conn, cited), names.read_identity(conn, ())
+            )
 
     def pictured(
         self, upto: int, pictured_at: Sequence[date], subject: str | None, listing: Listing
@@ -107,12 +167,13 @@ class ProjectionReads:
                 knowledge.publishers,
             )
 
-    def identity(self) -> Identity:
+    def identity(self, keys: Iterable[str] | None = None) -> Identity:
         """The names and judgements at the head of the log: from the projection when it is at
-        the head, else folded from the log."""
+        the head (with the spellings of `keys` and of the aliased names only, if given), else
+        folded from the log."""
         with self._snapshot() as conn:
             if projection.position(conn) == read_head(conn).position:
-                return names.read_identity(conn)
+                return names.read_identity(conn, keys)
             return fold(read_entries(conn, None, 0)).identity
 
     def source_rows(self) -> list[publishers.SourceRow]:
@@ -142,8 +203,8 @@ class ProjectionReads:
                 return "the publishers differ from the log"
             if knowledge.sources != publishers.read_articles(conn):
                 return "the articles differ from the log"
-        if folded == rows:
-            return _identity_mismatch(knowledge.identity, identity)
+            if folded == rows:
+                return _identity_mismatch(knowledge.identity, identity) or standing.mismatch(conn)
         claim = min(i for i in folded.keys() | rows.keys() if folded.get(i) != rows.get(i))
         return f"claim {claim!r} differs from the log"
 
@@ -155,6 +216,15 @@ class ProjectionReads:
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 yield conn
+
+
+def _readings(target: str) -> list[tuple[str, str | None]]:
+    """The (subject, attribute key or None) that `history` may read `target` as: SUBJECT,
+    or SUBJECT/ATTRIBUTE and, as a subject may hold a slash, the whole target as a subject."""
+    if "/" not in target:
+        return [(target, None)]
+    subject, _, attribute = target.rpartition("/")
+    return [(subject, fold_attribute(attribute) or None), (target, None)]
 
 
 def shortened(head: int, at: int) -> str:
