@@ -21,8 +21,9 @@ from sqlalchemy import (
     update,
 )
 
+from tracker.adapters import filtering, search
 from tracker.adapters.bulk import insert_rows, rows_by_keys, select_rows
-from tracker.adapters.tables import claims, projection
+from tracker.adapters.tables import claims, projection, source_names
 from tracker.domain.bounds import Bounds, usable
 from tracker.domain.dates import date_label
 from tracker.domain.events import (
@@ -32,7 +33,9 @@ from tracker.domain.events import (
     ClaimRetracted,
     Event,
     LogEntry,
+    SourceRegistered,
 )
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import STATE_FIELDS, ClaimState
 from tracker.domain.model import CLAIM_FIELDS, Claim, Source, subject_key
 from tracker.domain.picture import OccurrenceView, certainty
@@ -61,6 +64,9 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
         if isinstance(event, ClaimAsserted):
             pending.append(_values(event.claim, at))
             continue
+        if isinstance(event, SourceRegistered):
+            _name_source(conn, event.source)
+            continue
         if not isinstance(event, ClaimCorrected | ClaimRetracted | ClaimRanked):
             continue  # sources and import records are not claims
         _insert(conn, pending)
@@ -84,6 +90,8 @@ def rebuild(conn: Connection, entries: Iterable[LogEntry]) -> int:
     appended again: memory follows the batch, not the log (a fold first held every claim).
     """
     conn.execute(delete(claims))
+    conn.execute(delete(source_names))
+    search.clear(conn)
     at, batch = 0, list[tuple[int, Event]]()
     for entry in entries:
         batch.append((entry.position, entry.event))
@@ -96,14 +104,23 @@ def rebuild(conn: Connection, entries: Iterable[LogEntry]) -> int:
     return at
 
 
-def states(conn: Connection) -> Iterator[ClaimState]:
-    """Every claim state, in the order they were first asserted."""
-    with closing(rows(conn)) as every:
+def states(
+    conn: Connection,
+    where: ClaimFilter | None = None,
+    sources: Mapping[str, Source] | None = None,
+) -> Iterator[ClaimState]:
+    """Every claim state (that `where` matches, `sources` judging the publishers), in the
+    order they were first asserted."""
+    with closing(rows(conn, where=where, sources=sources)) as every:
         yield from map(_state, every)
 
 
 def pictured(
-    conn: Connection, pictured_at: Sequence[date], subject: str | None
+    conn: Connection,
+    pictured_at: Sequence[date],
+    subject: str | None,
+    where: ClaimFilter | None = None,
+    sources: Mapping[str, Source] | None = None,
 ) -> Iterator[ClaimState]:
     """The active claim states that pictures at `pictured_at` (of `subject`, matched as
     `subject_key` does) can use, in no particular order.
@@ -111,7 +128,7 @@ def pictured(
     Claims not begun by the last of those days are left out, and so is every observation
     that no picture there can use (`bounds.usable`); deprecated claims are all kept, as a
     picture counts them. Of the occurrences only the deprecated ones are read: `occurrences`
-    lists the rest.
+    lists the rest. `where` (with `sources`) keeps the claims a filter matches.
     """
     c = claims.c
     query = select(*_COLUMNS).where(
@@ -119,14 +136,26 @@ def pictured(
     )
     if subject is not None:
         query = query.where(c.subject_key == subject_key(subject))
+    query = filtering.where(query, where, sources or {})
     yield from map(_state, select_rows(conn, query.where(c.rank == "deprecated")))
-    ids = _usable(conn, pictured_at, subject)
+    ids = _usable(conn, pictured_at, subject, where, sources or {})
     for start in range(0, len(ids), _ID_BATCH):
         batch = ids[start : start + _ID_BATCH]
         yield from map(_state, rows_by_keys(conn, claims, STATE_FIELDS, "id", batch))
 
 
-def _usable(conn: Connection, pictured_at: Sequence[date], subject: str | None) -> list[str]:
+def states_of(conn: Connection, ids: Sequence[str]) -> list[ClaimState]:
+    """The states of these claims (those the projection has)."""
+    return list(map(_state, rows_by_keys(conn, claims, STATE_FIELDS, "id", list(ids))))
+
+
+def _usable(
+    conn: Connection,
+    pictured_at: Sequence[date],
+    subject: str | None,
+    where: ClaimFilter | None,
+    sources: Mapping[str, Source],
+) -> list[str]:
     """Ids of the observations that pictures at `pictured_at` (of `subject`) may use: the
     few day columns of every active observation, in slot order, through `bounds.usable`."""
     c = claims.c
@@ -140,6 +169,7 @@ def _usable(conn: Connection, pictured_at: Sequence[date], subject: str | None) 
     )
     if subject is not None:
         query = query.where(c.subject_key == subject_key(subject))
+    query = filtering.where(query, where, sources)
     rows: list[Bounds] = select_rows(conn, query.order_by(c.subject_key, c.attribute))
     ids: set[str] = set()
     for day in pictured_at:
@@ -154,6 +184,7 @@ def occurrences(
     subject: str | None = None,
     show_all: bool = False,
     after: date | None = None,
+    where: ClaimFilter | None = None,
 ) -> list[OccurrenceView]:
     """The occurrences a picture at `as_of` lists, newest first, as `picture._occurrences`
     builds them, but ordered by SQL and built from rows without a `Claim` each.
@@ -179,6 +210,7 @@ def occurrences(
         query = query.where(c.subject_key == subject_key(subject))
     if after is not None:
         query = query.where(c.first_day > after.toordinal())
+    query = filtering.where(query, where, sources)
     query = query.order_by(c.first_day.desc(), c.last_day.desc(), c.position.desc())
     names = {key: (source.name,) for key, source in sources.items()}
     day = date.fromordinal
@@ -221,6 +253,9 @@ _ROW = (
     "first_day",
     "last_day",
     "end_day",
+    "actor_key",
+    "target_key",
+    "place_key",
 )
 _claim_fields = attrgetter(*CLAIM_FIELDS)
 
@@ -239,7 +274,14 @@ def _values(
         start.earliest.toordinal(),
         start.latest.toordinal(),
         end.latest.toordinal() if valid.is_span and end is not None else None,
+        _key(claim.actor),
+        _key(claim.target),
+        _key(claim.place),
     )
+
+
+def _key(name: str | None) -> str | None:
+    return subject_key(name) if name is not None else None
 
 
 def _insert(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> None:
@@ -247,10 +289,22 @@ def _insert(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> None:
     for row in rows:
         batch.append(row)
         if len(batch) == _BATCH:
-            insert_rows(conn, claims, _ROW, batch)
+            _insert_batch(conn, batch)
             batch = []
     if batch:
-        insert_rows(conn, claims, _ROW, batch)
+        _insert_batch(conn, batch)
+
+
+def _insert_batch(conn: Connection, batch: list[tuple[Any, ...]]) -> None:
+    """Claim rows, and their text in the search index (same transaction)."""
+    insert_rows(conn, claims, _ROW, batch)
+    search.index(conn, [dict(zip(_ROW, row, strict=True)) for row in batch])
+
+
+def _name_source(conn: Connection, source: Source) -> None:
+    known = select(source_names.c.id).where(source_names.c.id == source.id)
+    if conn.execute(known).first() is None:
+        conn.execute(source_names.insert().values(id=source.id, name=source.name))
 
 
 def _correct(conn: Connection, event: ClaimCorrected) -> None:
@@ -261,6 +315,7 @@ def _correct(conn: Connection, event: ClaimCorrected) -> None:
         )
     ).one()
     conn.execute(delete(claims).where(claims.c.id == event.supersedes))
+    search.unindex(conn, int(old.position))
     _insert(conn, [_values(event.claim, int(old.position), bool(old.retracted), old.rank)])
 
 
@@ -268,13 +323,19 @@ def _set_position(conn: Connection, at: int) -> None:
     conn.execute(update(projection).where(projection.c.name == NAME).values(position=at))
 
 
-def rows(conn: Connection, include_retracted: bool = True) -> Generator[Sequence[Any], None, None]:
+def rows(
+    conn: Connection,
+    include_retracted: bool = True,
+    where: ClaimFilter | None = None,
+    sources: Mapping[str, Source] | None = None,
+) -> Generator[Sequence[Any], None, None]:
     """Every claim state, in the order they were first asserted, as plain rows
     laid out as `STATE_FIELDS`: for a reader that writes every claim out, building a
     `ClaimState` per claim costs about as much as the writing."""
     query = select(*_COLUMNS).order_by(claims.c.position)
     if not include_retracted:
         query = query.where(claims.c.retracted.is_(False))
+    query = filtering.where(query, where, sources or {})
     result = conn.execute(query.execution_options(yield_per=_BATCH))
     try:
         yield from result

@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from tracker.adapters import projection
+from tracker.adapters import projection, search
 from tracker.adapters.logrows import read_entries, read_head, read_sources, translated
 from tracker.domain.errors import StoreError
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import STATE_FIELDS, ClaimState, Knowledge, fold
 from tracker.domain.model import Source
 from tracker.domain.picture import OccurrenceView
@@ -26,6 +27,7 @@ class Listing:
     as_of: date
     show_all: bool = False
     after: date | None = None  # only those whose start window begins after this day
+    where: ClaimFilter | None = None  # only the claims this filter matches
 
 
 class ProjectionReads:
@@ -33,13 +35,30 @@ class ProjectionReads:
 
     engine: Engine
 
-    def projected(self, upto: int) -> Knowledge | None:
-        """What the log knows at `upto`, read from the projection; None if it is not at `upto`.
+    def projected(self, upto: int, where: ClaimFilter | None = None) -> Knowledge | None:
+        """What the log knows at `upto` (of the claims `where` matches), read from the
+        projection; None if it is not at `upto`.
 
         One snapshot: claims and sources agree.
         """
         with self._snapshot() as conn:
-            return _projected(conn, upto, projection.states(conn))
+            sources = read_sources(conn)
+            return _projected(conn, upto, projection.states(conn, where, sources), sources)
+
+    def searched(
+        self, upto: int, words: list[str], where: ClaimFilter | None, limit: int
+    ) -> tuple[Knowledge, list[tuple[str, float]]] | None:
+        """The claims having every one of `words`, best first, from the database's full-text
+        index, with a knowledge holding them; None if the projection is not at `upto`."""
+        with self._snapshot() as conn:
+            sources = read_sources(conn)
+            if projection.position(conn) != upto or read_head(conn).position != upto:
+                return None
+            hits = search.find(conn, words, where, sources, limit)
+            ids = [claim_id for claim_id, _score in hits]
+            states = projection.states_of(conn, ids)
+            knowledge = _projected(conn, upto, states, sources)
+        return (knowledge, hits) if knowledge is not None else None
 
     def pictured(
         self, upto: int, pictured_at: Sequence[date], subject: str | None, listing: Listing
@@ -53,8 +72,9 @@ class ProjectionReads:
         snapshot: claims, occurrences and sources agree.
         """
         with self._snapshot() as conn:
-            claims = projection.pictured(conn, pictured_at, subject)
-            knowledge = _projected(conn, upto, claims)
+            sources = read_sources(conn)
+            claims = projection.pictured(conn, pictured_at, subject, listing.where, sources)
+            knowledge = _projected(conn, upto, claims, sources)
             if knowledge is None:
                 return None
             try:
@@ -65,6 +85,7 @@ class ProjectionReads:
                     subject,
                     listing.show_all,
                     listing.after,
+                    listing.where,
                 )
             except KeyError:
                 raise StoreError(_UNKNOWN_SOURCE) from None
@@ -121,11 +142,13 @@ class ProjectionReads:
                 yield conn
 
 
-def _projected(conn: Connection, upto: int, states: Iterable[ClaimState]) -> Knowledge | None:
+def _projected(
+    conn: Connection, upto: int, states: Iterable[ClaimState], sources: dict[str, Source]
+) -> Knowledge | None:
     """A knowledge of these states and every source, if the projection is at `upto`."""
     if projection.position(conn) != upto or read_head(conn).position != upto:
         return None
-    knowledge = Knowledge(position=upto, sources=read_sources(conn))
+    knowledge = Knowledge(position=upto, sources=sources)
     for state in states:
         knowledge.claims[state.claim.id] = state
     if {s.claim.source_id for s in knowledge.claims.values()} - knowledge.sources.keys():

@@ -11,7 +11,9 @@ import click
 from tracker.adapters.exports import TIMELINEJS_COLUMNS, log_lines
 from tracker.adapters.files import atomic_output, write_csv
 from tracker.cli.change import world_csv
+from tracker.cli.filters import filter_options
 from tracker.cli.show import picture_csv
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.importing import COLUMNS
 
 OUT = click.option("--out", metavar="FILE", help="Write here (whole or not at all), not stdout.")
@@ -51,11 +53,14 @@ def log(app: Any, out: str | None) -> None:
 @export.command()
 @click.option("--as-of", "as_of", metavar="DATE", help="Valid date (default today).")
 @click.option("--known-at", "known_at", metavar="WHEN", help="Recorded-time cut.")
+@filter_options
 @OUT
 @click.pass_obj
-def picture(app: Any, as_of: str | None, known_at: str | None, out: str | None) -> None:
-    """The table of `show` as CSV."""
-    shown, _ = app.tracker().show(as_of, known_at)
+def picture(
+    app: Any, as_of: str | None, known_at: str | None, where: ClaimFilter, out: str | None
+) -> None:
+    """The table of `show` as CSV (filtered as `show` is)."""
+    shown, _ = app.tracker().show(as_of, known_at, where=where)
     with atomic_output(out) as stream:
         stream.write(picture_csv(shown))
 

@@ -6,9 +6,11 @@ from typing import Any
 
 import click
 
+from tracker.cli.filters import filter_options
 from tracker.cli.render import FORMATS, dump_csv, emit, json_value, table, with_unit
 from tracker.cli.show import short
 from tracker.domain.events import format_instant
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.history import HistoryRow
 
 
@@ -74,8 +76,8 @@ def history_table(rows: list[HistoryRow]) -> str:
 @click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
 @click.option("--from", "start", metavar="DATE", help="Claims whose window reaches this date.")
 @click.option("--to", "end", metavar="DATE", help="Claims that begin by this date.")
-@click.option("--type", "type_code", metavar="TYPE", help="Only this type code.")
 @click.option("--known-at", "known_at", metavar="WHEN", help="Recorded-time cut.")
+@filter_options
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
 def timeline(
@@ -83,12 +85,12 @@ def timeline(
     subject: str | None,
     start: str | None,
     end: str | None,
-    type_code: str | None,
     known_at: str | None,
+    where: ClaimFilter,
     fmt: str,
 ) -> None:
     """Claims in valid-time order (earliest first; ties by log position)."""
-    states, knowledge = app.tracker().timeline(subject, start, end, type_code, known_at)
+    states, knowledge = app.tracker().timeline(subject, start, end, None, known_at, where)
     items = []
     for state in states:
         claim = state.claim

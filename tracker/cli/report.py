@@ -7,6 +7,8 @@ from typing import Any
 import click
 
 from tracker.adapters.files import atomic_output
+from tracker.cli.filters import filter_options
+from tracker.domain.filters import ClaimFilter
 
 
 def register(cli: click.Group) -> None:
@@ -29,6 +31,7 @@ def register(cli: click.Group) -> None:
     metavar="WHEN",
     help="Recorded-time cut: ISO datetime, date (end of that UTC day), now, or @N.",
 )
+@filter_options
 @click.option(
     "--out",
     required=True,
@@ -44,6 +47,7 @@ def report(
     end: str | None,
     subject: str | None,
     known_at: str | None,
+    where: ClaimFilter,
     out: str,
 ) -> None:
     """Write one self-contained HTML report: a timeline of occurrences, a chart per numeric
@@ -52,7 +56,7 @@ def report(
     # renderers of `tracker.cli.show`.
     from tracker.report import build_report, render
 
-    built = build_report(app.tracker(), as_of, known_at, start, end, subject)
+    built = build_report(app.tracker(), as_of, known_at, start, end, subject, where)
     page = render(built)
     with atomic_output(out) as stream:
         stream.write(page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -17,6 +18,8 @@ from tracker.cli.render import (
     table,
     with_unit,
 )
+from tracker.cli.filters import filter_options
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.picture import Candidate, OccurrenceView, Picture, SlotView
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy: not needed for `--help`
@@ -45,19 +48,42 @@ def register(cli: click.Group) -> None:
 )
 @click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
 @click.option("--all", "show_all", is_flag=True, help="Show deprecated claims too.")
+@filter_options
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="List the N newest occurrences only (and say how many more there are).",
+)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
 def show(
-    app: Any, as_of: str | None, known_at: str | None, subject: str | None, show_all: bool, fmt: str
+    app: Any,
+    as_of: str | None,
+    known_at: str | None,
+    subject: str | None,
+    show_all: bool,
+    where: ClaimFilter,
+    limit: int | None,
+    fmt: str,
 ) -> None:
     """The picture of the world as of a date: slots with their values, and occurrences."""
-    picture, cut = app.tracker().show(as_of, known_at, subject, show_all)
+    picture, cut = app.tracker().show(as_of, known_at, subject, show_all, where)
+    picture = limited(picture, limit)
     if fmt == "json":
         click.echo(dump_json(picture_json(picture, cut)))
     elif fmt == "csv":
         click.echo(picture_csv(picture), nl=False)
     else:
         click.echo(picture_table(picture, cut))
+
+
+def limited(picture: Picture, limit: int | None) -> Picture:
+    """The picture with its `limit` newest occurrences, counting the rest in `more`."""
+    if limit is None or len(picture.occurrences) <= limit:
+        return picture
+    shown = picture.occurrences[:limit]
+    return replace(picture, occurrences=shown, more=len(picture.occurrences) - limit)
 
 
 def _candidate_json(c: Candidate) -> dict[str, Any]:
@@ -96,6 +122,7 @@ def picture_json(picture: Picture, cut: Cut) -> dict[str, Any]:
         "position": cut.position,
         "slots": [slot_json(s) for s in picture.slots],
         "occurrences": [occurrence_json(o) for o in picture.occurrences],
+        "more_occurrences": picture.more,
         "deprecated_hidden": picture.deprecated_hidden,
         "changed_later": list(picture.changed_later),
     }
@@ -244,6 +271,8 @@ def picture_table(picture: Picture, cut: Cut) -> str:
         parts += ["", "Slots: none observed by this date."]
     if picture.occurrences:
         parts += ["", "Occurrences (newest first)", occurrence_table(picture.occurrences)]
+        if picture.more:
+            parts.append(f"… and {picture.more} more (--limit shows fewer or more).")
     else:
         parts += ["", "Occurrences: none by this date."]
     parts += _footers(picture)

@@ -65,6 +65,7 @@ class Picture:
     occurrences: tuple[OccurrenceView, ...]
     deprecated_hidden: int = 0
     changed_later: tuple[str, ...] = field(default=())
+    more: int = 0  # occurrences left out of `occurrences` by a limit
 
 
 def is_later(b: ValidDate, a: ValidDate) -> bool:

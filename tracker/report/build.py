@@ -12,6 +12,7 @@ from tracker.cli.render import human_value, json_value, with_unit
 from tracker.cli.show import picture_json, slot_value
 from tracker.domain.dates import parse_as_of, parse_date
 from tracker.domain.errors import NotFound, ValidationError
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.history import timeline
 from tracker.domain.model import numeric, subject_key
@@ -72,6 +73,7 @@ def build_report(
     start: str | None = None,
     end: str | None = None,
     subject: str | None = None,
+    where: ClaimFilter | None = None,
 ) -> Report:
     """The report as of valid date D, as known at K, for claims whose dates touch [A, B].
 
@@ -83,8 +85,8 @@ def build_report(
     last = parse_as_of(end) if end else None
     if first is not None and last is not None and last < first:
         raise ValidationError(f"--to {end} is before --from {start}")
-    picture, cut = tracker.show(as_of, known_at, subject)
-    knowledge = tracker.knowledge(cut)
+    picture, cut = tracker.show(as_of, known_at, subject, where=where)
+    knowledge = tracker.knowledge(cut, tracker.resolved(where))
     if subject:
         _check_subject(knowledge, subject)
     certainty = {o.claim: o.certainty for o in picture.occurrences}

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from tracker.adapters.files import load_catalogue
 from tracker.adapters.store import Clock, Store
 from tracker.domain.errors import NotFound, ValidationError
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import ClaimState, Knowledge, fold
 from tracker.domain.model import Catalogue
 
@@ -58,10 +59,30 @@ class Service:
         moment = parse_instant(text)
         return Cut(self.store.position_at(moment), moment)
 
-    def knowledge(self, cut: Cut) -> Knowledge:
-        """What was known at the cut: from the projection when it is at the cut, else a fold."""
-        known = self.store.projected(cut.position)
-        return known if known is not None else self._replay(upto=cut.position)
+    def knowledge(self, cut: Cut, where: ClaimFilter | None = None) -> Knowledge:
+        """What was known at the cut (of the claims `where` matches): from the projection
+        when it is at the cut, else a fold."""
+        known = self.store.projected(cut.position, where)
+        if known is not None:
+            return known
+        folded = self._replay(upto=cut.position)
+        return where.keep(folded) if where is not None else folded
+
+    def resolved(self, where: ClaimFilter | None) -> ClaimFilter | None:
+        """A filter as typed, checked and made ready for the store: type codes checked against
+        the catalogue, `--mentions` names widened by `mentioned`."""
+        if where is None or where.empty:
+            return None
+        return replace(
+            where,
+            types=frozenset(self.catalogue.check(code) for code in where.types),
+            mentions=frozenset(self.mentioned(where.mentions)),
+        )
+
+    def mentioned(self, names: frozenset[str]) -> set[str]:
+        """The folded names a `--mentions` of `names` finds: the names themselves. Aliases
+        (issue 13) widen this to every name of the same subject."""
+        return set(names)
 
     def _replay(
         self, upto: int | None = None, after: int = 0, into: Knowledge | None = None

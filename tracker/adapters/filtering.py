@@ -1,0 +1,42 @@
+"""A `ClaimFilter` as SQL on the claims projection (the fold keeps `ClaimFilter.matches`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypeVar
+
+from sqlalchemy import Select, bindparam, false, or_
+
+from tracker.adapters.tables import claims
+from tracker.domain.filters import ClaimFilter
+from tracker.domain.model import Source
+
+Query = TypeVar("Query", bound=Select)  # type: ignore[type-arg]
+
+
+def where(query: Query, wanted: ClaimFilter | None, sources: Mapping[str, Source]) -> Query:
+    """`query` on `claims` narrowed to the claims `wanted` matches, with `sources` (what the
+    log knows of every source, in the same snapshot) deciding the publisher's part."""
+    if wanted is None or wanted.empty:
+        return query
+    c = claims.c
+    if wanted.types:
+        query = query.where(c.type.in_(sorted(wanted.types)))
+    if wanted.places:
+        query = query.where(c.place_key.in_(sorted(wanted.places)))
+    if wanted.mentions:
+        keys = sorted(wanted.mentions)
+        query = query.where(
+            or_(c.subject_key.in_(keys), c.actor_key.in_(keys), c.target_key.in_(keys))
+        )
+    if wanted.min_credibility is not None:
+        query = query.where(c.credibility <= wanted.min_credibility)
+    if wanted.by_source:
+        ids = sorted(wanted.source_ids(sources))
+        # Inlined, not bound: a log may hold many sources, more than a driver's parameters.
+        query = query.where(
+            c.source_id.in_(bindparam("filter_sources", ids, expanding=True, literal_execute=True))
+            if ids
+            else false()
+        )
+    return query
