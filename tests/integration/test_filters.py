@@ -27,9 +27,9 @@ def add_random(tracker: Tracker, rng: random.Random, n: int) -> str:
     return tracker.add(
         {
             "id": f"f:{n}",
-            "type": "military.force_level" if observation else rng.choice(
-                ("diplomacy.visit", "statement.warning")
-            ),
+            "type": "military.force_level"
+            if observation
+            else rng.choice(("diplomacy.visit", "statement.warning")),
             "date": rng.choice(("2024-02", "2024-03", "2024-05-10", "2024", "2023/..")),
             "subject": rng.choice(NAMES),
             "attribute": "troops" if observation else None,

@@ -69,7 +69,9 @@ def test_upgrade_head_on_a_blank_database_creates_the_log_at_head(migrated: Engi
 
 def test_the_migrated_database_matches_the_table_metadata(migrated: Engine) -> None:
     with migrated.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": in_metadata})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": in_metadata}
+        )
         assert compare_metadata(context, metadata) == []
 
 
@@ -90,7 +92,9 @@ def test_drift_between_metadata_and_database_is_detected(migrated: Engine) -> No
     with migrated.begin() as conn:
         conn.execute(text("DROP INDEX ix_log_recorded_at"))
     with migrated.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"include_name": in_metadata}), metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"include_name": in_metadata}), metadata
+        )
     assert [(change[0], change[1].name) for change in diff] == [("add_index", "ix_log_recorded_at")]
 
 
@@ -107,7 +111,12 @@ def test_downgrade_to_base_and_upgrade_again_round_trips(migrated: Engine) -> No
     upgrade(migrated)
     assert current_revision(migrated) == SCHEMA_REVISION
     with migrated.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn, opts={"include_name": in_metadata}), metadata) == []
+        assert (
+            compare_metadata(
+                MigrationContext.configure(conn, opts={"include_name": in_metadata}), metadata
+            )
+            == []
+        )
 
 
 def test_open_store_creates_and_migrates_a_blank_database(db_url: str) -> None:

@@ -89,9 +89,7 @@ def find(
 
 
 def _pg_document() -> str:
-    parts = [
-        f"setweight(to_tsvector('simple', :{f}), '{_PG_WEIGHT[WEIGHTS[f]]}')" for f in FIELDS
-    ]
+    parts = [f"setweight(to_tsvector('simple', :{f}), '{_PG_WEIGHT[WEIGHTS[f]]}')" for f in FIELDS]
     return " || ".join(parts)
 
 

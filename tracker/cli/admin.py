@@ -6,7 +6,8 @@ from typing import Any
 
 import click
 
-from tracker.cli.render import table
+from tracker.cli.render import FORMATS, dump_csv, emit, table
+from tracker.domain.errors import TrackerError
 
 
 def register(cli: click.Group) -> None:
@@ -15,24 +16,49 @@ def register(cli: click.Group) -> None:
 
 
 @click.command()
-def types() -> None:
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def types(fmt: str) -> None:
     """List the type codes a claim can have."""
     from tracker.adapters.files import load_catalogue
 
-    catalogue = load_catalogue()
-    click.echo(table(["type", "description"], [[c, d] for c, d in catalogue.types.items()]))
+    rows = [[c, d] for c, d in load_catalogue().types.items()]
+    emit(
+        fmt,
+        [{"type": c, "description": d} for c, d in rows],
+        lambda: dump_csv(["type", "description"], rows),
+        lambda: table(["type", "description"], rows),
+    )
 
 
 @click.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_obj
-def info(app: Any) -> None:
+def info(app: Any, fmt: str) -> None:
     """Database location, schema revision, counts, chain head."""
     from tracker.adapters.tables import SCHEMA_REVISION
     from tracker.domain.events import format_instant
 
     tracker = app.tracker()
     summary = tracker.info()
-    last = format_instant(summary.last_recorded_at) if summary.last_recorded_at else "never"
+    when = summary.last_recorded_at
+    if fmt == "json":
+        emit(
+            fmt,
+            {
+                "database": _safe_url(app.url),
+                "revision": SCHEMA_REVISION,
+                "events": summary.events,
+                "claims": summary.claims,
+                "sources": summary.sources,
+                "position": summary.events,
+                "head_hash": summary.head_hash,
+                "last_recorded_at": format_instant(when) if when else None,
+            },
+            str,
+            str,
+        )
+        return
+    last = format_instant(when) if when else "never"
     click.echo(
         table(
             ["", ""],
@@ -56,13 +82,24 @@ def _safe_url(url: str) -> str:
 
 
 @click.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_obj
-def verify(app: Any) -> None:
+def verify(app: Any, fmt: str) -> None:
     """Recompute the hash chain and check positions; exit 1 at the first broken position.
 
     Then check the claims projection against a replay of the log (exit 1 if they differ).
+    With --format json, stdout gets {"ok", "events", "error"} either way (for monitoring),
+    and a failure still says `Error: …` on stderr and exits 1.
     """
-    count = app.tracker().verify()
+    try:
+        count = app.tracker().verify()
+    except TrackerError as error:
+        if fmt == "json":
+            emit(fmt, {"ok": False, "events": None, "error": str(error)}, str, str)
+        raise
+    if fmt == "json":
+        emit(fmt, {"ok": True, "events": count, "error": None}, str, str)
+        return
     click.echo(f"ok: {count} events, positions gapless, hash chain intact, projection matches")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,15 +40,29 @@ def progress_bar(path: Path, lines: int) -> Iterator[Callable[[int], None]]:
     metavar="FILE",
     help="With --skip-invalid: write the rejected rows here, with an error column.",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one summary object per file on stdout (JSON Lines), for monitoring.",
+)
 @click.pass_obj
 def import_(
-    app: Any, paths: tuple[str, ...], dry_run: bool, skip_invalid: bool, rejects: str | None
+    app: Any,
+    paths: tuple[str, ...],
+    dry_run: bool,
+    skip_invalid: bool,
+    rejects: str | None,
+    fmt: str,
 ) -> None:
     """Import .csv or .jsonl files (a folder: its files in name order), one transaction each.
 
     Re-importing is safe: unchanged rows append nothing, changed rows append a correction.
     By default any invalid row rejects its whole file; every error is listed as
-    FILE:LINE: column: message, and a summary per file goes to stderr.
+    FILE:LINE: column: message, and a summary per file goes to stderr (with --format json,
+    to stdout as one JSON object per file).
     """
     if rejects and not skip_invalid:
         raise click.UsageError("--rejects goes with --skip-invalid")
@@ -66,7 +81,10 @@ def import_(
             where = f"{summary.path}:{error.line}: {error.column}: {error.message}"
             click.echo(where, err=True)
             rejected_rows.append([error.fields.get(c) for c in COLUMNS] + [where])
-        click.echo(summary.line() + _suffix(summary, dry_run, skip_invalid), err=True)
+        if fmt == "json":
+            click.echo(json.dumps(summary_json(summary), ensure_ascii=False))
+        else:
+            click.echo(summary.line() + _suffix(summary, dry_run, skip_invalid), err=True)
     if rejects:
         with atomic_output(rejects) as out:
             write_csv(out, [*COLUMNS, "error"], rejected_rows)
@@ -74,6 +92,18 @@ def import_(
         raise click.ClickException("rows were invalid; the files named above appended nothing")
     if rejected_rows:
         sys.exit(EXIT_REJECTED)
+
+
+def summary_json(summary: Any) -> dict[str, Any]:
+    """One file's summary for machines: its counts and its warnings."""
+    counts = summary.counts
+    return {
+        "file": str(summary.path),
+        **{key: counts[key] for key in ("new", "corrected", "unchanged", "retracted", "rejected")},
+        "warnings": [
+            {"line": w.line, "column": w.column, "message": w.message} for w in summary.warnings
+        ],
+    }
 
 
 def _suffix(summary: Any, dry_run: bool, skip_invalid: bool) -> str:

@@ -70,7 +70,9 @@ class Reading(Service):
                 if e.kind in CHANGING_KINDS
             }
         with fewer_collections():
-            knowledge, listed = self._pictured(cut, [day], subject, Listing(day, show_all, where=where))
+            knowledge, listed = self._pictured(
+                cut, [day], subject, Listing(day, show_all, where=where)
+            )
             picture = build_picture(knowledge, day, subject, show_all, changed, listed)
         return picture, cut
 
