@@ -115,5 +115,5 @@ def test_filtered_timelines_agree_on_both_paths(history: Tracker) -> None:
 
 
 def test_an_unknown_type_in_a_filter_is_refused(history: Tracker) -> None:
-    with pytest.raises(ValidationError, match="diplomacy.visit"):
+    with pytest.raises(ValidationError, match=r"diplomacy\.visit"):
         history.show(None, None, where=ClaimFilter.of(types=["diplomacy.vist"]))

@@ -203,6 +203,7 @@ def occurrences(
         c.target,
         c.place,
         func.coalesce(c.end_day, c.last_day),
+        c.credibility,
     ).where(c.attribute.is_(None), c.retracted.is_(False), c.first_day <= as_of.toordinal())
     if not show_all:
         query = query.where(c.rank != "deprecated")
@@ -213,6 +214,7 @@ def occurrences(
     query = filtering.where(query, where, sources)
     query = query.order_by(c.first_day.desc(), c.last_day.desc(), c.position.desc())
     names = {key: (source.name,) for key, source in sources.items()}
+    grades = {key: source.reliability for key, source in sources.items()}
     day = date.fromordinal
     return [
         OccurrenceView(
@@ -227,10 +229,21 @@ def occurrences(
             actor,
             target,
             place,
+            grades[source] + credibility,
         )
-        for claim_id, kind, text, who, summary, source, actor, target, place, latest in (
-            select_rows(conn, query)
-        )
+        for (
+            claim_id,
+            kind,
+            text,
+            who,
+            summary,
+            source,
+            actor,
+            target,
+            place,
+            latest,
+            credibility,
+        ) in select_rows(conn, query)
     ]
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from tracker.cli.terminal import escape, terminal_options
 from tracker.domain.errors import TrackerError
 
 
@@ -16,7 +17,8 @@ class TrackerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TrackerError as error:
-            raise click.ClickException(str(error)) from None
+            # Messages may quote the data: never let it drive the terminal.
+            raise click.ClickException(escape(str(error))) from None
 
 
 class App:
@@ -49,6 +51,7 @@ class App:
     "(default: $TRACKER_DATABASE_URL, else a file in your data directory).",
 )
 @click.version_option(package_name="tracker")
+@terminal_options
 @click.pass_context
 def cli(ctx: click.Context, db: str | None) -> None:
     """Record dated claims with provenance; see the world as of any date, as known at any time."""
@@ -66,9 +69,10 @@ from tracker.cli import (  # noqa: E402
     history,
     importing,
     report,
+    search,
     show,
     write,
 )
 
-for module in (write, importing, show, change, history, export, report, admin):
+for module in (write, importing, show, change, history, search, export, report, admin):
     module.register(cli)

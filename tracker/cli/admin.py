@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from tracker.cli.render import FORMATS, dump_csv, emit, table
+from tracker.cli.terminal import terminal_options
 from tracker.domain.errors import TrackerError
 
 
@@ -16,6 +17,7 @@ def register(cli: click.Group) -> None:
 
 
 @click.command()
+@terminal_options
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def types(fmt: str) -> None:
     """List the type codes a claim can have."""

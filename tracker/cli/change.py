@@ -17,6 +17,7 @@ from tracker.cli.render import (
     table,
 )
 from tracker.cli.show import occurrence_json, occurrence_table, slot_value
+from tracker.cli.terminal import terminal_options
 from tracker.domain.diff import SlotChange
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy: not needed for `--help`
@@ -28,6 +29,7 @@ def register(cli: click.Group) -> None:
 
 
 @click.command()
+@terminal_options
 @click.option("--from", "start", metavar="DATE", help="Valid date A (world change).")
 @click.option("--to", "end", metavar="DATE", help="Valid date B (world change).")
 @click.option("--known-at", "known_at", metavar="WHEN", help="Recorded-time cut for --from/--to.")

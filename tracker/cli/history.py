@@ -8,7 +8,7 @@ import click
 
 from tracker.cli.filters import filter_options
 from tracker.cli.render import FORMATS, dump_csv, emit, json_value, table, with_unit
-from tracker.cli.show import short
+from tracker.cli.terminal import terminal_options
 from tracker.domain.events import format_instant
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.history import HistoryRow
@@ -73,6 +73,7 @@ def history_table(rows: list[HistoryRow]) -> str:
 
 
 @click.command()
+@terminal_options
 @click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
 @click.option("--from", "start", metavar="DATE", help="Claims whose window reaches this date.")
 @click.option("--to", "end", metavar="DATE", help="Claims that begin by this date.")
@@ -139,7 +140,7 @@ def timeline(
                 if state.claim.attribute
                 else ""
             ),
-            short(state.claim.summary),
+            state.claim.summary,
             item["source"],
             state.claim.id,
         ]
@@ -164,6 +165,7 @@ def timeline(
 
 
 @click.command()
+@terminal_options
 @click.argument("target", metavar="CLAIM | SUBJECT/ATTRIBUTE | SUBJECT")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj

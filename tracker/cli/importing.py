@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from tracker.cli.terminal import escape
+
 EXIT_REJECTED = 3
 PROGRESS_LINES = 2000
 
@@ -74,12 +76,13 @@ def import_(
     for summary in summaries:
         for warning in summary.warnings:
             click.echo(
-                f"{summary.path}:{warning.line}: {warning.column}: {warning.message} (warning)",
+                escape(f"{summary.path}:{warning.line}: {warning.column}: {warning.message}")
+                + " (warning)",
                 err=True,
             )
         for error in summary.errors:
             where = f"{summary.path}:{error.line}: {error.column}: {error.message}"
-            click.echo(where, err=True)
+            click.echo(escape(where), err=True)
             rejected_rows.append([error.fields.get(c) for c in COLUMNS] + [where])
         if fmt == "json":
             click.echo(json.dumps(summary_json(summary), ensure_ascii=False))

@@ -55,6 +55,7 @@ class OccurrenceView(NamedTuple):
     actor: str | None
     target: str | None
     place: str | None
+    grade: str = ""  # the source's reliability and the claim's credibility: "B3"
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ def _occurrences(
                 actor=claim.actor,
                 target=claim.target,
                 place=claim.place,
+                grade=knowledge.source_of(claim).reliability + claim.credibility,
             )
         )
     return views

@@ -8,10 +8,11 @@ from tracker.services.base import Cut, parse_instant, utc_now
 from tracker.services.exporting import Exporting
 from tracker.services.importing import FileSummary, Importing
 from tracker.services.reading import KnownDiff, WorldDiff
+from tracker.services.searching import Found, Searching, SearchResult
 from tracker.services.writing import Added, Writing
 
 
-class Tracker(Writing, Importing, Exporting, Admin):
+class Tracker(Writing, Importing, Exporting, Admin, Searching):
     """The application: every command goes through one of these methods."""
 
 
@@ -19,8 +20,10 @@ __all__ = [
     "Added",
     "Cut",
     "FileSummary",
+    "Found",
     "Info",
     "KnownDiff",
+    "SearchResult",
     "Tracker",
     "TrackerError",
     "WorldDiff",
