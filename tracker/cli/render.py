@@ -21,7 +21,6 @@ from tracker.cli.terminal import (
     style,
     width,
 )
-from tracker.cli.terminal import stdout_tty as terminal_tty
 from tracker.domain.model import numeric
 
 FORMATS = click.Choice(["table", "json", "csv"])
@@ -163,5 +162,6 @@ __all__ = ["out"]  # re-exported: commands print through render
 
 
 def out_csv(text: str) -> None:
-    """CSV as it is for a pipe (data); escaped on a terminal, where it would be run."""
-    out(escape_lines(text) if terminal_tty() else text, nl=False)
+    """A view as CSV, control characters escaped as in a table: it may reach a terminal, or
+    a log a terminal shows. The exact text of claims is `tracker export claims`' to give."""
+    out(escape_lines(text), nl=False)

@@ -9,8 +9,9 @@ Rules (SPEC §11, README "Reading the picture"):
 - Pager: on a tty, output taller than the screen goes through `$PAGER`, else `less -FRX`;
   `--no-pager` (or an empty `PAGER`) prints it straight.
 - Escaping: control characters and bidirectional overrides in data never reach a terminal
-  raw. Tables always show them escaped (`\\x1b`); JSON escapes them as JSON does (`\\u001b`,
-  C1 controls too); CSV keeps the exact bytes for a pipe and is escaped on a tty.
+  raw. Tables and the CSV of views show them escaped (`\\x1b`), on a tty or not; JSON
+  escapes them as JSON does (`\\u001b`, C1 controls too). Exports (`tracker export`) keep
+  the exact text: they are data, for files and round trips.
 """
 
 from __future__ import annotations
