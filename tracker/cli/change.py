@@ -17,7 +17,7 @@ from tracker.cli.render import (
     table,
 )
 from tracker.cli.show import occurrence_json, occurrence_table, slot_value
-from tracker.cli.terminal import terminal_options
+from tracker.cli.terminal import line, terminal_options
 from tracker.domain.diff import SlotChange
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy: not needed for `--help`
@@ -153,8 +153,10 @@ def _changes_table(changes: list[SlotChange]) -> str:
 
 def world_table(result: WorldDiff) -> str:
     parts = [
-        f"Change from {result.start} to {result.end}, as known at {result.cut.label()} "
-        f"(log position {result.cut.position})",
+        line(
+            f"Change from {result.start} to {result.end}, as known at {result.cut.label()} "
+            f"(log position {result.cut.position})"
+        ),
         "",
     ]
     parts += ["Slots", _changes_table(result.changes)] if result.changes else ["Slots: no change."]
@@ -186,8 +188,10 @@ def known_csv(result: KnownDiff) -> str:
 
 def known_table(result: KnownDiff) -> str:
     parts = [
-        f"Knowledge from {result.first.label()} (log position {result.first.position}) "
-        f"to {result.second.label()} (log position {result.second.position})",
+        line(
+            f"Knowledge from {result.first.label()} (log position {result.first.position}) "
+            f"to {result.second.label()} (log position {result.second.position})"
+        ),
         "",
     ]
     parts += (

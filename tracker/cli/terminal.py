@@ -31,7 +31,7 @@ import click
 # C0 controls but tab and newline handled by callers, DEL, C1 controls; bidi embeddings,
 # overrides and isolates (they reorder what follows: a forged line).
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_C1 = re.compile("[\x7f-\x9f]")
+_C1 = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _escape_char(match: re.Match[str]) -> str:
@@ -53,7 +53,8 @@ def escape_lines(text: str) -> str:
 
 
 def safe_json(text: str) -> str:
-    """JSON text with DEL and C1 controls escaped too (json escapes only C0); same value."""
+    """JSON text with DEL, C1 controls and bidi overrides escaped too (json escapes only
+    C0); the same value."""
     return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
