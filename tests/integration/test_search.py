@@ -3,13 +3,19 @@ any script, retractions honoured, and `--known-at` folding the log."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from tracker.cli import cli
 from tracker.domain.errors import ValidationError
 from tracker.domain.filters import ClaimFilter
 from tracker.services import Tracker
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "v0003"
 
 
 def add(tracker: Tracker, claim_id: str, **fields: str) -> None:
@@ -135,3 +141,14 @@ def test_the_index_is_rebuilt_with_the_projection(searchable: Tracker) -> None:
 def test_a_search_without_a_word_is_refused(searchable: Tracker) -> None:
     with pytest.raises(ValidationError, match="at least one word"):
         searchable.search(" -- ")
+
+
+def test_a_database_from_schema_0003_is_searchable_after_db_upgrade(tmp_path: Path) -> None:
+    copy = tmp_path / "tracker.db"
+    shutil.copy(FIXTURE / "tracker.db", copy)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", str(copy), "db", "upgrade"]).exit_code == 0
+    result = runner.invoke(cli, ["--db", str(copy), "search", "moscow", "--format", "csv"])
+    assert result.exit_code == 0, result.stderr
+    assert [row.split(",")[0] for row in result.stdout.splitlines()] == ["claim", "mon:4"]
+    assert runner.invoke(cli, ["--db", str(copy), "verify"]).exit_code == 0

@@ -71,7 +71,10 @@ def show(
     picture, cut = app.tracker().show(as_of, known_at, subject, show_all, where)
     picture = limited(picture, limit)
     if fmt == "json":
-        out(dump_json(picture_json(picture, cut)))
+        data = picture_json(picture, cut)
+        if limit is not None:  # only then: a picture's JSON keeps its keys otherwise
+            data["more_occurrences"] = picture.more
+        out(dump_json(data))
     elif fmt == "csv":
         out_csv(picture_csv(picture))
     else:
@@ -122,7 +125,6 @@ def picture_json(picture: Picture, cut: Cut) -> dict[str, Any]:
         "position": cut.position,
         "slots": [slot_json(s) for s in picture.slots],
         "occurrences": [occurrence_json(o) for o in picture.occurrences],
-        "more_occurrences": picture.more,
         "deprecated_hidden": picture.deprecated_hidden,
         "changed_later": list(picture.changed_later),
     }
