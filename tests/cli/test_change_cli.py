@@ -93,7 +93,7 @@ def test_s6_rank_and_knowledge_diff_on_the_command_line(  # type: ignore[no-unty
     assert added.stdout == "ex:2000 recorded at log position 19\n"
     shown = run("show", "--as-of", "2024-06-01", "--subject", "Russia").stdout
     assert "Russia   troops_in_libya  CONFLICT  1,800 troops vs 2,000 troops" in shown
-    assert "    2,000 troops @ 2024-05~  Example Monitor [F6]  ex:2000" in shown
+    assert "    2,000 troops @ 2024-05~  Example Monitor F6  ex:2000" in shown
     ranked = run("rank", "ex:2000", "deprecated", "--reason", "single unnamed source")
     assert ranked.stdout == "ex:2000 ranked deprecated at log position 20\n"
     shown = run("show", "--as-of", "2024-06-01", "--subject", "Russia").stdout
@@ -153,12 +153,15 @@ def test_s7_correct_then_retract_on_the_command_line(  # type: ignore[no-untyped
         "Error: claim 'visit' is retracted; it can no longer change\n",
     )
     history = run("history", "visit", "--format", "csv").stdout.splitlines()
+    about = "Khalifa Haftar,,diplomacy.visit,Haftar visits Belarus."
     assert history == [
-        "position,recorded_at,kind,claim,value,date,source,reason,rank",
-        "19,2025-03-10T10:00:00.000000Z,claim.asserted,visit,,2024-02,New York Parrot,,",
+        "position,recorded_at,kind,claim,value,date,source,reason,rank,"
+        "subject,attribute,type,summary,changes",
+        f"19,2025-03-10T10:00:00.000000Z,claim.asserted,visit,,2024-02,New York Parrot,,,{about},",
         "20,2025-03-11T10:00:00.000000Z,claim.corrected,visit,,2025-02,New York Parrot,"
-        "year mistyped,",
-        "21,2025-03-11T10:00:00.000000Z,claim.retracted,visit,,2025-02,New York Parrot,denied,",
+        f"year mistyped,,{about},date: 2024-02 → 2025-02",
+        "21,2025-03-11T10:00:00.000000Z,claim.retracted,visit,,2025-02,New York Parrot,denied,,"
+        f"{about},",
     ]
 
 

@@ -74,9 +74,10 @@ def test_show_as_of_lists_the_seed_picture(run, seed_file: Path) -> None:  # typ
         "Picture as of 2024-05-15, as known at 2025-03-01T12:00:00Z (log position 17)\n"
         "\n"
         "Slots\n"
-        "SUBJECT  ATTRIBUTE        STATUS    VALUE                               DATE     SOURCES\n"
+        "SUBJECT  ATTRIBUTE        STATUS    VALUE                               DATE     "
+        "SOURCES             CLAIM\n"
         "Russia   troops_in_libya  possible  800 troops, possibly 1,800 already  2024-02  "
-        "New York Parrot\n"
+        "New York Parrot F3  nyp-2025-02:russia-troops-2024-02\n"
         "\n"
         "Occurrences: none by this date.\n"
     )

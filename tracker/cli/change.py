@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tracker.cli.history import history_csv, history_json, history_table
+from tracker.cli.history import HISTORY_COLUMNS, history_cells, history_json, history_table
 from tracker.cli.render import (
     FORMATS,
     STATUS_COLOURS,
@@ -182,8 +182,24 @@ def known_json(result: KnownDiff) -> dict[str, Any]:
     }
 
 
+KNOWN_COLUMNS = (
+    "section",
+    *HISTORY_COLUMNS,
+    *(c for c in CHANGE_COLUMNS[1:] if c not in HISTORY_COLUMNS),
+)
+
+
 def known_csv(result: KnownDiff) -> str:
-    return history_csv(result.events)
+    """Both sections, as `show`'s CSV: `event` rows (the log), then `slot` rows (the picture)."""
+    width = len(KNOWN_COLUMNS)
+    rows = []
+    for row in result.events:
+        cells = ["event", *history_cells(row)]
+        rows.append(cells + [""] * (width - len(cells)))
+    for change in result.changes:
+        data = change_json(change)
+        rows.append(["slot", *("" if data.get(k) is None else data[k] for k in KNOWN_COLUMNS[1:])])
+    return dump_csv(KNOWN_COLUMNS, rows)
 
 
 def known_table(result: KnownDiff) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from tracker.cli.filters import filter_options
+from tracker.cli.picture_text import short_id
 from tracker.cli.render import FORMATS, dump_csv, emit, json_value, table, with_unit
 from tracker.cli.terminal import terminal_options
 from tracker.domain.events import format_instant
@@ -30,6 +31,11 @@ def history_json(row: HistoryRow) -> dict[str, Any]:
         "source": row.source,
         "reason": row.reason,
         "rank": row.detail,
+        "subject": row.subject,
+        "attribute": row.attribute,
+        "type": row.type,
+        "summary": row.summary,
+        "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in row.changes],
     }
 
 
@@ -43,14 +49,38 @@ HISTORY_COLUMNS = (
     "source",
     "reason",
     "rank",
+    "subject",
+    "attribute",
+    "type",
+    "summary",
+    "changes",
 )
 
 
+def history_cells(row: HistoryRow) -> list[Any]:
+    """A row as CSV cells in `HISTORY_COLUMNS` order; changes as `field: a → b; …`."""
+    data = history_json(row)
+    data["changes"] = "; ".join(map(str, row.changes))
+    return [("" if data[k] is None else data[k]) for k in HISTORY_COLUMNS]
+
+
 def history_csv(rows: list[HistoryRow]) -> str:
-    return dump_csv(
-        HISTORY_COLUMNS,
-        [[("" if v is None else v) for v in history_json(r).values()] for r in rows],
-    )
+    return dump_csv(HISTORY_COLUMNS, [history_cells(r) for r in rows])
+
+
+def what_changed(row: HistoryRow) -> str:
+    """What an event did to its claim, in a few words, and why."""
+    if row.changes:
+        text = "; ".join(map(str, row.changes))
+    elif row.detail:
+        text = f"rank: {row.detail}"
+    elif row.kind == "claim.asserted" and row.value is not None:
+        text = f"value: {with_unit(row.value, None)}"
+    else:
+        text = ""
+    if row.reason:
+        text = f"{text} ({row.reason})" if text else f"({row.reason})"
+    return text
 
 
 def history_table(rows: list[HistoryRow]) -> str:
@@ -58,18 +88,16 @@ def history_table(rows: list[HistoryRow]) -> str:
         [
             str(r.position),
             r.recorded_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            r.kind + (f" {r.detail}" if r.detail else ""),
-            r.claim,
-            with_unit(r.value, None) if r.value is not None else "",
-            r.date or "",
-            r.source or "",
-            r.reason or "",
+            r.kind.removeprefix("claim."),
+            short_id(r.claim),
+            f"{r.subject} / {r.attribute or r.type}",
+            r.summary,
+            what_changed(r),
         ]
         for r in rows
     ]
-    return table(
-        ["position", "recorded at", "kind", "claim", "value", "date", "source", "reason"], body
-    )
+    headers = ["pos", "recorded at", "kind", "claim", "about", "summary", "change"]
+    return table(headers, body)
 
 
 @click.command()

@@ -81,11 +81,19 @@ def fit(
     budget = room - gap * (len(natural) - 1)
     widths = list(natural)
     if flexible is not None and any(flexible):
-        fixed = sum(w for w, f in zip(widths, flexible, strict=True) if not f)
-        flex = [w for w, f in zip(widths, flexible, strict=True) if f]
-        shrunk = iter(_fill(flex, budget - fixed, FLEX_WIDTH))
-        widths = [next(shrunk) if f else w for w, f in zip(widths, flexible, strict=True)]
+        widths = _fill_some(widths, flexible, budget, FLEX_WIDTH)
+        rigid = [not f for f in flexible]
+        widths = _fill_some(widths, rigid, budget, RIGID_WIDTH)
     return _fill(widths, budget, MIN_WIDTH)
+
+
+def _fill_some(widths: list[int], chosen: Sequence[bool], budget: int, floor: int) -> list[int]:
+    """`_fill` on the chosen columns alone, the others kept as they are."""
+    kept = sum(w for w, c in zip(widths, chosen, strict=True) if not c)
+    shrunk = iter(
+        _fill([w for w, c in zip(widths, chosen, strict=True) if c], budget - kept, floor)
+    )
+    return [next(shrunk) if c else w for w, c in zip(widths, chosen, strict=True)]
 
 
 def _fill(natural: list[int], budget: int, floor: int) -> list[int]:
@@ -114,8 +122,11 @@ def _fill(natural: list[int], budget: int, floor: int) -> list[int]:
 
 MIN_WIDTH = 4
 FLEX_WIDTH = 24
+RIGID_WIDTH = 12  # then the other columns, down to this
 # Columns of free text: they shrink before the others (a cut summary still reads).
-FLEXIBLE = frozenset({"summary", "value", "sources", "source", "reason", "quote", "change"})
+FLEXIBLE = frozenset(
+    {"summary", "value", "sources", "source", "reason", "quote", "change", "about"}
+)
 
 
 def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
