@@ -115,3 +115,30 @@ def test_import_as_json_prints_one_object_per_file(
         },
     ]
     assert result.stderr == ""
+
+
+def test_export_picture_and_report_take_the_filters(
+    run: Run, seed_file: Path, tmp_path: Path
+) -> None:
+    run("import", str(seed_file))
+    run(
+        "add",
+        "--type", "diplomacy.visit",
+        "--date", "2025-02-20",
+        "--subject", "Khalifa Haftar",
+        "--summary", "Haftar visited Cairo.",
+        "--source", "Reuters",
+        "--reliability", "B",
+        "--id", "rt:cairo",
+    )  # fmt: skip
+    exported = run("export", "picture", "--as-of", "2025-03", "--min-reliability", "b")
+    assert exported.exit_code == 0, exported.stderr
+    lines = exported.stdout.splitlines()
+    assert len(lines) == 2 and lines[1].endswith(",rt:cairo,Reuters")
+    page = tmp_path / "r.html"
+    args = ["report", "--as-of", "2025-03", "--source", "reuters", "--out", str(page)]
+    reported = run(*args)
+    assert reported.exit_code == 0, reported.stderr
+    assert reported.stdout == f"{page}: as of 2025-03-31, 1 occurrence, 0 numeric slots, 1 source\n"
+    bad = run("show", "--min-credibility", "9")
+    assert bad.exit_code == 2 and "--min-credibility" in bad.stderr
