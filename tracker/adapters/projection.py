@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     delete,
-    func,
     select,
     update,
 )
@@ -25,7 +24,6 @@ from tracker.adapters import filtering, search
 from tracker.adapters.bulk import insert_rows, rows_by_keys, select_rows
 from tracker.adapters.tables import claims, projection, source_names
 from tracker.domain.bounds import Bounds, usable
-from tracker.domain.dates import date_label
 from tracker.domain.events import (
     ClaimAsserted,
     ClaimCorrected,
@@ -38,7 +36,6 @@ from tracker.domain.events import (
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import STATE_FIELDS, ClaimState
 from tracker.domain.model import CLAIM_FIELDS, Claim, Source, subject_key
-from tracker.domain.picture import OccurrenceView, certainty
 
 NAME = "claims"
 _BATCH = 5000
@@ -175,76 +172,6 @@ def _usable(
     for day in pictured_at:
         ids.update(usable(rows, day.toordinal()))
     return sorted(ids)
-
-
-def occurrences(
-    conn: Connection,
-    as_of: date,
-    sources: Mapping[str, Source],
-    subject: str | None = None,
-    show_all: bool = False,
-    after: date | None = None,
-    where: ClaimFilter | None = None,
-) -> list[OccurrenceView]:
-    """The occurrences a picture at `as_of` lists, newest first, as `picture._occurrences`
-    builds them, but ordered by SQL and built from rows without a `Claim` each.
-
-    `after`: only those whose start window begins after that day (what a diff lists).
-    """
-    c = claims.c
-    query = select(
-        c.id,
-        c.type,
-        c.date,
-        c.subject,
-        c.summary,
-        c.source_id,
-        c.actor,
-        c.target,
-        c.place,
-        func.coalesce(c.end_day, c.last_day),
-        c.credibility,
-    ).where(c.attribute.is_(None), c.retracted.is_(False), c.first_day <= as_of.toordinal())
-    if not show_all:
-        query = query.where(c.rank != "deprecated")
-    if subject is not None:
-        query = query.where(c.subject_key == subject_key(subject))
-    if after is not None:
-        query = query.where(c.first_day > after.toordinal())
-    query = filtering.where(query, where, sources)
-    query = query.order_by(c.first_day.desc(), c.last_day.desc(), c.position.desc())
-    names = {key: (source.name,) for key, source in sources.items()}
-    grades = {key: source.reliability for key, source in sources.items()}
-    day = date.fromordinal
-    return [
-        OccurrenceView(
-            claim_id,
-            kind,
-            text,
-            date_label(text),
-            certainty(day(latest), as_of),
-            who,
-            summary,
-            names[source],
-            actor,
-            target,
-            place,
-            grades[source] + credibility,
-        )
-        for (
-            claim_id,
-            kind,
-            text,
-            who,
-            summary,
-            source,
-            actor,
-            target,
-            place,
-            latest,
-            credibility,
-        ) in select_rows(conn, query)
-    ]
 
 
 # The claim's fields in Claim's order, then its standing: a row builds a state positionally.

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 
 from tracker.adapters import projection, search
 from tracker.adapters.logrows import read_entries, read_head, read_sources, translated
+from tracker.adapters.occurrence_rows import occurrences
 from tracker.domain.errors import StoreError
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import STATE_FIELDS, ClaimState, Knowledge, fold
@@ -78,7 +79,7 @@ class ProjectionReads:
             if knowledge is None:
                 return None
             try:
-                listed = projection.occurrences(
+                listed = occurrences(
                     conn,
                     listing.as_of,
                     knowledge.sources,

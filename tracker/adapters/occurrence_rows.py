@@ -1,0 +1,88 @@
+"""The occurrences a picture lists, built by SQL on the claims projection: ordered by the
+database, and made from rows without a `Claim` each (a picture may list hundreds of thousands).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from sqlalchemy import Connection, func, select
+
+from tracker.adapters import filtering
+from tracker.adapters.bulk import select_rows
+from tracker.adapters.tables import claims
+from tracker.domain.dates import date_label
+from tracker.domain.filters import ClaimFilter
+from tracker.domain.model import Source, subject_key
+from tracker.domain.picture import OccurrenceView, certainty
+
+
+def occurrences(
+    conn: Connection,
+    as_of: date,
+    sources: Mapping[str, Source],
+    subject: str | None = None,
+    show_all: bool = False,
+    after: date | None = None,
+    where: ClaimFilter | None = None,
+) -> list[OccurrenceView]:
+    """The occurrences a picture at `as_of` lists, newest first, as `picture._occurrences`
+    builds them, but ordered by SQL and built from rows without a `Claim` each.
+
+    `after`: only those whose start window begins after that day (what a diff lists).
+    """
+    c = claims.c
+    query = select(
+        c.id,
+        c.type,
+        c.date,
+        c.subject,
+        c.summary,
+        c.source_id,
+        c.actor,
+        c.target,
+        c.place,
+        func.coalesce(c.end_day, c.last_day),
+        c.credibility,
+    ).where(c.attribute.is_(None), c.retracted.is_(False), c.first_day <= as_of.toordinal())
+    if not show_all:
+        query = query.where(c.rank != "deprecated")
+    if subject is not None:
+        query = query.where(c.subject_key == subject_key(subject))
+    if after is not None:
+        query = query.where(c.first_day > after.toordinal())
+    query = filtering.where(query, where, sources)
+    query = query.order_by(c.first_day.desc(), c.last_day.desc(), c.position.desc())
+    names = {key: (source.name,) for key, source in sources.items()}
+    grades = {key: source.reliability for key, source in sources.items()}
+    day = date.fromordinal
+    return [
+        OccurrenceView(
+            claim_id,
+            kind,
+            text,
+            date_label(text),
+            certainty(day(latest), as_of),
+            who,
+            summary,
+            names[source],
+            actor,
+            target,
+            place,
+            grades[source] + credibility,
+        )
+        for (
+            claim_id,
+            kind,
+            text,
+            who,
+            summary,
+            source,
+            actor,
+            target,
+            place,
+            latest,
+            credibility,
+        ) in select_rows(conn, query)
+    ]
