@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text
 
 from tracker.cli import cli
-from tracker.domain.errors import ValidationError
+from tracker.domain.errors import TrackerError, ValidationError
 from tracker.domain.filters import ClaimFilter
 from tracker.services import Tracker
 
@@ -128,8 +129,8 @@ def test_the_fold_finds_what_the_index_finds(searchable: Tracker) -> None:
         }
     )
     at = f"@{searchable.store.head().position - 1}"  # before the last claim: the log folded
-    for text in ("haftar", "Minsk", "حفتر", "maréchal", "belta", "wasat", "troops"):
-        assert sorted(ids(searchable, text, at)) == sorted(ids(searchable, text))
+    for words in ("haftar", "Minsk", "حفتر", "maréchal", "belta", "wasat", "troops"):
+        assert sorted(ids(searchable, words, at)) == sorted(ids(searchable, words))
 
 
 def test_the_index_is_rebuilt_with_the_projection(searchable: Tracker) -> None:
@@ -152,3 +153,15 @@ def test_a_database_from_schema_0003_is_searchable_after_db_upgrade(tmp_path: Pa
     assert result.exit_code == 0, result.stderr
     assert [row.split(",")[0] for row in result.stdout.splitlines()] == ["claim", "mon:4"]
     assert runner.invoke(cli, ["--db", str(copy), "verify"]).exit_code == 0
+
+
+def test_verify_notices_a_search_index_out_of_step(searchable: Tracker) -> None:
+    assert searchable.verify() == searchable.store.head().position
+    with searchable.store.engine.begin() as conn:
+        key = "position" if conn.dialect.name == "postgresql" else "rowid"
+        first = f"(SELECT min({key}) FROM search_index)"
+        conn.execute(text(f"DELETE FROM search_index WHERE {key} = {first}"))
+    with pytest.raises(TrackerError, match="search index holds 4 claims of 5"):
+        searchable.verify()
+    searchable.rebuild()
+    assert searchable.verify() == searchable.store.head().position

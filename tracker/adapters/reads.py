@@ -128,7 +128,10 @@ class ProjectionReads:
                 return f"it reflects log position {at}, the log ends at {head}"
             folded = fold(read_entries(conn, None, 0)).claims
             stored = {state.claim.id: state for state in projection.states(conn)}
+            indexed = search.count(conn)
         if folded == stored:
+            if indexed != len(stored):
+                return f"the search index holds {indexed} claims of {len(stored)}"
             return None
         claim = min(i for i in folded.keys() | stored.keys() if folded.get(i) != stored.get(i))
         return f"claim {claim!r} differs from the log"

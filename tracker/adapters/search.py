@@ -52,6 +52,11 @@ def unindex(conn: Connection, position: int) -> None:
     conn.execute(text(f"DELETE FROM {SEARCH_TABLE} WHERE {key} = :p"), {"p": position})
 
 
+def count(conn: Connection) -> int:
+    """How many claims the index holds (one per claim: `verify` checks it)."""
+    return int(conn.execute(text(f"SELECT count(*) FROM {SEARCH_TABLE}")).scalar() or 0)
+
+
 def clear(conn: Connection) -> None:
     conn.execute(text(f"DELETE FROM {SEARCH_TABLE}"))
 
