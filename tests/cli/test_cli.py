@@ -59,7 +59,7 @@ def test_adding_the_same_claim_twice_appends_nothing(run) -> None:  # type: igno
     again = run(*ADD_800)
     assert again.exit_code == 0
     assert again.stdout == f"{first} already recorded at log position 2; nothing appended\n"
-    assert "events           2" in run("info").stdout
+    assert "events         2" in run("info").stdout
 
 
 def test_show_as_of_lists_the_seed_picture(run, seed_file: Path) -> None:  # type: ignore[no-untyped-def]
@@ -238,7 +238,7 @@ def test_an_invalid_import_lists_every_error_and_appends_nothing(run, tmp_path: 
         "(file rejected: nothing appended)",
         "Error: rows were invalid; the files named above appended nothing",
     ]
-    assert "events           0" in run("info").stdout
+    assert "events         0" in run("info").stdout
 
 
 def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:

@@ -67,6 +67,7 @@ READS = [
     ["diff", "--from", "2024-01", "--to", "2025-06"],
     ["search", "haftar"],
     ["types"],
+    ["info"],
 ]
 
 

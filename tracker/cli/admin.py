@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from tracker.cli.render import FORMATS, dump_csv, emit, table
-from tracker.cli.terminal import terminal_options
+from tracker.cli.terminal import line, out, terminal_options
 from tracker.domain.errors import TrackerError
 
 
@@ -61,20 +61,19 @@ def info(app: Any, fmt: str) -> None:
         )
         return
     last = format_instant(when) if when else "never"
-    click.echo(
-        table(
-            ["", ""],
-            [
-                ["database", _safe_url(app.url)],
-                ["schema revision", SCHEMA_REVISION],
-                ["events", str(summary.events)],
-                ["claims", str(summary.claims)],
-                ["sources", str(summary.sources)],
-                ["chain head", summary.head_hash],
-                ["last recorded", last],
-            ],
-        ).split("\n", 1)[1]
-    )
+    facts = [
+        ("database", _safe_url(app.url)),
+        ("revision", SCHEMA_REVISION),
+        ("events", str(summary.events)),
+        ("claims", str(summary.claims)),
+        ("sources", str(summary.sources)),
+        ("chain head", summary.head_hash),
+        ("last recorded", last),
+    ]
+    # Not a fitted table: the chain head is copied and compared, so it is never cut (its line
+    # is 79 columns); only a long database path may be.
+    rows = [f"{name:<13}  {value}" for name, value in facts]
+    out("\n".join([line(rows[0]), *rows[1:]]))
 
 
 def _safe_url(url: str) -> str:
