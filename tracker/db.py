@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from tracker.adapters import store
 from tracker.adapters.logrows import describe, translated
 from tracker.adapters.store import Clock, Store, catch_up
 from tracker.adapters.tables import SCHEMA_REVISION
@@ -43,7 +45,31 @@ def _sqlite_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql(conn.get_execution_options().get("tracker_begin", "BEGIN"))
+        options = conn.get_execution_options()
+        statement = options.get("tracker_begin", "BEGIN")
+        on_wait = options.get("tracker_waiting")
+        if on_wait is not None:
+            outcome = _try_begin(conn, statement, store.WAIT_NOTICE_SECONDS)
+            if outcome == "begun":
+                return
+            if outcome == "locked":
+                on_wait()
+        conn.exec_driver_sql(statement)
+
+
+def _try_begin(conn: Connection, statement: str, seconds: float) -> str:
+    """Try `statement` with a busy timeout of `seconds`: "begun", "locked" (the caller says
+    it is waiting, then waits the full timeout) or "failed" (left to the caller's own
+    attempt, which reports the error as every other statement's)."""
+    raw: Any = conn.connection.dbapi_connection
+    raw.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+    try:
+        raw.execute(statement)
+        return "begun"
+    except sqlite3.OperationalError as error:
+        return "locked" if "locked" in str(error) or "busy" in str(error) else "failed"
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
 
 
 def migrations_path() -> Path:
@@ -75,9 +101,29 @@ def current_revision(engine: Engine) -> str | None:
         return str(revision) if revision is not None else None
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this tracker's migrations know."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return {revision.revision for revision in script.walk_revisions()}
+
+
+def refuse_unknown(revision: str | None) -> None:
+    """A revision no migration here knows was written by a newer tracker: neither opening
+    nor `db upgrade` can handle it, and "run tracker db upgrade" would be wrong advice."""
+    if revision is not None and revision not in known_revisions():
+        raise StoreError(
+            f"the database is at schema revision {revision}, which this tracker does not "
+            f"know: it was made by a newer tracker (this one goes up to {SCHEMA_REVISION}); "
+            "use that tracker, or upgrade this one"
+        )
+
+
 def upgrade(engine: Engine) -> None:
     from alembic import command
 
+    refuse_unknown(current_revision(engine))
     with translated(), engine.connect() as conn:
         # Take the write lock up front, so a second process creating the database waits.
         if conn.dialect.name == "sqlite":
@@ -97,6 +143,7 @@ def open_store(url: str, clock: Clock, create: bool = True) -> Store:
         if revision is None and create:
             _create(engine)
         elif revision != SCHEMA_REVISION:
+            refuse_unknown(revision)
             raise StoreError(
                 f"the database schema is at revision {revision}, this tracker needs "
                 f"{SCHEMA_REVISION}: run `tracker db upgrade`"

@@ -187,15 +187,17 @@ def test_a_folder_imports_its_files_in_name_order(tracker: Tracker, tmp_path: Pa
 
 
 @pytest.mark.parametrize("content", [b"\xff\xfe not utf-8", b"id,type\x00\n"])
-def test_an_unreadable_file_is_a_clear_error(
+def test_an_unreadable_file_is_refused_with_a_clear_reason_and_the_next_is_read(
     tracker: Tracker, tmp_path: Path, content: bytes
 ) -> None:
-    from tracker.domain.errors import TrackerError
-
-    feed = tmp_path / "bad.csv"
-    feed.write_bytes(content)
-    with pytest.raises(TrackerError, match=r"bad\.csv"):
-        tracker.import_paths([str(feed)])
+    """Issue 12 item 2: each file stands alone."""
+    (tmp_path / "bad.csv").write_bytes(content)
+    (tmp_path / "good.csv").write_text(
+        "type,date,subject,summary,source\ndiplomacy.visit,2025,S,x,W\n", encoding="utf-8"
+    )
+    bad, good = tracker.import_paths([str(tmp_path)])
+    assert bad.refused is not None and bad.refused.startswith(f"{tmp_path / 'bad.csv'}: ")
+    assert (bad.written, good.refused, good.written, good.counts["new"]) == (False, None, True, 1)
 
 
 def test_s8_in_full(tracker: Tracker, seed_file: Path, tmp_path: Path) -> None:

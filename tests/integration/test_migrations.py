@@ -20,7 +20,17 @@ from tracker.db import alembic_config, current_revision, make_engine, open_store
 from tracker.domain.errors import StoreError
 
 T1 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-TABLES = {"alembic_version", "log", "claims", "projection", "source_names"}
+TABLES = {
+    "alembic_version",
+    "log",
+    "claims",
+    "projection",
+    "subjects",
+    "attribute_names",
+    "aliases",
+    "distinctions",
+    "source_names",
+}
 
 
 def fixed_clock() -> datetime:
@@ -128,15 +138,18 @@ def test_open_store_creates_and_migrates_a_blank_database(db_url: str) -> None:
         store.engine.dispose()
 
 
-@pytest.mark.parametrize("revision", ["0000", "ffffffffffff"])
-def test_a_database_at_another_revision_is_refused_with_the_upgrade_command(
+@pytest.mark.parametrize("revision", ["0000", "ffffffffffff", "9999"])
+def test_a_database_at_an_unknown_revision_is_said_to_come_from_a_newer_tracker(
     db_url: str, migrated: Engine, revision: str
 ) -> None:
+    """Issue 12 item 15: "run tracker db upgrade" was wrong advice (the upgrade crashed)."""
     set_revision(migrated, revision)
-    with pytest.raises(StoreError, match="tracker db upgrade") as refused:
-        open_store(db_url, fixed_clock)
-    assert revision in str(refused.value)
-    assert SCHEMA_REVISION in str(refused.value)
+    for attempt in (lambda: open_store(db_url, fixed_clock), lambda: upgrade(migrated)):
+        with pytest.raises(StoreError, match="made by a newer tracker") as refused:
+            attempt()
+        assert revision in str(refused.value)
+        assert SCHEMA_REVISION in str(refused.value)
+    assert current_revision(migrated) == revision
 
 
 def test_a_blank_database_is_refused_when_creation_is_off(db_url: str) -> None:

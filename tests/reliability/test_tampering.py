@@ -338,6 +338,6 @@ def test_deleting_the_newest_events_is_caught_by_the_projection(unguarded: Engin
     result = verify_quietly(unguarded)
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: the log is intact but the claims projection does not match it (it reflects "
-        f"log position {last}, the log ends at {last - 2}): run `tracker db rebuild`\n"
+        f"Error: the log is broken: the log ends at position {last - 2} but its claims "
+        f"projection reflects position {last}: events were deleted from the log\n"
     )

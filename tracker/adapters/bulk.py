@@ -9,10 +9,12 @@ column and run once per distinct value, and the rows go to the driver as they ar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Select, Table
+from sqlalchemy.exc import DBAPIError
 
 
 def insert_rows(
@@ -79,12 +81,13 @@ def rows_by_keys(
 
 def _fetch(conn: Connection, statement: str, params: Any) -> list[tuple[Any, ...]]:
     """Every row of one statement, run on the driver's cursor in the connection's transaction."""
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(statement, params)
-        return [tuple(row) for row in cursor.fetchall()]
-    finally:
-        cursor.close()
+    with _wrapped(conn, statement, params):
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(statement, params)
+            return [tuple(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
 
 
 def _copy(conn: Connection, statement: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -95,9 +98,20 @@ def _copy(conn: Connection, statement: str, rows: Sequence[Sequence[Any]]) -> No
     """
     driver = conn.connection.driver_connection
     assert driver is not None
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+    with _wrapped(conn, statement, None), driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+@contextmanager
+def _wrapped(conn: Connection, statement: str, params: Any) -> Iterator[None]:
+    """The driver's own errors raised as SQLAlchemy's, as `Connection.execute` raises them,
+    so the store translates them into one line (a corrupt file, a value too long)."""
+    dbapi = conn.dialect.loaded_dbapi
+    try:
+        yield
+    except dbapi.Error as error:
+        raise DBAPIError.instance(statement, params, error, dbapi.Error) from error
 
 
 def _converted(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from sqlalchemy import Select, bindparam, false, or_
+from sqlalchemy import Connection, Select, bindparam, false, or_
 
+from tracker.adapters import names
 from tracker.adapters.tables import claims
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.model import Source
@@ -14,9 +15,12 @@ from tracker.domain.model import Source
 Query = TypeVar("Query", bound=Select)  # type: ignore[type-arg]
 
 
-def where(query: Query, wanted: ClaimFilter | None, sources: Mapping[str, Source]) -> Query:
+def where(
+    conn: Connection, query: Query, wanted: ClaimFilter | None, sources: Mapping[str, Source]
+) -> Query:
     """`query` on `claims` narrowed to the claims `wanted` matches, with `sources` (what the
-    log knows of every source, in the same snapshot) deciding the publisher's part."""
+    log knows of every source, in the same snapshot) deciding the publisher's part. A
+    `--mentions` name finds every name aliased with it (`names.members`)."""
     if wanted is None or wanted.empty:
         return query
     c = claims.c
@@ -25,7 +29,7 @@ def where(query: Query, wanted: ClaimFilter | None, sources: Mapping[str, Source
     if wanted.places:
         query = query.where(c.place_key.in_(sorted(wanted.places)))
     if wanted.mentions:
-        keys = sorted(wanted.mentions)
+        keys = sorted({k for m in wanted.mentions for k in names.members(conn, m)})
         query = query.where(
             or_(c.subject_key.in_(keys), c.actor_key.in_(keys), c.target_key.in_(keys))
         )

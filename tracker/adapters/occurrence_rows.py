@@ -9,11 +9,12 @@ from datetime import date
 
 from sqlalchemy import Connection, func, select
 
-from tracker.adapters import filtering
+from tracker.adapters import filtering, names
 from tracker.adapters.bulk import select_rows
 from tracker.adapters.tables import claims
 from tracker.domain.dates import date_label
 from tracker.domain.filters import ClaimFilter
+from tracker.domain.identity import Identity
 from tracker.domain.model import Source, subject_key
 from tracker.domain.picture import OccurrenceView, certainty
 
@@ -22,6 +23,7 @@ def occurrences(
     conn: Connection,
     as_of: date,
     sources: Mapping[str, Source],
+    identity: Identity,
     subject: str | None = None,
     show_all: bool = False,
     after: date | None = None,
@@ -44,45 +46,44 @@ def occurrences(
         c.target,
         c.place,
         func.coalesce(c.end_day, c.last_day),
+        c.subject_key,
         c.credibility,
     ).where(c.attribute.is_(None), c.retracted.is_(False), c.first_day <= as_of.toordinal())
     if not show_all:
         query = query.where(c.rank != "deprecated")
     if subject is not None:
-        query = query.where(c.subject_key == subject_key(subject))
+        query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
     if after is not None:
         query = query.where(c.first_day > after.toordinal())
-    query = filtering.where(query, where, sources)
+    query = filtering.where(conn, query, where, sources)
     query = query.order_by(c.first_day.desc(), c.last_day.desc(), c.position.desc())
-    names = {key: (source.name,) for key, source in sources.items()}
+    publishers = {key: (source.name,) for key, source in sources.items()}
     grades = {key: source.reliability for key, source in sources.items()}
     day = date.fromordinal
-    return [
-        OccurrenceView(
-            claim_id,
-            kind,
-            text,
-            date_label(text),
-            certainty(day(latest), as_of),
-            who,
-            summary,
-            names[source],
-            actor,
-            target,
-            place,
-            grades[source] + credibility,
+    shown: dict[str, tuple[str, tuple[str, ...]]] = {}
+    views = []
+    for row in select_rows(conn, query):
+        claim_id, kind, text, _, summary, source, actor, target, place, latest, key, credibility = (
+            row
         )
-        for (
-            claim_id,
-            kind,
-            text,
-            who,
-            summary,
-            source,
-            actor,
-            target,
-            place,
-            latest,
-            credibility,
-        ) in select_rows(conn, query)
-    ]
+        if key not in shown:
+            shown[key] = identity.shown([key])
+        who, aliases = shown[key]
+        views.append(
+            OccurrenceView(
+                claim_id,
+                kind,
+                text,
+                date_label(text),
+                certainty(day(latest), as_of),
+                who,
+                summary,
+                publishers[source],
+                actor,
+                target,
+                place,
+                aliases,
+                grades[source] + credibility,
+            )
+        )
+    return views

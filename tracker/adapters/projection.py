@@ -10,17 +10,18 @@ from __future__ import annotations
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from datetime import date
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import (
     Connection,
     delete,
+    insert,
     select,
     update,
 )
 
-from tracker.adapters import filtering, search
+from tracker.adapters import filtering, names, search
 from tracker.adapters.bulk import insert_rows, rows_by_keys, select_rows
 from tracker.adapters.tables import claims, projection, source_names
 from tracker.domain.bounds import Bounds, usable
@@ -35,6 +36,7 @@ from tracker.domain.events import (
 )
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import STATE_FIELDS, ClaimState
+from tracker.domain.identity import fold_attribute
 from tracker.domain.model import CLAIM_FIELDS, Claim, Source, subject_key
 
 NAME = "claims"
@@ -77,6 +79,7 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
                 update(claims).where(claims.c.id == event.claim_id).values(rank=event.rank)
             )
     _insert(conn, pending)
+    names.apply(conn, appended)
     _set_position(conn, appended[-1][0])
 
 
@@ -89,6 +92,7 @@ def rebuild(conn: Connection, entries: Iterable[LogEntry]) -> int:
     conn.execute(delete(claims))
     conn.execute(delete(source_names))
     search.clear(conn)
+    names.clear(conn)
     at, batch = 0, list[tuple[int, Event]]()
     for entry in entries:
         batch.append((entry.position, entry.event))
@@ -120,7 +124,7 @@ def pictured(
     sources: Mapping[str, Source] | None = None,
 ) -> Iterator[ClaimState]:
     """The active claim states that pictures at `pictured_at` (of `subject`, matched as
-    `subject_key` does) can use, in no particular order.
+    `subject_key` does and through the aliases in force) can use, in no particular order.
 
     Claims not begun by the last of those days are left out, and so is every observation
     that no picture there can use (`bounds.usable`); deprecated claims are all kept, as a
@@ -132,8 +136,8 @@ def pictured(
         c.first_day <= max(pictured_at).toordinal(), c.retracted.is_(False)
     )
     if subject is not None:
-        query = query.where(c.subject_key == subject_key(subject))
-    query = filtering.where(query, where, sources or {})
+        query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
+    query = filtering.where(conn, query, where, sources or {})
     yield from map(_state, select_rows(conn, query.where(c.rank == "deprecated")))
     ids = _usable(conn, pictured_at, subject, where, sources or {})
     for start in range(0, len(ids), _ID_BATCH):
@@ -157,7 +161,7 @@ def _usable(
     few day columns of every active observation, in slot order, through `bounds.usable`."""
     c = claims.c
     query = select(
-        c.subject_key, c.attribute, c.first_day, c.last_day, c.end_day, c.position, c.id
+        c.subject_key, c.attribute_key, c.first_day, c.last_day, c.end_day, c.position, c.id
     ).where(
         c.attribute.is_not(None),
         c.retracted.is_(False),
@@ -165,9 +169,15 @@ def _usable(
         c.first_day <= max(pictured_at).toordinal(),
     )
     if subject is not None:
-        query = query.where(c.subject_key == subject_key(subject))
-    query = filtering.where(query, where, sources)
-    rows: list[Bounds] = select_rows(conn, query.order_by(c.subject_key, c.attribute))
+        query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
+    query = filtering.where(conn, query, where, sources)
+    rows: list[Bounds] = select_rows(conn, query.order_by(c.subject_key, c.attribute_key))
+    roots = names.roots(conn)
+    if roots:  # slots group by the key a subject resolves to: regroup the aliased rows
+        rows = sorted(
+            ((roots.get(r[0], r[0]), *r[1:]) for r in rows),
+            key=itemgetter(0, 1),
+        )
     ids: set[str] = set()
     for day in pictured_at:
         ids.update(usable(rows, day.toordinal()))
@@ -190,6 +200,7 @@ _ROW = (
     "retracted",
     "rank",
     "subject_key",
+    "attribute_key",
     "first_day",
     "last_day",
     "end_day",
@@ -211,6 +222,7 @@ def _values(
         retracted,
         rank,
         subject_key(claim.subject),
+        fold_attribute(claim.attribute) if claim.attribute is not None else None,
         start.earliest.toordinal(),
         start.latest.toordinal(),
         end.latest.toordinal() if valid.is_span and end is not None else None,
@@ -260,7 +272,10 @@ def _correct(conn: Connection, event: ClaimCorrected) -> None:
 
 
 def _set_position(conn: Connection, at: int) -> None:
-    conn.execute(update(projection).where(projection.c.name == NAME).values(position=at))
+    """Its one row updated, or written again if it was deleted (so a rebuild repairs that)."""
+    done = conn.execute(update(projection).where(projection.c.name == NAME).values(position=at))
+    if done.rowcount == 0:
+        conn.execute(insert(projection).values(name=NAME, position=at))
 
 
 def rows(
@@ -275,12 +290,24 @@ def rows(
     query = select(*_COLUMNS).order_by(claims.c.position)
     if not include_retracted:
         query = query.where(claims.c.retracted.is_(False))
-    query = filtering.where(query, where, sources or {})
+    query = filtering.where(conn, query, where, sources or {})
     result = conn.execute(query.execution_options(yield_per=_BATCH))
     try:
         yield from result
     finally:
         result.close()  # a reader that stops early must not leave a server-side cursor open
+
+
+def stored(conn: Connection) -> dict[str, tuple[Any, ...]]:
+    """Every row of `claims` whole, derived columns too, by claim id: what `verify` compares
+    with `expected` (readers trust `subject_key` and the day columns as much as the rest)."""
+    query = select(*(claims.c[name] for name in _ROW))
+    return {row[0]: tuple(row) for row in conn.execute(query)}
+
+
+def expected(state: ClaimState) -> tuple[Any, ...]:
+    """The row of `claims` the log gives this state, as `stored` reads it."""
+    return _values(state.claim, state.position, state.retracted, state.rank)
 
 
 def row_of(state: ClaimState) -> tuple[Any, ...]:

@@ -11,13 +11,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from tracker.adapters import projection, search
+from tracker.adapters import names, projection, search
 from tracker.adapters.logrows import read_entries, read_head, read_sources, translated
 from tracker.adapters.occurrence_rows import occurrences
-from tracker.domain.errors import StoreError
+from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import STATE_FIELDS, ClaimState, Knowledge, fold
-from tracker.domain.model import Source
+from tracker.domain.identity import Identity
+from tracker.domain.model import Source, subject_key
 from tracker.domain.picture import OccurrenceView
 
 
@@ -44,7 +45,8 @@ class ProjectionReads:
         """
         with self._snapshot() as conn:
             sources = read_sources(conn)
-            return _projected(conn, upto, projection.states(conn, where, sources), sources)
+            states = projection.states(conn, where, sources)
+            return _projected(conn, upto, states, sources=sources)
 
     def searched(
         self, upto: int, words: list[str], where: ClaimFilter | None, limit: int
@@ -58,7 +60,7 @@ class ProjectionReads:
             hits = search.find(conn, words, where, sources, limit)
             ids = [claim_id for claim_id, _score in hits]
             states = projection.states_of(conn, ids)
-            knowledge = _projected(conn, upto, states, sources)
+            knowledge = _projected(conn, upto, states, sources=sources)
         return (knowledge, hits) if knowledge is not None else None
 
     def pictured(
@@ -75,7 +77,8 @@ class ProjectionReads:
         with self._snapshot() as conn:
             sources = read_sources(conn)
             claims = projection.pictured(conn, pictured_at, subject, listing.where, sources)
-            knowledge = _projected(conn, upto, claims, sources)
+            spelled = names.members(conn, subject_key(subject)) if subject is not None else None
+            knowledge = _projected(conn, upto, claims, spelled, sources)
             if knowledge is None:
                 return None
             try:
@@ -83,6 +86,7 @@ class ProjectionReads:
                     conn,
                     listing.as_of,
                     knowledge.sources,
+                    knowledge.identity,
                     subject,
                     listing.show_all,
                     listing.after,
@@ -120,20 +124,47 @@ class ProjectionReads:
                 (projection.row_of(s) for s in states if include_retracted or s.active),
             )
 
+    def identity(self) -> Identity:
+        """The names and judgements at the head of the log: from the projection when it is at
+        the head, else folded from the log."""
+        with self._snapshot() as conn:
+            if projection.position(conn) == read_head(conn).position:
+                return names.read_identity(conn)
+            return fold(read_entries(conn, None, 0)).identity
+
+    def judgement_rows(self) -> list[dict[str, str]]:
+        """The judgements in force at the head, as import rows (see `names.judgement_rows`)."""
+        with self._snapshot() as conn:
+            if projection.position(conn) == read_head(conn).position:
+                return names.judgement_rows(conn)
+        raise StoreError(
+            "the projection is behind the log: run `tracker db rebuild` before exporting"
+        )
+
     def projection_mismatch(self) -> str | None:
-        """How the projection differs from a fold of the whole log; None when it equals it."""
+        """How the projection differs from a fold of the whole log; None when it equals it.
+
+        Every column is compared, the derived ones too. A projection ahead of the log is not
+        a mismatch to repair but evidence that events were deleted: ChainBroken.
+        """
         with self._snapshot() as conn:
             at, head = projection.position(conn), read_head(conn).position
+            if at > head:
+                raise ChainBroken(f"the log is broken: {shortened(head, at)}")
             if at != head:
                 return f"it reflects log position {at}, the log ends at {head}"
-            folded = fold(read_entries(conn, None, 0)).claims
-            stored = {state.claim.id: state for state in projection.states(conn)}
+            knowledge = fold(read_entries(conn, None, 0))
+            folded = {
+                claim_id: projection.expected(state) for claim_id, state in knowledge.claims.items()
+            }
+            rows = projection.stored(conn)
+            identity = names.read_identity(conn)
             indexed = search.count(conn)
-        if folded == stored:
-            if indexed != len(stored):
-                return f"the search index holds {indexed} claims of {len(stored)}"
-            return None
-        claim = min(i for i in folded.keys() | stored.keys() if folded.get(i) != stored.get(i))
+        if folded == rows:
+            if indexed != len(rows):
+                return f"the search index holds {indexed} claims of {len(rows)}"
+            return _identity_mismatch(knowledge.identity, identity)
+        claim = min(i for i in folded.keys() | rows.keys() if folded.get(i) != rows.get(i))
         return f"claim {claim!r} differs from the log"
 
     @contextmanager
@@ -146,18 +177,43 @@ class ProjectionReads:
                 yield conn
 
 
+def shortened(head: int, at: int) -> str:
+    """What a projection at `at`, ahead of the log's head, means."""
+    return (
+        f"the log ends at position {head} but its claims projection reflects position {at}: "
+        "events were deleted from the log"
+    )
+
+
 def _projected(
-    conn: Connection, upto: int, states: Iterable[ClaimState], sources: dict[str, Source]
+    conn: Connection,
+    upto: int,
+    states: Iterable[ClaimState],
+    spelled: Iterable[str] | None = None,
+    sources: dict[str, Source] | None = None,
 ) -> Knowledge | None:
-    """A knowledge of these states and every source, if the projection is at `upto`."""
+    """A knowledge of these states, every source (`sources` when already read) and the
+    identity (with the spellings of `spelled`, None: of every subject), if the projection is
+    at `upto`."""
     if projection.position(conn) != upto or read_head(conn).position != upto:
         return None
-    knowledge = Knowledge(position=upto, sources=sources)
+    knowledge = Knowledge(
+        position=upto,
+        sources=sources if sources is not None else read_sources(conn),
+        identity=names.read_identity(conn, spelled),
+    )
     for state in states:
         knowledge.claims[state.claim.id] = state
     if {s.claim.source_id for s in knowledge.claims.values()} - knowledge.sources.keys():
         raise StoreError(_UNKNOWN_SOURCE)
     return knowledge
+
+
+def _identity_mismatch(folded: Identity, stored: Identity) -> str | None:
+    for what in ("spellings", "attributes", "links", "distinct"):
+        if getattr(folded, what) != getattr(stored, what):
+            return f"the subject names ({what}) differ from the log"
+    return None
 
 
 _UNKNOWN_SOURCE = (

@@ -88,7 +88,7 @@ def find(
         query = query.where(literal_column(SEARCH_TABLE).op("MATCH")(phrase))
         order = bm25
     query = query.where(c.retracted.is_(False))
-    query = filtering.where(query, where, sources)
+    query = filtering.where(conn, query, where, sources)
     rows = conn.execute(query.order_by(order, c.position.desc()).limit(limit)).all()
     return [(row[0], float(row[1])) for row in rows]
 

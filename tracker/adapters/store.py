@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from tracker.adapters import projection
+from tracker.adapters import names, projection
 from tracker.adapters.bulk import insert_rows
 from tracker.adapters.logrows import (
     Head,
@@ -21,10 +22,11 @@ from tracker.adapters.logrows import (
     read_sources,
     translated,
 )
-from tracker.adapters.reads import ProjectionReads
+from tracker.adapters.reads import ProjectionReads, shortened
 from tracker.adapters.tables import log
-from tracker.domain.errors import StoreError
+from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.events import (
+    JUDGEMENT_KINDS,
     Event,
     LogEntry,
     SourceRegistered,
@@ -35,6 +37,7 @@ from tracker.domain.events import (
     to_payload,
 )
 from tracker.domain.fold import Knowledge, fold
+from tracker.domain.identity import Identity
 from tracker.domain.model import Source
 
 Clock = Callable[[], datetime]
@@ -49,6 +52,14 @@ _RESTORE_BATCH = 5000
 # Any constant will do: it names the lock that serialises appends on PostgreSQL.
 _PG_APPEND_LOCK = 0x7472616B
 
+# Seconds a writer waits for the lock before it says it is waiting.
+WAIT_NOTICE_SECONDS = 2.0
+
+
+# How far the clock may lag the log's last recorded time (or a restored log lead the clock):
+# within it an append takes the last time (recorded time never decreases); beyond it the
+# clock is wrong, and pinning every later append to one future time would hide that.
+CLOCK_SLACK = timedelta(minutes=1)
 
 # A row of `log` as `Writer` inserts it.
 _LOG_ROW = ("position", "event_id", "recorded_at", "kind", "claim_id", "payload", "hash")
@@ -75,6 +86,9 @@ class Store(ProjectionReads):
         self.engine = engine
         self.clock = clock
         self.new_id = new_id
+        # Told once when a writer has waited WAIT_NOTICE_SECONDS for the lock (the CLI says
+        # "waiting for another writer…"), so a long wait does not look like a hang.
+        self.on_wait: Callable[[], None] | None = None
 
     def entries(self, upto: int | None = None, after: int = 0) -> Generator[LogEntry, None, None]:
         """Log entries with after < position <= upto, in position order, streamed."""
@@ -84,6 +98,13 @@ class Store(ProjectionReads):
     def head(self) -> Head:
         with translated(), self.engine.connect() as conn:
             return read_head(conn)
+
+    def hash_at(self, position: int) -> str | None:
+        """The hash the log holds at `position` (None when it has no such position)."""
+        query = select(log.c.hash).where(log.c.position == position)
+        with translated(), self.engine.connect() as conn:
+            digest: str | None = conn.execute(query).scalar()
+            return digest
 
     def position_at(self, moment: datetime) -> int:
         """The last position recorded at or before `moment` (0 when none)."""
@@ -103,8 +124,18 @@ class Store(ProjectionReads):
             return [decode_entry(row) for row in conn.execute(query)]
 
     def rebuild_projection(self) -> int:
-        """Recreate the projection from the log; the position it reflects."""
+        """Recreate the projection from the log; the position it reflects.
+
+        Refused when the projection is ahead of the log: rebuilding would launder the
+        deletion of the newest events (the projection is then the only witness left).
+        """
         with self._locked() as conn:
+            refuse_shortened(
+                conn,
+                "rebuilding the projection would hide that: run `tracker verify`; to go on "
+                "with the shorter log, `tracker export log` and `tracker restore` it into a new "
+                "database",
+            )
             return projection.rebuild(conn, read_entries(conn, None, 0))
 
     def count(self) -> int:
@@ -121,10 +152,12 @@ class Store(ProjectionReads):
     def _locked(self) -> Iterator[Connection]:
         with translated(), self.engine.connect() as conn:
             if conn.dialect.name == "sqlite":
-                conn.execution_options(tracker_begin="BEGIN IMMEDIATE")
+                conn.execution_options(
+                    tracker_begin="BEGIN IMMEDIATE", tracker_waiting=self.on_wait
+                )
             with conn.begin():
                 if conn.dialect.name == "postgresql":
-                    conn.execute(select(func.pg_advisory_xact_lock(_PG_APPEND_LOCK)))
+                    pg_append_lock(conn, self.on_wait)
                 yield conn
 
 
@@ -163,11 +196,32 @@ class Writer:
         entries.sort(key=lambda e: e.position)
         return fold(entries, Knowledge(sources=dict(self._sources)))
 
+    def judgements(self) -> Identity:
+        """The aliases and distinctions in force, folded from the log's judgement events
+        (read through the kind index): writers decide from the log."""
+        query = select(log).where(log.c.kind.in_(JUDGEMENT_KINDS)).order_by(log.c.position)
+        return fold(decode_entry(row) for row in self.conn.execute(query)).identity
+
+    def names(self) -> Identity:
+        """Every subject name with its first spelling, and the judgements, from the
+        projection (kept at the head under the lock): for hints, which decide nothing."""
+        return names.read_identity(self.conn)
+
+    def attributes(self, keys: Sequence[str]) -> dict[str, dict[str, str]]:
+        """The folded attributes recorded for these subject keys, with a spelling of each."""
+        return names.attributes(self.conn, keys)
+
     def append(self, events: Sequence[Event]) -> list[LogEntry]:
         """Append events after the head: gapless positions, one chain, never-decreasing time."""
         now = self.store.clock().astimezone(UTC)
         head = self._head
         if head.recorded_at is not None and now < head.recorded_at:
+            if now < head.recorded_at - CLOCK_SLACK:
+                raise StoreError(
+                    f"this machine's clock reads {format_instant(now)}, more than a minute "
+                    f"before the log's last recorded time {format_instant(head.recorded_at)}: "
+                    "set the clock right; nothing was written"
+                )
             now = head.recorded_at
         instant = format_instant(now)
         rows, appended = [], []
@@ -218,12 +272,38 @@ def _row(entry: LogEntry) -> tuple[Any, ...]:
     )
 
 
+def pg_append_lock(conn: Connection, on_wait: Callable[[], None] | None) -> None:
+    """Take the append lock, saying so once after WAIT_NOTICE_SECONDS of waiting for it."""
+    lock = select(func.pg_try_advisory_xact_lock(_PG_APPEND_LOCK))
+    if on_wait is None or conn.execute(lock).scalar():
+        if on_wait is None:
+            conn.execute(select(func.pg_advisory_xact_lock(_PG_APPEND_LOCK)))
+        return
+    deadline, told, pause = time.monotonic() + WAIT_NOTICE_SECONDS, False, 0.01
+    while not conn.execute(lock).scalar():
+        if not told and time.monotonic() >= deadline:
+            on_wait()
+            told = True
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
+
+
 def catch_up(conn: Connection) -> None:
-    """Rebuild the projection if it is not at the head (a database from before it existed).
+    """Rebuild the projection if it is behind the head (a database from before it existed,
+    or a projection row deleted); refuse one ahead of the head (events were deleted).
 
     Under the append lock (SQLite: the caller's BEGIN IMMEDIATE), so no append interleaves.
     """
     if conn.dialect.name == "postgresql":
         conn.execute(select(func.pg_advisory_xact_lock(_PG_APPEND_LOCK)))  # re-entrant
+    refuse_shortened(conn, "nothing was written: run `tracker verify`")
     if projection.position(conn) != read_head(conn).position:
         projection.rebuild(conn, read_entries(conn, None, 0))
+
+
+def refuse_shortened(conn: Connection, advice: str) -> None:
+    """A projection ahead of the log means the newest events were deleted: appending would
+    reuse their positions and rebuilding would erase the evidence, so both are refused."""
+    at, head = projection.position(conn), read_head(conn).position
+    if at > head:
+        raise ChainBroken(f"{shortened(head, at)}; {advice}")

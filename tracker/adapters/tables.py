@@ -111,6 +111,7 @@ claims = Table(
     Column("summary", Text, nullable=False),
     Column("source_id", Text, nullable=False),
     Column("attribute", Text),
+    Column("attribute_key", Text),  # the attribute folded (`identity.fold_attribute`)
     Column("value", Text),
     Column("unit", Text),
     Column("actor", Text),
@@ -129,7 +130,7 @@ claims = Table(
 Index(
     "ix_claims_slot",
     claims.c.subject_key,
-    claims.c.attribute,
+    claims.c.attribute_key,
     claims.c.first_day,
     claims.c.last_day,
     claims.c.end_day,
@@ -167,4 +168,46 @@ projection = Table(
     metadata,
     Column("name", String(40), primary_key=True),
     Column("position", BigInteger, nullable=False),
+)
+
+# Every folded subject name the log has recorded (from claims and judgements), with its first
+# recorded spelling, the one views show.
+subjects = Table(
+    "subjects",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("spelling", Text, nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+# Every folded attribute with its first recorded spelling, the one views show.
+attribute_names = Table(
+    "attribute_names",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("spelling", Text, nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+# The aliases in force: `name_key` reads as `canonical_key`, and `root_key` is where that
+# resolves transitively (what a slot groups by).
+aliases = Table(
+    "aliases",
+    metadata,
+    Column("name_key", Text, primary_key=True),
+    Column("canonical_key", Text, nullable=False),
+    Column("root_key", Text, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+Index("ix_aliases_root_key", aliases.c.root_key)
+
+# Pairs of subject keys judged distinct (`a_key` < `b_key`).
+distinctions = Table(
+    "distinctions",
+    metadata,
+    Column("a_key", Text, primary_key=True),
+    Column("b_key", Text, primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
 )

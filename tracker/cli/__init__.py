@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -14,8 +15,15 @@ class TrackerGroup(click.Group):
     """Turns library errors into one `Error: …` line and exit 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from tracker.adapters.outputs import stdout_errors
+
         try:
-            return super().invoke(ctx)
+            # What a command printed is flushed here, inside the translation: a full disk
+            # or a closed pipe under stdout is then one line, not a traceback at exit.
+            with stdout_errors():
+                result = super().invoke(ctx)
+                sys.stdout.flush()
+            return result
         except TrackerError as error:
             # Messages may quote the data: never let it drive the terminal.
             raise click.ClickException(escape(str(error))) from None
@@ -39,8 +47,24 @@ class App:
             from tracker.db import open_store
             from tracker.services import Tracker, utc_now
 
-            self._tracker = Tracker(open_store(self.url, utc_now), utc_now)
+            store = open_store(self.url, utc_now)
+            store.on_wait = _say_waiting
+            self._tracker = Tracker(store, utc_now)
         return self._tracker
+
+    def own_files(self) -> tuple[str, ...]:
+        """The database's own file (SQLite), which no `--out` may replace."""
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.url)
+        name = url.database
+        if url.get_backend_name() != "sqlite" or not name or name == ":memory:":
+            return ()
+        return (name.removeprefix("file:"),)
+
+
+def _say_waiting() -> None:
+    click.echo("waiting for another writer…", err=True)
 
 
 @click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,11 +92,12 @@ from tracker.cli import (  # noqa: E402
     export,
     history,
     importing,
+    judging,
     report,
     search,
     show,
     write,
 )
 
-for module in (write, importing, show, change, history, search, export, report, admin):
+for module in (write, judging, importing, show, change, history, search, export, report, admin):
     module.register(cli)

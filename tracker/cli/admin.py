@@ -33,9 +33,16 @@ def types(fmt: str) -> None:
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="json: one object, with the anchor `position`/`head_hash` for `verify --anchor`.",
+)
 @click.pass_obj
-def info(app: Any, fmt: str) -> None:
+def info(app: Any, output: str) -> None:
     """Database location, schema revision, counts, chain head."""
     from tracker.adapters.tables import SCHEMA_REVISION
     from tracker.domain.events import format_instant
@@ -43,9 +50,9 @@ def info(app: Any, fmt: str) -> None:
     tracker = app.tracker()
     summary = tracker.info()
     when = summary.last_recorded_at
-    if fmt == "json":
+    if output == "json":
         emit(
-            fmt,
+            output,
             {
                 "database": _safe_url(app.url),
                 "revision": SCHEMA_REVISION,
@@ -82,18 +89,43 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+class Anchor(click.ParamType[tuple[int, str]]):
+    """POSITION:HASH, as `info --format json` prints them (`position`, `head_hash`)."""
+
+    name = "POSITION:HASH"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> tuple[int, str]:
+        if isinstance(value, tuple):
+            return value
+        position, _, digest = str(value).strip().partition(":")
+        digest = digest.lower()
+        if not (position.isascii() and position.isdigit() and int(position) > 0) or not (
+            len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)
+        ):
+            self.fail(f"{value!r} is not POSITION:HASH (a position from 1, 64 hex digits)")
+        return int(position), digest
+
+
 @click.command()
+@click.option(
+    "--anchor",
+    "anchors",
+    type=Anchor(),
+    multiple=True,
+    help="POSITION:HASH noted earlier (`info --format json`): exit 1 if the log no longer "
+    "holds that hash at that position. Repeatable.",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_obj
-def verify(app: Any, fmt: str) -> None:
+def verify(app: Any, anchors: tuple[tuple[int, str], ...], fmt: str) -> None:
     """Recompute the hash chain and check positions; exit 1 at the first broken position.
 
-    Then check the claims projection against a replay of the log (exit 1 if they differ).
-    With --format json, stdout gets {"ok", "events", "error"} either way (for monitoring),
-    and a failure still says `Error: …` on stderr and exits 1.
+    Then check each --anchor, and the claims projection against a replay of the log (exit 1
+    if they differ). With --format json, stdout gets {"ok", "events", "error"} either way
+    (for monitoring), and a failure still says `Error: …` on stderr and exits 1.
     """
     try:
-        count = app.tracker().verify()
+        count = app.tracker().verify(anchors)
     except TrackerError as error:
         if fmt == "json":
             emit(fmt, {"ok": False, "events": None, "error": str(error)}, str, str)

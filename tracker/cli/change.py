@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -95,7 +96,7 @@ def change_json(change: SlotChange) -> dict[str, Any]:
         "before": json_value(change.before.value) if change.before else None,
         "after": json_value(change.after.value) if change.after else None,
         "delta": json_value(str(change.delta)) if change.delta is not None else None,
-        "percent": float(round(change.percent, 2)) if change.percent is not None else None,
+        "percent": _percent(change.percent) if change.percent is not None else None,
         "status_before": change.before.status if change.before else None,
         "status_after": change.after.status if change.after else None,
         "unit": shown.unit if (shown := change.after or change.before) else None,
@@ -216,3 +217,8 @@ def known_table(result: KnownDiff) -> str:
     parts += ["", f"Picture as of {result.as_of}"]
     parts.append(_changes_table(result.changes) if result.changes else "no slot changed.")
     return "\n".join(parts)
+
+
+def _percent(percent: Decimal) -> float:
+    """To two places; a percentage past Decimal's 28 digits cannot be rounded there."""
+    return float(round(percent, 2)) if percent.adjusted() < 25 else float(percent)

@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 from tracker.adapters.exports import TIMELINEJS_COLUMNS, log_lines
-from tracker.adapters.files import atomic_output, write_csv
+from tracker.adapters.files import write_csv
+from tracker.adapters.outputs import atomic_output
 from tracker.cli.change import world_csv
 from tracker.cli.filters import filter_options
 from tracker.cli.show import picture_csv
@@ -37,7 +38,10 @@ def export() -> None:
 @click.pass_obj
 def claims(app: Any, include_retracted: bool, out: str | None) -> None:
     """Claims in the import format (CSV): re-importing them appends nothing."""
-    with app.tracker().export_claims(include_retracted) as rows, atomic_output(out) as stream:
+    with (
+        app.tracker().export_claims(include_retracted) as rows,
+        atomic_output(out, app.own_files()) as stream,
+    ):
         write_csv(stream, COLUMNS, rows)
 
 
@@ -46,7 +50,10 @@ def claims(app: Any, include_retracted: bool, out: str | None) -> None:
 @click.pass_obj
 def log(app: Any, out: str | None) -> None:
     """Every log event as JSON Lines: position, recorded_at, kind, payload, hash."""
-    with closing(app.tracker().store.entries()) as entries, atomic_output(out) as stream:
+    with (
+        closing(app.tracker().store.entries()) as entries,
+        atomic_output(out, app.own_files()) as stream,
+    ):
         stream.writelines(log_lines(entries))
 
 
@@ -61,7 +68,7 @@ def picture(
 ) -> None:
     """The table of `show` as CSV (filtered as `show` is)."""
     shown, _ = app.tracker().show(as_of, known_at, where=where)
-    with atomic_output(out) as stream:
+    with atomic_output(out, app.own_files()) as stream:
         stream.write(picture_csv(shown))
 
 
@@ -74,7 +81,7 @@ def picture(
 def diff(app: Any, start: str, end: str, known_at: str | None, out: str | None) -> None:
     """The table of `diff --from --to` as CSV."""
     result = app.tracker().diff(start, end, known_at)
-    with atomic_output(out) as stream:
+    with atomic_output(out, app.own_files()) as stream:
         stream.write(world_csv(result))
 
 
@@ -84,7 +91,7 @@ def diff(app: Any, start: str, end: str, known_at: str | None, out: str | None) 
 def timelinejs(app: Any, out: str | None) -> None:
     """A TimelineJS spreadsheet (CSV); imprecise dates are spelled out in Display Date."""
     rows = app.tracker().timelinejs()
-    with atomic_output(out) as stream:
+    with atomic_output(out, app.own_files()) as stream:
         write_csv(stream, TIMELINEJS_COLUMNS, rows)
 
 

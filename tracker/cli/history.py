@@ -7,12 +7,15 @@ from typing import Any
 import click
 
 from tracker.cli.filters import filter_options
+from tracker.cli.options import not_blank
 from tracker.cli.picture_text import short_id
 from tracker.cli.render import FORMATS, dump_csv, emit, json_value, table, with_unit
+from tracker.cli.show import note_unmatched
 from tracker.cli.terminal import terminal_options
 from tracker.domain.events import format_instant
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.history import HistoryRow
+from tracker.domain.model import subject_key
 
 
 def register(cli: click.Group) -> None:
@@ -21,22 +24,26 @@ def register(cli: click.Group) -> None:
 
 
 def history_json(row: HistoryRow) -> dict[str, Any]:
-    return {
+    judgement = row.kind.startswith("subject.")
+    shown = {
         "position": row.position,
         "recorded_at": format_instant(row.recorded_at),
         "kind": row.kind,
-        "claim": row.claim,
+        "claim": row.claim or None,
         "value": json_value(row.value),
         "date": row.date,
         "source": row.source,
         "reason": row.reason,
-        "rank": row.detail,
+        "rank": None if judgement else row.detail,
         "subject": row.subject,
         "attribute": row.attribute,
         "type": row.type,
         "summary": row.summary,
         "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in row.changes],
     }
+    if judgement:
+        shown["names"] = row.detail  # what the judgement says: `NAME → CANONICAL`, `A ≠ B`
+    return shown
 
 
 HISTORY_COLUMNS = (
@@ -102,7 +109,12 @@ def history_table(rows: list[HistoryRow]) -> str:
 
 @click.command()
 @terminal_options
-@click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
+@click.option(
+    "--subject",
+    metavar="NAME",
+    callback=not_blank,
+    help="Only this subject (case-insensitive).",
+)
 @click.option("--from", "start", metavar="DATE", help="Claims whose window reaches this date.")
 @click.option("--to", "end", metavar="DATE", help="Claims that begin by this date.")
 @click.option("--known-at", "known_at", metavar="WHEN", help="Recorded-time cut.")
@@ -120,6 +132,7 @@ def timeline(
 ) -> None:
     """Claims in valid-time order (earliest first; ties by log position)."""
     states, knowledge = app.tracker().timeline(subject, start, end, None, known_at, where)
+    note_unmatched(app, subject)
     items = []
     for state in states:
         claim = state.claim
@@ -129,7 +142,8 @@ def timeline(
                 "claim": claim.id,
                 "type": claim.type,
                 "date": claim.date,
-                "subject": claim.subject,
+                "subject": knowledge.identity.shown([subject_key(claim.subject)])[0],
+                "aliases": list(knowledge.identity.shown([subject_key(claim.subject)])[1]),
                 "attribute": claim.attribute,
                 "value": json_value(claim.value),
                 "unit": claim.unit,
@@ -162,7 +176,7 @@ def timeline(
         [
             state.claim.valid.label(),
             state.claim.type,
-            state.claim.subject,
+            knowledge.identity.shown([subject_key(state.claim.subject)])[0],
             (
                 f"{state.claim.attribute} = {with_unit(state.claim.value, state.claim.unit)}"
                 if state.claim.attribute
@@ -194,7 +208,7 @@ def timeline(
 
 @click.command()
 @terminal_options
-@click.argument("target", metavar="CLAIM | SUBJECT/ATTRIBUTE | SUBJECT")
+@click.argument("target", metavar="CLAIM | SUBJECT/ATTRIBUTE | SUBJECT", callback=not_blank)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
 def history(app: Any, target: str, fmt: str) -> None:

@@ -40,7 +40,8 @@ def progress_bar(path: Path, lines: int) -> Iterator[Callable[[int], None]]:
 @click.option(
     "--rejects",
     metavar="FILE",
-    help="With --skip-invalid: write the rejected rows here, with an error column.",
+    help="With --skip-invalid: add the rejected rows to FILE, with an error column. Rows "
+    "already in FILE are kept (a new file gets a header; an existing one must have it).",
 )
 @click.option(
     "--format",
@@ -64,35 +65,34 @@ def import_(
     Re-importing is safe: unchanged rows append nothing, changed rows append a correction.
     By default any invalid row rejects its whole file; every error is listed as
     FILE:LINE: column: message, and a summary per file goes to stderr (with --format json,
-    to stdout as one JSON object per file).
+    to stdout as one JSON object per file). Each file stands alone: one that cannot be read
+    (not UTF-8, NUL bytes) is listed and refused, and the others are still imported.
     """
     if rejects and not skip_invalid:
         raise click.UsageError("--rejects goes with --skip-invalid")
-    from tracker.adapters.files import atomic_output, write_csv
+    from tracker.adapters.outputs import RejectsFile
     from tracker.domain.importing import COLUMNS
 
-    summaries = app.tracker().import_paths(list(paths), dry_run, skip_invalid, progress_bar)
-    rejected_rows = []
-    for summary in summaries:
-        for warning in summary.warnings:
-            click.echo(
-                escape(f"{summary.path}:{warning.line}: {warning.column}: {warning.message}")
-                + " (warning)",
-                err=True,
-            )
-        for error in summary.errors:
-            where = f"{summary.path}:{error.line}: {error.column}: {error.message}"
-            click.echo(escape(where), err=True)
-            rejected_rows.append([error.fields.get(c) for c in COLUMNS] + [where])
-        if fmt == "json":
-            click.echo(json.dumps(summary_json(summary), ensure_ascii=False))
-        else:
-            click.echo(summary.line() + _suffix(summary, dry_run, skip_invalid), err=True)
-    if rejects:
-        with atomic_output(rejects) as out:
-            write_csv(out, [*COLUMNS, "error"], rejected_rows)
-    if rejected_rows and not skip_invalid:
-        raise click.ClickException("rows were invalid; the files named above appended nothing")
+    # Opened first: a rejects file that cannot be written stops the run before any commit.
+    kept = RejectsFile(rejects, [*COLUMNS, "error"], app.own_files()) if rejects else None
+    rejected_rows: list[list[str | None]] = []
+    refused = invalid = False
+    try:
+        summaries = app.tracker().import_each(list(paths), dry_run, skip_invalid, progress_bar)
+        for summary in summaries:
+            _report(summary, rejected_rows, dry_run, skip_invalid, fmt)
+            refused |= summary.refused is not None
+            invalid |= bool(summary.errors)
+    finally:
+        if kept is not None:
+            kept.add(rejected_rows)
+    if (refused or invalid) and not skip_invalid:
+        what = {
+            (False, True): "rows were invalid",
+            (True, False): "files could not be read",
+            (True, True): "files could not be read or rows were invalid",
+        }[refused, invalid]
+        raise click.ClickException(f"{what}; the files named above appended nothing")
     if rejected_rows:
         sys.exit(EXIT_REJECTED)
 
@@ -109,7 +109,36 @@ def summary_json(summary: Any) -> dict[str, Any]:
     }
 
 
+def _report(
+    summary: Any, rejected_rows: list[list[str | None]], dry_run: bool, skip: bool, fmt: str
+) -> None:
+    """Print one file's warnings, errors and summary; keep its rejected rows."""
+    from tracker.domain.importing import COLUMNS
+
+    for warning in summary.warnings:
+        click.echo(
+            escape(f"{summary.path}:{warning.line}: {warning.column}: {warning.message}")
+            + " (warning)",
+            err=True,
+        )
+    for hint in summary.hints:
+        click.echo(escape(hint), err=True)
+    if summary.refused:
+        click.echo(summary.refused, err=True)
+        rejected_rows.append([None] * len(COLUMNS) + [summary.refused])
+    for error in summary.errors:
+        where = f"{summary.path}:{error.line}: {error.column}: {error.message}"
+        click.echo(escape(where), err=True)
+        rejected_rows.append([error.fields.get(c) for c in COLUMNS] + [where])
+    if fmt == "json":
+        click.echo(json.dumps(summary_json(summary), ensure_ascii=False))
+    else:
+        click.echo(summary.line() + _suffix(summary, dry_run, skip), err=True)
+
+
 def _suffix(summary: Any, dry_run: bool, skip_invalid: bool) -> str:
+    if summary.refused:
+        return " (file refused: nothing read)"
     if summary.errors and not skip_invalid:
         return " (file rejected: nothing appended)"
     if dry_run:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -26,14 +27,20 @@ from tracker.domain.model import numeric
 FORMATS = click.Choice(["table", "json", "csv"])
 
 
+# Python refuses to print an int of more digits than this (int_max_str_digits).
+_INT_DIGITS = 4300
+
+
 def json_value(value: str | None) -> Any:
-    """Whole numbers stay integers, other numbers are floats, text stays text."""
+    """Whole numbers stay integers, other numbers are floats, text stays text; a number JSON
+    readers cannot take back as one (thousands of digits, beyond a float) stays text."""
     number = numeric(value)
     if number is None:
         return value
     if number == number.to_integral_value():
-        return int(number)
-    return float(number)
+        return int(number) if number.adjusted() < _INT_DIGITS else value
+    as_float = float(number)
+    return as_float if math.isfinite(as_float) else value
 
 
 def human_value(value: str | None) -> str:
@@ -42,7 +49,7 @@ def human_value(value: str | None) -> str:
     if number is None:
         return value or "—"
     if number == number.to_integral_value():
-        return f"{int(number):,}"
+        return f"{number.to_integral_value():,f}"  # not through int: no digit limit
     return f"{number:,}"
 
 
@@ -141,7 +148,7 @@ def with_unit(value: str | None, unit: str | None) -> str:
 def signed(number: Decimal) -> str:
     """+1,000 / -250 / +12.5: a change with its sign and thousands separators."""
     whole = number == number.to_integral_value()
-    text = f"{int(number):,}" if whole else f"{number:,.1f}"
+    text = f"{number.to_integral_value():,f}" if whole else f"{number:,.1f}"
     return text if text.startswith("-") else "+" + text
 
 

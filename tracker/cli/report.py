@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
 import click
 
-from tracker.adapters.files import atomic_output
+from tracker.adapters.outputs import atomic_output
 from tracker.cli.filters import filter_options
+from tracker.cli.options import not_blank
 from tracker.domain.filters import ClaimFilter
 
 
@@ -24,7 +25,12 @@ def register(cli: click.Group) -> None:
 )
 @click.option("--from", "start", metavar="DATE", help="Only claims whose dates reach this date.")
 @click.option("--to", "end", metavar="DATE", help="Only claims whose dates begin by this date.")
-@click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
+@click.option(
+    "--subject",
+    metavar="NAME",
+    callback=not_blank,
+    help="Only this subject (case-insensitive).",
+)
 @click.option(
     "--known-at",
     "known_at",
@@ -32,6 +38,15 @@ def register(cli: click.Group) -> None:
     help="Recorded-time cut: ISO datetime, date (end of that UTC day), now, or @N.",
 )
 @filter_options
+@click.option("--title", metavar="TEXT", help="The report's title, on the page and its tab.")
+@click.option("--note", metavar="TEXT", help="A note under the title (blank lines: paragraphs).")
+@click.option(
+    "--note-file",
+    "note_file",
+    type=click.File("r", encoding="utf-8"),
+    metavar="FILE",
+    help="The note, read from a UTF-8 text file (- for standard input).",
+)
 @click.option(
     "--out",
     required=True,
@@ -48,20 +63,34 @@ def report(
     subject: str | None,
     known_at: str | None,
     where: ClaimFilter,
+    title: str | None,
+    note: str | None,
+    note_file: IO[str] | None,
     out: str,
 ) -> None:
-    """Write one self-contained HTML report: a timeline of occurrences, a chart per numeric
-    slot, the picture as of a date and the sources. It opens offline."""
+    """Write one self-contained HTML report: a title and note, the story of the occurrences with
+    their quotes and links, a chart per numeric slot, the picture as of a date (with a slider
+    over earlier dates) and the sources. It opens offline and prints on A4."""
     # Imported here: Jinja2 is only needed by this command, and `tracker.report` reuses the
     # renderers of `tracker.cli.show`.
-    from tracker.report import build_report, render
+    from tracker.report import Heading, Query, build_report, render
 
-    built = build_report(app.tracker(), as_of, known_at, start, end, subject, where)
+    if note is not None and note_file is not None:
+        raise click.UsageError("give --note or --note-file, not both")
+    if note_file is not None:
+        try:
+            note = note_file.read()
+        except UnicodeDecodeError:
+            raise click.BadParameter("not UTF-8 text", param_hint="--note-file") from None
+    query = Query(
+        as_of=as_of, known_at=known_at, start=start, end=end, subject=subject, where=where
+    )
+    built = build_report(app.tracker(), query, Heading(title, note))
     page = render(built)
-    with atomic_output(out) as stream:
+    with atomic_output(out, app.own_files()) as stream:
         stream.write(page)
     counts = (
-        _count(len(built.timeline), "occurrence"),
+        _count(built.timeline["total"], "occurrence"),
         _count(len(built.slots), "numeric slot"),
         _count(len(built.sources), "source"),
     )

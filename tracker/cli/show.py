@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tracker.cli.filters import filter_options
+from tracker.cli.options import not_blank
 from tracker.cli.picture_text import occurrence_table, picture_table, slot_value
 from tracker.cli.render import (
     FORMATS,
@@ -46,7 +47,12 @@ def register(cli: click.Group) -> None:
     metavar="WHEN",
     help="Recorded-time cut: ISO datetime, date (end of that UTC day), now, or @N.",
 )
-@click.option("--subject", metavar="NAME", help="Only this subject (case-insensitive).")
+@click.option(
+    "--subject",
+    metavar="NAME",
+    callback=not_blank,
+    help="Only this subject (case-insensitive).",
+)
 @click.option("--all", "show_all", is_flag=True, help="Show deprecated claims too.")
 @filter_options
 @click.option(
@@ -69,6 +75,7 @@ def show(
 ) -> None:
     """The picture of the world as of a date: slots with their values, and occurrences."""
     picture, cut = app.tracker().show(as_of, known_at, subject, show_all, where)
+    note_unmatched(app, subject)
     picture = limited(picture, limit)
     if fmt == "json":
         data = picture_json(picture, cut)
@@ -87,6 +94,14 @@ def limited(picture: Picture, limit: int | None) -> Picture:
         return picture
     shown = picture.occurrences[:limit]
     return replace(picture, occurrences=shown, more=len(picture.occurrences) - limit)
+
+
+def note_unmatched(app: Any, subject: str | None) -> None:
+    """A `--subject` that names nothing known is said so on stderr, with the closest names."""
+    if subject is not None:
+        note = app.tracker().unmatched_subject(subject)
+        if note is not None:
+            click.echo(f"note: {note}", err=True)
 
 
 def _candidate_json(c: Candidate) -> dict[str, Any]:
@@ -115,6 +130,7 @@ def slot_json(slot: SlotView) -> dict[str, Any]:
         "candidates": [_candidate_json(c) for c in slot.candidates],
         "resolved_by": slot.resolved_by,
         "deprecated_hidden": slot.deprecated_hidden,
+        "aliases": list(slot.aliases),
     }
 
 
@@ -214,4 +230,5 @@ def occurrence_json(o: OccurrenceView) -> dict[str, Any]:
         "actor": o.actor,
         "target": o.target,
         "place": o.place,
+        "aliases": list(o.aliases),
     }

@@ -54,6 +54,8 @@ def register(cli: click.Group) -> None:
 def add(app: Any, /, **fields: str | None) -> None:
     """Append one claim (and its source, the first time that source is seen)."""
     added = app.tracker().add(fields)
+    for warning in added.warnings:
+        click.echo(warning, err=True)
     if added.appended:
         click.echo(f"{added.claim_id} recorded at log position {added.position}")
     else:

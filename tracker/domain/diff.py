@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from tracker.domain.identity import fold_attribute
 from tracker.domain.model import numeric, subject_key
 from tracker.domain.picture import Picture, SlotView
 
@@ -19,22 +20,35 @@ class SlotChange:
 
     @property
     def delta(self) -> Decimal | None:
-        """after - before, when both are numbers."""
-        a = numeric(self.before.value) if self.before else None
-        b = numeric(self.after.value) if self.after else None
+        """after - before, when both are numbers a difference means something for."""
+        a = _comparable(self.before)
+        b = _comparable(self.after)
         return b - a if a is not None and b is not None else None
 
     @property
     def percent(self) -> Decimal | None:
-        a = numeric(self.before.value) if self.before else None
+        a = _comparable(self.before)
         delta = self.delta
         if delta is None or not a:
             return None
         return delta * 100 / a
 
 
+# Past this many digits (or this far from the decimal point) no difference is computed: both
+# values are still shown. Decimal arithmetic on a stored value of thousands of digits
+# overflowed or could not be rounded for display.
+_DIGITS = 100
+
+
+def _comparable(view: SlotView | None) -> Decimal | None:
+    number = numeric(view.value) if view is not None else None
+    if number is None or len(number.as_tuple().digits) > _DIGITS:
+        return None
+    return number if abs(number.adjusted()) <= _DIGITS else None
+
+
 def _key(view: SlotView) -> tuple[str, str]:
-    return subject_key(view.subject), view.attribute
+    return subject_key(view.subject), fold_attribute(view.attribute)
 
 
 def _shape(view: SlotView) -> tuple[object, ...]:

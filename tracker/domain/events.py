@@ -56,6 +56,33 @@ class ImportRecorded:
     kind = "import.recorded"
 
 
+@dataclass(frozen=True)
+class SubjectAliased:
+    """From now on claims about `name` are read as claims about `canonical` (as written)."""
+
+    name: str
+    canonical: str
+    reason: str
+    kind = "subject.aliased"
+
+
+@dataclass(frozen=True)
+class SubjectUnaliased:
+    name: str
+    reason: str
+    kind = "subject.unaliased"
+
+
+@dataclass(frozen=True)
+class SubjectDistinguished:
+    """`a` and `b` are different entities: no longer suggested as similar."""
+
+    a: str
+    b: str
+    reason: str
+    kind = "subject.distinguished"
+
+
 Event = (
     SourceRegistered
     | ClaimAsserted
@@ -63,7 +90,13 @@ Event = (
     | ClaimRetracted
     | ClaimRanked
     | ImportRecorded
+    | SubjectAliased
+    | SubjectUnaliased
+    | SubjectDistinguished
 )
+
+# The judgements about names, as `Identity` folds them.
+JUDGEMENT_KINDS = (SubjectAliased.kind, SubjectUnaliased.kind, SubjectDistinguished.kind)
 
 
 def to_payload(event: Event) -> dict[str, Any]:
@@ -91,6 +124,12 @@ def from_payload(kind: str, payload: dict[str, Any]) -> Event:
             return ClaimRanked(payload["claim_id"], payload["rank"], payload["reason"])
         case ImportRecorded.kind:
             return ImportRecorded(payload["name"], payload["sha256"], dict(payload["counts"]))
+        case SubjectAliased.kind:
+            return SubjectAliased(payload["name"], payload["canonical"], payload["reason"])
+        case SubjectUnaliased.kind:
+            return SubjectUnaliased(payload["name"], payload["reason"])
+        case SubjectDistinguished.kind:
+            return SubjectDistinguished(payload["a"], payload["b"], payload["reason"])
     raise ValueError(f"unknown event kind {kind!r}")
 
 

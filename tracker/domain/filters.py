@@ -10,10 +10,11 @@ the two paths agree (a test compares them).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tracker.domain.errors import ValidationError
 from tracker.domain.fold import ClaimState, Knowledge
+from tracker.domain.identity import Identity
 from tracker.domain.model import Claim, Source, subject_key
 
 RELIABILITIES = "ABCDEF"  # A is the most reliable; F cannot be judged
@@ -79,22 +80,28 @@ class ClaimFilter:
         `source_id IN` these rather than joining)."""
         return frozenset(key for key, source in sources.items() if self.source_ok(source))
 
-    def claim_ok(self, claim: Claim) -> bool:
-        """The claim's own part: type, place, who it mentions, credibility."""
+    def claim_ok(self, claim: Claim, identity: Identity | None = None) -> bool:
+        """The claim's own part: type, place, who it mentions (a name aliased with a
+        `--mentions` name counts, through `identity`), credibility."""
         if self.types and claim.type not in self.types:
             return False
         if self.places and (claim.place is None or subject_key(claim.place) not in self.places):
             return False
-        if self.mentions and not any(
-            name is not None and subject_key(name) in self.mentions
-            for name in (claim.subject, claim.actor, claim.target)
-        ):
-            return False
+        if self.mentions:
+            same = identity.canonical if identity is not None else (lambda key: key)
+            wanted = {same(m) for m in self.mentions}
+            if not any(
+                name is not None and same(subject_key(name)) in wanted
+                for name in (claim.subject, claim.actor, claim.target)
+            ):
+                return False
         return self.min_credibility is None or claim.credibility <= self.min_credibility
 
-    def matches(self, state: ClaimState, sources: Mapping[str, Source]) -> bool:
+    def matches(
+        self, state: ClaimState, sources: Mapping[str, Source], identity: Identity | None = None
+    ) -> bool:
         source = sources.get(state.claim.source_id)
-        return self.claim_ok(state.claim) and (
+        return self.claim_ok(state.claim, identity) and (
             not self.by_source or (source is not None and self.source_ok(source))
         )
 
@@ -105,6 +112,6 @@ class ClaimFilter:
         claims = {
             key: state
             for key, state in knowledge.claims.items()
-            if self.matches(state, knowledge.sources)
+            if self.matches(state, knowledge.sources, knowledge.identity)
         }
-        return Knowledge(knowledge.position, knowledge.sources, claims, knowledge.imports)
+        return replace(knowledge, claims=claims)

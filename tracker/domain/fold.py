@@ -15,7 +15,11 @@ from tracker.domain.events import (
     ImportRecorded,
     LogEntry,
     SourceRegistered,
+    SubjectAliased,
+    SubjectDistinguished,
+    SubjectUnaliased,
 )
+from tracker.domain.identity import Identity, fold_attribute, fold_name
 from tracker.domain.model import CLAIM_FIELDS, Claim, Source
 
 # A claim state laid out flat, as a store may keep it: `Claim`'s fields, then its standing.
@@ -44,9 +48,18 @@ class Knowledge:
     sources: dict[str, Source] = field(default_factory=dict)
     claims: dict[str, ClaimState] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)
+    identity: Identity = field(default_factory=Identity)
 
     def source_of(self, claim: Claim) -> Source:
         return self.sources[claim.source_id]
+
+    def subject_of(self, claim: Claim) -> str:
+        """The canonical key of the claim's subject, through the aliases in force."""
+        return self.identity.canonical(fold_name(claim.subject))
+
+    def slot_of(self, claim: Claim) -> tuple[str, str]:
+        """The slot an observation belongs to: canonical subject key, folded attribute."""
+        return self.subject_of(claim), fold_attribute(claim.attribute or "")
 
 
 def fold(entries: Iterable[LogEntry], knowledge: Knowledge | None = None) -> Knowledge:
@@ -71,6 +84,7 @@ def _(event: SourceRegistered, state: Knowledge, position: int) -> None:
 @apply.register
 def _(event: ClaimAsserted, state: Knowledge, position: int) -> None:
     state.claims[event.claim.id] = ClaimState(event.claim, position)
+    _spell(state.identity, event.claim)
 
 
 @apply.register
@@ -79,6 +93,13 @@ def _(event: ClaimCorrected, state: Knowledge, position: int) -> None:
     if event.claim.id != event.supersedes:
         del state.claims[event.supersedes]
     state.claims[event.claim.id] = replace(before, claim=event.claim)
+    _spell(state.identity, event.claim)
+
+
+def _spell(identity: Identity, claim: Claim) -> None:
+    identity.spell(claim.subject)
+    if claim.attribute is not None:
+        identity.spell_attribute(claim.attribute)
 
 
 @apply.register
@@ -94,3 +115,19 @@ def _(event: ClaimRanked, state: Knowledge, position: int) -> None:
 @apply.register
 def _(event: ImportRecorded, state: Knowledge, position: int) -> None:
     state.imports[event.sha256] = event.name
+
+
+@apply.register
+def _(event: SubjectAliased, state: Knowledge, position: int) -> None:
+    identity = state.identity
+    identity.links[identity.spell(event.name)] = identity.spell(event.canonical)
+
+
+@apply.register
+def _(event: SubjectUnaliased, state: Knowledge, position: int) -> None:
+    state.identity.links.pop(fold_name(event.name), None)
+
+
+@apply.register
+def _(event: SubjectDistinguished, state: Knowledge, position: int) -> None:
+    state.identity.distinct.add(frozenset((fold_name(event.a), fold_name(event.b))))

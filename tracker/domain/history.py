@@ -13,9 +13,13 @@ from tracker.domain.events import (
     ClaimRetracted,
     LogEntry,
     SourceRegistered,
+    SubjectAliased,
+    SubjectDistinguished,
+    SubjectUnaliased,
     claim_id_of,
 )
 from tracker.domain.fold import ClaimState, Knowledge
+from tracker.domain.identity import Identity, fold_attribute
 from tracker.domain.model import CLAIM_FIELDS, Claim, Source, subject_key
 
 
@@ -31,11 +35,11 @@ def timeline(
     A claim is in [start, end] when its window touches it: it begins by `end` and ends on or
     after `start`.
     """
-    wanted = subject_key(subject) if subject else None
+    wanted = knowledge.identity.canonical(subject_key(subject)) if subject else None
     chosen = []
     for state in knowledge.claims.values():
         claim, window = state.claim, state.claim.valid.window
-        if state.retracted or (wanted and subject_key(claim.subject) != wanted):
+        if state.retracted or (wanted and knowledge.subject_of(claim) != wanted):
             continue
         if type_code and claim.type != type_code:
             continue
@@ -58,7 +62,7 @@ class HistoryRow:
     date: str | None
     source: str | None
     reason: str | None
-    detail: str | None  # the rank of a claim.ranked
+    detail: str | None  # the rank of a claim.ranked; the names a judgement is about
     subject: str = ""
     attribute: str | None = None
     type: str = ""
@@ -99,9 +103,15 @@ def changed(before: Claim, after: Claim, sources: dict[str, Source]) -> tuple[Ch
     return tuple(found)
 
 
-def history(entries: Iterable[LogEntry], target: str | None, after: int = 0) -> list[HistoryRow]:
+def history(
+    entries: Iterable[LogEntry],
+    target: str | None,
+    after: int = 0,
+    identity: Identity | None = None,
+) -> list[HistoryRow]:
     """Every claim event touching `target`: a claim id, SUBJECT/ATTRIBUTE, or a subject
-    (None: every claim), at positions after `after`.
+    (None: every claim), at positions after `after`. Subjects and attributes match folded,
+    and a subject through the aliases of `identity`.
 
     A claim counts for a subject or slot if any of its revisions was about it. The entries
     must start at position 1: sources and earlier revisions name what later events touch.
@@ -109,16 +119,21 @@ def history(entries: Iterable[LogEntry], target: str | None, after: int = 0) -> 
     sources: dict[str, Source] = {}
     revisions: dict[str, list[Claim]] = {}
     claim_entries: list[LogEntry] = []
+    judged: list[LogEntry] = []
     for entry in entries:
         event = entry.event
         if isinstance(event, SourceRegistered):
             sources[event.source.id] = event.source
             continue
+        if isinstance(event, SubjectAliased | SubjectUnaliased | SubjectDistinguished):
+            judged.append(entry)
         if isinstance(event, ClaimAsserted | ClaimCorrected):
             revisions.setdefault(event.claim.id, []).append(event.claim)
         if isinstance(event, ClaimAsserted | ClaimCorrected | ClaimRetracted | ClaimRanked):
             claim_entries.append(entry)
-    chosen = set(revisions) if target is None else _select(revisions, target)
+    chosen = (
+        set(revisions) if target is None else _select(revisions, target, identity or Identity())
+    )
     rows = []
     latest: dict[str, Claim] = {}
     for entry in claim_entries:
@@ -150,21 +165,62 @@ def history(entries: Iterable[LogEntry], target: str | None, after: int = 0) -> 
                 changes=differences,
             )
         )
+    if target is None or (target not in revisions and "/" not in target):
+        rows += _judgements(judged, target, identity or Identity(), after)
+        rows.sort(key=lambda r: r.position)
     return rows
 
 
-def _select(revisions: dict[str, list[Claim]], target: str) -> set[str]:
+def _judgements(
+    entries: list[LogEntry], subject: str | None, identity: Identity, after: int
+) -> list[HistoryRow]:
+    """The judgements about names (all, or those naming `subject`'s entity), as rows."""
+    wanted = identity.canonical(subject_key(subject)) if subject is not None else None
+    rows = []
+    for entry in entries:
+        event = entry.event
+        if isinstance(event, SubjectAliased):
+            named, detail = [event.name, event.canonical], f"{event.name} → {event.canonical}"
+        elif isinstance(event, SubjectUnaliased):
+            named, detail = [event.name], event.name
+        elif isinstance(event, SubjectDistinguished):
+            named, detail = [event.a, event.b], f"{event.a} ≠ {event.b}"
+        else:
+            continue
+        keys = {subject_key(n) for n in named}
+        if entry.position <= after or (
+            wanted is not None and wanted not in keys | {identity.canonical(k) for k in keys}
+        ):
+            continue
+        rows.append(
+            HistoryRow(
+                entry.position,
+                entry.recorded_at,
+                entry.kind,
+                "",
+                None,
+                None,
+                None,
+                event.reason,
+                detail,
+            )
+        )
+    return rows
+
+
+def _select(revisions: dict[str, list[Claim]], target: str, identity: Identity) -> set[str]:
     if target in revisions:
         return {target}
     subject, _, attribute = target.rpartition("/") if "/" in target else (target, "", "")
-    key, attribute = subject_key(subject), attribute.strip()
+    key, attribute = identity.canonical(subject_key(subject)), fold_attribute(attribute)
     found = {
         claim_id
         for claim_id, claims in revisions.items()
         if any(
-            subject_key(c.subject) == key and (not attribute or c.attribute == attribute)
+            identity.canonical(subject_key(c.subject)) == key
+            and (not attribute or fold_attribute(c.attribute or "") == attribute)
             for c in claims
         )
     }
     # A subject may itself hold a slash ("US/UK talks"): then the whole target is the subject.
-    return found or (_select(revisions, target + "/") if attribute else found)
+    return found or (_select(revisions, target + "/", identity) if attribute else found)

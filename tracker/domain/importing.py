@@ -15,6 +15,8 @@ from tracker.domain.events import (
     SourceRegistered,
 )
 from tracker.domain.fold import Knowledge
+from tracker.domain.identity import Identity
+from tracker.domain.judgements import JUDGEMENT_OPS, apply_judgement, judge, judgement_names
 from tracker.domain.model import (
     Catalogue,
     Claim,
@@ -52,7 +54,7 @@ COLUMNS = (
 )
 # A rejects file carries an `error` column; it is ignored, so the file re-imports once fixed.
 IGNORED = ("error",)
-OPS = ("assert", "retract")
+OPS = ("assert", "retract", *JUDGEMENT_OPS)
 # Rows planned and appended at a time: what an import holds follows this, not the file.
 BATCH_ROWS = 5000
 
@@ -84,6 +86,7 @@ class Parsed:
     source: Source | None = None
     reason: str | None = None
     rank: str | None = None
+    names: tuple[str, ...] = ()  # a judgement's subject (and value)
 
 
 @dataclass
@@ -104,6 +107,7 @@ class Plan:
     warnings: list[RowError] = field(default_factory=list)
     conflicts: dict[str, list[int]] = field(default_factory=dict)
     found: set[str] = field(default_factory=set)
+    identity: Identity = field(default_factory=Identity)  # judgements in force, this file's too
 
 
 @dataclass
@@ -124,6 +128,8 @@ def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
         raise ValidationError(f"op {op!r} is not one of {', '.join(OPS)}", "op")
     reason_text = get("reason")
     reason = fold_text(reason_text) or None if reason_text else None
+    if op in JUDGEMENT_OPS:
+        return Parsed(row, op, "", reason=reason, names=judgement_names(row.fields, op))
     if op == "retract":
         claim_id = fold_text(get("id") or "")
         if not claim_id:
@@ -159,11 +165,14 @@ def plan_batch(
     """
     batch = Batch()
     parsed: list[Parsed] = []
+    judgements: list[Parsed] = []
     for row in rows:
         try:
-            parsed.append(parse_row(row, catalogue))
+            item = parse_row(row, catalogue)
         except ValidationError as error:
             _reject(plan, row, error.field or "row", error.message)
+            continue
+        (judgements if item.op in JUDGEMENT_OPS else parsed).append(item)
     kept = _drop_contradictions(plan, batch, parsed, earlier)
     if plan.found:
         return batch  # this pass is void; decide nothing more
@@ -171,6 +180,18 @@ def plan_batch(
     registered = set(knowledge.sources)
     for item in kept:
         _decide(plan, batch, item, knowledge, registered)
+    for item in judgements:
+        try:
+            event = judge(plan.identity, item.op, item.names, item.reason)
+        except ValidationError as error:
+            _reject(plan, item.row, error.field or "value", error.message)
+            continue
+        if event is None:
+            plan.counts["unchanged"] += 1
+            continue
+        apply_judgement(plan.identity, event)
+        batch.events.append(event)
+        plan.counts["new"] += 1
     return batch
 
 

@@ -6,13 +6,14 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, fields, replace
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation
 from difflib import get_close_matches
 from functools import lru_cache
 from typing import Any
 
 from tracker.domain.dates import ValidDate, parse_date
 from tracker.domain.errors import ValidationError
+from tracker.domain.identity import fold_name
 
 RELIABILITY_GRADES = "ABCDEF"
 CREDIBILITY_GRADES = "123456"
@@ -29,8 +30,14 @@ def fold_text(text: str) -> str:
 
 
 def subject_key(subject: str) -> str:
-    """Subjects match case-insensitively with whitespace folded."""
-    return fold_text(subject).casefold()
+    """Subjects match NFC-normalised, case-folded, with whitespace folded (`identity`)."""
+    return fold_name(subject)
+
+
+def source_key(name: str) -> str:
+    """How a source's name enters its derived id: case and whitespace folded only. Kept as it
+    was when the first logs were written, so a re-imported row finds the source it made."""
+    return fold_text(name).casefold()
 
 
 # One encoder for every canonical JSON text: json.dumps with options builds a new one per call.
@@ -52,7 +59,11 @@ def normalise_value(raw: str) -> str:
             number = Decimal(candidate)
         except InvalidOperation:
             return text
-        return format(number.normalize(), "f") if number != 0 else "0"
+        if number == 0:
+            return "0"
+        # Every digit kept: the default context would round to 28 significant digits.
+        exact = Context(prec=len(number.as_tuple().digits), Emax=MAX_EMAX, Emin=MIN_EMIN)
+        return format(number.normalize(exact), "f")
     return text
 
 
@@ -82,7 +93,7 @@ class Source:
         return content_id(
             "src",
             {
-                "name": subject_key(name),
+                "name": source_key(name),
                 "url": url,
                 "title": title,
                 "published": published,
@@ -225,8 +236,36 @@ def build_claim(fields_in: dict[str, str | None], catalogue: Catalogue, source_i
         originator=text("originator"),
         credibility=_field(check_credibility, fields_in.get("credibility"), "credibility"),
     )
+    check_lengths(claim)
     # Built once with its id when the row gives one: `replace` costs as much as the build.
     return claim if claim_id else with_id(claim, None)
+
+
+# What both backends can store and index, so SQLite refuses what PostgreSQL cannot hold: ids
+# are varchar(200), and a btree entry of `ix_claims_slot` (folded subject, attribute, id, a
+# few numbers) must stay under ~2.7 KB. Subjects and attributes are measured in UTF-8 bytes.
+MAX_ID_CHARACTERS = 200
+MAX_SUBJECT_BYTES = 1000
+MAX_ATTRIBUTE_BYTES = 500
+
+
+def check_lengths(claim: Claim) -> None:
+    if len(claim.id) > MAX_ID_CHARACTERS:
+        raise ValidationError(
+            f"id is {len(claim.id)} characters long; at most {MAX_ID_CHARACTERS}", "id"
+        )
+    size = len(subject_key(claim.subject).encode("utf-8", "surrogatepass"))
+    if size > MAX_SUBJECT_BYTES:
+        raise ValidationError(
+            f"subject is {size} bytes long in UTF-8; at most {MAX_SUBJECT_BYTES}", "subject"
+        )
+    if claim.attribute is not None:
+        size = len(claim.attribute.encode("utf-8", "surrogatepass"))
+        if size > MAX_ATTRIBUTE_BYTES:
+            raise ValidationError(
+                f"attribute is {size} bytes long in UTF-8; at most {MAX_ATTRIBUTE_BYTES}",
+                "attribute",
+            )
 
 
 SOURCE_FIELDS = ("source", "source_url", "source_title", "published", "retrieved", "reliability")

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import groupby
 from typing import NamedTuple
 
 from tracker.domain.dates import ValidDate, Window, date_label
@@ -38,6 +39,7 @@ class SlotView:
     candidates: tuple[Candidate, ...]
     resolved_by: str | None = None
     deprecated_hidden: int = 0
+    aliases: tuple[str, ...] = ()  # other names its claims were written under
 
 
 class OccurrenceView(NamedTuple):
@@ -55,6 +57,7 @@ class OccurrenceView(NamedTuple):
     actor: str | None
     target: str | None
     place: str | None
+    aliases: tuple[str, ...] = ()  # the name it was written under, when aliased to `subject`
     grade: str = ""  # the source's reliability and the claim's credibility: "B3"
 
 
@@ -103,12 +106,12 @@ def build_picture(
     `_occurrences`' order and by its rules; `()` builds the slots alone, which is what a
     comparison of slots needs.
     """
-    wanted = subject_key(subject) if subject else None
+    wanted = knowledge.identity.canonical(subject_key(subject)) if subject else None
     live = [
         s
         for s in knowledge.claims.values()
         if s.active
-        and (wanted is None or subject_key(s.claim.subject) == wanted)
+        and (wanted is None or knowledge.subject_of(s.claim) == wanted)
         and seen_by(s.claim.valid, as_of)
     ]
     hidden = [s for s in live if s.rank == "deprecated"]
@@ -147,6 +150,7 @@ def _occurrences(
     views = []
     for state in sorted(states, key=_order, reverse=True):
         claim = state.claim
+        subject, aliases = knowledge.identity.shown([subject_key(claim.subject)])
         views.append(
             OccurrenceView(
                 claim=claim.id,
@@ -154,12 +158,13 @@ def _occurrences(
                 date=claim.date,
                 label=date_label(claim.date),
                 certainty=certainty(claim.valid.window.latest, as_of),
-                subject=claim.subject,
+                subject=subject,
                 summary=claim.summary,
                 sources=(knowledge.source_of(claim).name,),
                 actor=claim.actor,
                 target=claim.target,
                 place=claim.place,
+                aliases=aliases,
                 grade=knowledge.source_of(claim).reliability + claim.credibility,
             )
         )
@@ -180,25 +185,46 @@ def _slots(
 ) -> list[SlotView]:
     groups: dict[tuple[str, str], list[ClaimState]] = defaultdict(list)
     for state in sorted(states, key=lambda s: s.position):
-        groups[(subject_key(state.claim.subject), state.claim.attribute or "")].append(state)
+        groups[knowledge.slot_of(state.claim)].append(state)
     hidden_count: dict[tuple[str, str], int] = defaultdict(int)
     for state in hidden:
-        hidden_count[(subject_key(state.claim.subject), state.claim.attribute or "")] += 1
+        hidden_count[knowledge.slot_of(state.claim)] += 1
     views = []
     for key in sorted(groups):
-        view = _slot(knowledge, groups[key], as_of)
+        group = groups[key]
+        view = _slot(knowledge, group, as_of)
+        # Every other name of the entity, whichever of them this slot's claims use: the same
+        # whether the picture was built from every claim or from the ones it can use.
+        identity = knowledge.identity
+        subject, aliases = identity.shown([key[0], *sorted(identity.members(key[0]))])
+        attribute = knowledge.identity.attributes.get(key[1], view.attribute)
+        view = replace(view, subject=subject, attribute=attribute, aliases=aliases)
         count = 0 if show_all else hidden_count[key]
         views.append(replace(view, deprecated_hidden=count) if count else view)
     return views
 
 
 def _current(states: list[ClaimState]) -> list[ClaimState]:
-    """The claims not followed by a later one."""
-    return [
-        a
-        for a in states
-        if not any(is_later(b.claim.valid, a.claim.valid) for b in states if b is not a)
-    ]
+    """The claims not followed by a later one (`is_later`), in their order.
+
+    b follows a when b's start window begins strictly after a's and ends no earlier (that
+    they differ then goes without saying). So a is current when every window beginning
+    strictly after it ends before it does: one pass by descending `earliest`, keeping the
+    greatest `latest` seen among strictly later beginnings, n log n where comparing every
+    pair took 58 s for one slot of 8,000 claims (RELIABILITY.md).
+    """
+    starts = [s.claim.valid.start for s in states]
+    order = sorted(range(len(states)), key=lambda i: starts[i].earliest, reverse=True)
+    followed = [False] * len(states)
+    reach: date | None = None  # the greatest `latest` among the later beginnings
+    for _, group in groupby(order, key=lambda i: starts[i].earliest):
+        same = list(group)
+        if reach is not None:
+            for i in same:
+                followed[i] = reach >= starts[i].latest
+        top = max(starts[i].latest for i in same)
+        reach = top if reach is None else max(reach, top)
+    return [s for s, gone in zip(states, followed, strict=True) if not gone]
 
 
 def _slot(knowledge: Knowledge, states: list[ClaimState], as_of: date) -> SlotView:

@@ -7,7 +7,7 @@ from importlib import resources
 from typing import Any
 
 from tracker.cli.render import human_value
-from tracker.report.build import CREDIBILITY, RELIABILITY, Report, build_report
+from tracker.report.build import CREDIBILITY, RELIABILITY, Heading, Query, Report, build_report
 
 # The vendored file is npm's chart.js 4.6.1 dist/chart.umd.js, unchanged. Its source map is not
 # shipped, so the reference to it is dropped when inlining rather than left dangling.
@@ -37,6 +37,7 @@ def render(report: Report) -> str:
     template = environment.get_template("report.html.j2")
     return template.render(
         report=report,
+        heading=report.heading,
         reliability=RELIABILITY,
         credibility=CREDIBILITY,
         chart_js=Markup(chart_js.replace(SOURCE_MAP, "")),
@@ -44,4 +45,4 @@ def render(report: Report) -> str:
     )
 
 
-__all__ = ["Report", "build_report", "render"]
+__all__ = ["Heading", "Query", "Report", "build_report", "render"]

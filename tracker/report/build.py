@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from tracker.cli.render import human_value, json_value, with_unit
 from tracker.cli.show import picture_json, slot_value
 from tracker.domain.dates import parse_as_of, parse_date
 from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.history import timeline
-from tracker.domain.model import numeric, subject_key
+from tracker.domain.model import subject_key
 from tracker.domain.picture import Picture, seen_by
+from tracker.report.charts import SLOT_BUDGET, numeric_slots, slot_chart
+from tracker.report.slider import slider
+from tracker.report.story import NEWEST, link, story
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy
     from tracker.services import Cut, Tracker
-
-EPOCH = date(1970, 1, 1)
 
 RELIABILITY = {
     "A": "completely reliable",
@@ -42,93 +42,149 @@ CREDIBILITY = {
 
 
 @dataclass(frozen=True)
+class Query:
+    """What the report is about: the one place that selects its claims (filters join here)."""
+
+    as_of: str | None = None
+    known_at: str | None = None
+    start: str | None = None
+    end: str | None = None
+    subject: str | None = None
+    where: ClaimFilter | None = None  # the filters of SPEC §11
+
+
+@dataclass(frozen=True)
+class Heading:
+    """The analyst's words on top of the page: a title and a note (paragraphs)."""
+
+    title: str | None = None
+    note: str | None = None
+
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in (self.note or "").split("\n\n") if p.strip()]
+
+
+@dataclass(frozen=True)
 class Report:
-    """Everything the template shows. Days on the charts' x axis are epoch-day numbers."""
+    """Everything the template shows. Days on the charts' x axes are epoch-day numbers."""
 
     meta: dict[str, Any]
-    axis: dict[str, int]
-    timeline: list[dict[str, Any]]
+    heading: Heading
+    timeline: dict[str, Any]
     slots: list[dict[str, Any]]
+    uncharted: int
     picture: dict[str, Any]
     sources: list[dict[str, Any]]
+    slider: dict[str, Any]
 
     def chart_data(self) -> dict[str, Any]:
-        """What the page's script draws: the rest is rendered as HTML tables."""
+        """What the page's script draws and switches: the rest is rendered as HTML."""
+        chart = self.timeline["chart"]
         return {
             "as_of": self.meta["as_of"],
-            "axis": self.axis,
-            "timeline": self.timeline,
-            "slots": self.slots,
+            "timeline": {**chart, "items": self.timeline["items"]} if chart else None,
+            "months": self.timeline["aggregated"],
+            "slots": [_drawn(slot) for slot in self.slots],
+            "slider": self.slider,
         }
 
 
-def day_number(day: date) -> int:
-    return (day - EPOCH).days
+# What the charts' script does not use: the tables under the charts show these.
+NOT_DRAWN = ("quote", "url", "number", "date")
 
 
-def build_report(
-    tracker: Tracker,
-    as_of: str | None = None,
-    known_at: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
-    subject: str | None = None,
-    where: ClaimFilter | None = None,
-) -> Report:
-    """The report as of valid date D, as known at K, for claims whose dates touch [A, B].
+def _drawn(slot: dict[str, Any]) -> dict[str, Any]:
+    points = [{k: v for k, v in p.items() if k not in NOT_DRAWN} for p in slot["points"]]
+    return {**slot, "points": points}
 
-    The picture is `show`'s. The timeline holds the occurrences `show` lists at D (so none
-    before its window begins) that touch [A, B]. Every slot whose observations are all numbers
-    is charted from all its observations seen by D, so the value holding at A is drawn too.
-    """
-    first = parse_date(start).window.earliest if start else None
-    last = parse_as_of(end) if end else None
+
+@dataclass(frozen=True)
+class Selection:
+    """The claims a query selects, as known at its cut."""
+
+    picture: Picture
+    cut: Cut
+    knowledge: Knowledge
+    occurrences: list[ClaimState]
+    observations: list[ClaimState]
+    first: date | None
+    last: date | None
+
+
+def select(tracker: Tracker, query: Query) -> Selection:
+    """The picture at D as known at K, the occurrences `show` lists at D (so none before its
+    window begins) that touch [A, B], and the observations seen by D (all of them, so the
+    value holding at A is drawn too)."""
+    first = parse_date(query.start).window.earliest if query.start else None
+    last = parse_as_of(query.end) if query.end else None
     if first is not None and last is not None and last < first:
-        raise ValidationError(f"--to {end} is before --from {start}")
-    picture, cut = tracker.show(as_of, known_at, subject, where=where)
-    knowledge = tracker.knowledge(cut, tracker.resolved(where))
-    if subject:
-        _check_subject(knowledge, subject)
-    certainty = {o.claim: o.certainty for o in picture.occurrences}
+        raise ValidationError(f"--to {query.end} is before --from {query.start}")
+    picture, cut = tracker.show(query.as_of, query.known_at, query.subject, where=query.where)
+    knowledge = tracker.knowledge(cut, tracker.resolved(query.where))
+    if query.subject:
+        _check_subject(knowledge, query.subject)
+    listed = {o.claim for o in picture.occurrences}
     occurrences = [
         s
-        for s in timeline(knowledge, subject, first, last)
-        if not s.claim.is_observation and s.claim.id in certainty
+        for s in timeline(knowledge, query.subject, first, last)
+        if not s.claim.is_observation and s.claim.id in listed
     ]
     observations = [
         s
-        for s in timeline(knowledge, subject)
+        for s in timeline(knowledge, query.subject)
         if s.claim.is_observation
         and s.rank != "deprecated"
         and seen_by(s.claim.valid, picture.as_of)
     ]
-    slots = _numeric_slots(observations)
-    axis = _axis(picture.as_of, first, last, [*occurrences, *(s for g in slots for s in g)])
+    return Selection(picture, cut, knowledge, occurrences, observations, first, last)
+
+
+def build_report(tracker: Tracker, query: Query, heading: Heading | None = None) -> Report:
+    """The report as of valid date D, as known at K, for claims whose dates touch [A, B]."""
+    chosen = select(tracker, query)
+    picture, knowledge = chosen.picture, chosen.knowledge
+    certainty = {o.claim: o.certainty for o in picture.occurrences}
+    slots = numeric_slots(knowledge, chosen.observations)
+    charted = sorted(
+        slots[:SLOT_BUDGET],
+        key=lambda g: (subject_key(g[0].claim.subject), g[0].claim.attribute or ""),
+    )
     meta = {
         "as_of": picture.as_of.isoformat(),
-        "known_at": cut.label(),
-        "position": cut.position,
-        "subject": subject,
-        "from": start,
-        "to": end,
+        "known_at": chosen.cut.label(),
+        "position": chosen.cut.position,
+        "subject": query.subject,
+        "from": query.start,
+        "to": query.end,
     }
     return Report(
         meta=meta,
-        axis=axis,
-        timeline=[_bar(knowledge, s, certainty[s.claim.id], axis) for s in occurrences],
-        slots=[_slot(knowledge, group, picture, index) for index, group in enumerate(slots)],
-        picture=_picture(picture, cut),
-        sources=_sources(knowledge, picture, [*occurrences, *observations]),
+        heading=heading or Heading(),
+        timeline=story(
+            knowledge, chosen.occurrences, certainty, picture.as_of, chosen.first, chosen.last
+        ),
+        slots=[
+            slot_chart(knowledge, group, picture, index, chosen.first, chosen.last)
+            for index, group in enumerate(charted)
+        ],
+        uncharted=len(slots) - len(charted),
+        picture=_picture(picture, chosen.cut),
+        sources=_sources(knowledge, picture, [*chosen.occurrences, *chosen.observations]),
+        slider=slider(knowledge, chosen.observations, picture.as_of, query.subject),
     )
 
 
 def _picture(picture: Picture, cut: Cut) -> dict[str, Any]:
-    """`show --format json`, plus the texts its table prints: values spelled out, `by` dates."""
-    shown = picture_json(picture, cut)
+    """`show --format json`, plus the texts its table prints: values spelled out, `by` dates.
+    The occurrences are the newest NEWEST: the timeline above tells or counts them all.
+    """
+    newest = replace(picture, occurrences=picture.occurrences[:NEWEST])
+    shown = picture_json(newest, cut)
     for slot, slot_view in zip(shown["slots"], picture.slots, strict=True):
         slot["value_text"] = slot_value(slot_view)
-    for occurrence, view in zip(shown["occurrences"], picture.occurrences, strict=True):
+    for occurrence, view in zip(shown["occurrences"], newest.occurrences, strict=True):
         occurrence["label"] = view.label
+    shown["occurrences_total"] = len(picture.occurrences)
     return shown
 
 
@@ -136,133 +192,11 @@ def _check_subject(knowledge: Knowledge, subject: str) -> None:
     names = {
         subject_key(s.claim.subject): s.claim.subject for s in knowledge.claims.values() if s.active
     }
-    if subject_key(subject) in names:
+    if subject_key(subject) in names or subject_key(subject) in knowledge.identity.links:
         return
     close = difflib.get_close_matches(subject_key(subject), list(names), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(names[c] for c in close)}?" if close else ""
     raise NotFound(f"no claim is about subject {subject!r}{hint}")
-
-
-def _numeric_slots(states: list[ClaimState]) -> list[list[ClaimState]]:
-    """Observations grouped by slot, keeping the slots whose every value is a number."""
-    groups: dict[tuple[str, str], list[ClaimState]] = defaultdict(list)
-    for state in states:
-        groups[(subject_key(state.claim.subject), state.claim.attribute or "")].append(state)
-    return [
-        groups[key]
-        for key in sorted(groups)
-        if all(numeric(s.claim.value) is not None for s in groups[key])
-    ]
-
-
-def _axis(
-    as_of: date, first: date | None, last: date | None, states: list[ClaimState]
-) -> dict[str, int]:
-    """The shared x range: [A, B] when given, else whole months around the data and D, with a
-    month to spare on each side so no point sits on the edge.
-
-    `max` is exclusive (the day after the last one shown); `as_of` marks the end of day D.
-    """
-    starts = [s.claim.valid.window.earliest for s in states]
-    ends = [s.claim.valid.window.latest for s in states]
-    low = first or _month_start(min(starts) if starts else as_of - timedelta(days=365), -1)
-    high = last or _month_start(max([*ends, as_of]), 2) - timedelta(days=1)
-    return {
-        "min": day_number(low),
-        "max": day_number(high) + 1,
-        "as_of": day_number(as_of) + 1,
-    }
-
-
-def _month_start(day: date, months: int) -> date:
-    """The first day of the month `months` away from `day`'s."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def _bar(
-    knowledge: Knowledge, state: ClaimState, certainty: str, axis: dict[str, int]
-) -> dict[str, Any]:
-    """One occurrence as a bar across its window: `[start, end)` in epoch days. An open end
-    holds with no known end, so its bar runs to D, past which the report says nothing."""
-    claim, valid = state.claim, state.claim.valid
-    source = knowledge.source_of(claim)
-    return {
-        "claim": claim.id,
-        "label": valid.label(),
-        "type": claim.type,
-        "subject": claim.subject,
-        "summary": claim.summary,
-        "certainty": certainty,
-        "source": source.name,
-        "reliability": source.reliability,
-        "credibility": int(claim.credibility),
-        "start": day_number(valid.window.earliest),
-        "end": axis["as_of"] if valid.open_end else day_number(valid.window.latest) + 1,
-        "open_end": valid.open_end,
-    }
-
-
-def _series_name(knowledge: Knowledge, state: ClaimState) -> str:
-    name = knowledge.source_of(state.claim).name
-    originator = state.claim.originator
-    return f"{name} ({originator})" if originator else name
-
-
-def _slot(
-    knowledge: Knowledge, states: list[ClaimState], picture: Picture, index: int
-) -> dict[str, Any]:
-    """A numeric slot: one series per source (and originator), points in valid-time order."""
-    claim = states[0].claim
-    key = (subject_key(claim.subject), claim.attribute)
-    view = next((v for v in picture.slots if (subject_key(v.subject), v.attribute) == key), None)
-    series = list(dict.fromkeys(_series_name(knowledge, s) for s in states))
-    units = list(dict.fromkeys(s.claim.unit for s in states if s.claim.unit))
-    return {
-        "id": f"slot-{index}",
-        "subject": claim.subject,
-        "attribute": claim.attribute,
-        "unit": ", ".join(units),
-        "status": view.status if view else None,
-        "status_text": slot_value(view) if view else None,
-        "series": series,
-        "points": [
-            _point(knowledge, s, picture.as_of, series.index(_series_name(knowledge, s)))
-            for s in states
-        ],
-    }
-
-
-def _point(knowledge: Knowledge, state: ClaimState, as_of: date, series: int) -> dict[str, Any]:
-    """One observation: it begins to hold in `[start, end)` and, for a closed span, stops at
-    `until`. It is `possible` at D when D falls inside that start window."""
-    claim, valid = state.claim, state.claim.valid
-    source = knowledge.source_of(claim)
-    closed = valid.end is not None
-    return {
-        "claim": claim.id,
-        "value": json_value(claim.value),
-        "text": with_unit(claim.value, claim.unit),
-        "number": human_value(claim.value),
-        "date": claim.date,
-        "label": valid.label(),
-        "start": day_number(valid.start.earliest),
-        "end": day_number(valid.start.latest) + 1,
-        "until": day_number(valid.end.latest) + 1 if closed and valid.end else None,
-        "certainty": "definite" if valid.start.latest <= as_of else "possible",
-        "source": source.name,
-        "url": _link(source.url),
-        "originator": claim.originator,
-        "reliability": source.reliability,
-        "credibility": int(claim.credibility),
-        "rank": state.rank,
-        "series": series,
-    }
-
-
-def _link(url: str | None) -> str | None:
-    """Only web addresses become links: a `javascript:` URL in a source must not run."""
-    return url if url and url.lower().startswith(("https://", "http://")) else None
 
 
 def _sources(
@@ -284,7 +218,7 @@ def _sources(
             {
                 "name": source.name,
                 "title": source.title,
-                "url": _link(source.url),
+                "url": link(source.url),
                 "url_text": source.url,
                 "published": source.published,
                 "reliability": source.reliability,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,8 +37,9 @@ class Admin(Service):
         """Recreate the claims projection from the log; the number of events it reflects."""
         return self.store.rebuild_projection()
 
-    def verify(self) -> int:
-        """Recompute the chain and check the projection against the log; the events checked."""
+    def verify(self, anchors: Sequence[tuple[int, str]] = ()) -> int:
+        """Recompute the chain, check the anchors (position, hash) kept outside the database,
+        and check the projection against the log; the events checked."""
         try:
             with closing(self.store.entries()) as entries:
                 broken = first_break(entries)
@@ -46,6 +48,19 @@ class Admin(Service):
         if broken is not None:
             position, why = broken
             raise ChainBroken(f"the log is broken at position {position}: {why}")
+        for position, digest in anchors:
+            held = self.store.hash_at(position)
+            if held is None:
+                raise ChainBroken(
+                    f"the log is broken at position {position}: the anchor {position}:{digest} "
+                    f"is past the end of the log (position {self.store.head().position}): "
+                    "events were deleted"
+                )
+            if held != digest:
+                raise ChainBroken(
+                    f"the log is broken at position {position}: it holds hash {held}, not the "
+                    f"anchored {digest}: the log was rewritten"
+                )
         mismatch = self.store.projection_mismatch()
         if mismatch is not None:
             raise TrackerError(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import closing
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from tracker.adapters.files import load_catalogue
 from tracker.adapters.store import Clock, Store
@@ -69,20 +69,11 @@ class Service:
         return where.keep(folded) if where is not None else folded
 
     def resolved(self, where: ClaimFilter | None) -> ClaimFilter | None:
-        """A filter as typed, checked and made ready for the store: type codes checked against
-        the catalogue, `--mentions` names widened by `mentioned`."""
+        """A filter as typed, its type codes checked against the catalogue. (`--mentions`
+        aliases are applied where claims are read: SQL and fold alike.)"""
         if where is None or where.empty:
             return None
-        return replace(
-            where,
-            types=frozenset(self.catalogue.check(code) for code in where.types),
-            mentions=frozenset(self.mentioned(where.mentions)),
-        )
-
-    def mentioned(self, names: frozenset[str]) -> set[str]:
-        """The folded names a `--mentions` of `names` finds: the names themselves. Aliases
-        (issue 13) widen this to every name of the same subject."""
-        return set(names)
+        return replace(where, types=frozenset(self.catalogue.check(c) for c in where.types))
 
     def _replay(
         self, upto: int | None = None, after: int = 0, into: Knowledge | None = None
@@ -113,13 +104,17 @@ def parse_instant(text: str) -> datetime:
     """An ISO datetime (naive means UTC) or a date, meaning the end of that UTC day."""
     try:
         if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime.combine(day + timedelta(days=1), time(), UTC) - timedelta(
-                microseconds=1
-            )
+            return datetime.combine(date.fromisoformat(text), time.max, UTC)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValidationError(
             f"--known-at {text!r} is not an ISO datetime, a date, `now` or `@N`"
         ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        # Before year 1 or after 9999 in UTC: before or after anything the log can hold.
+        edge = datetime.min if moment.year == 1 else datetime.max
+        return edge.replace(tzinfo=UTC)

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracker.adapters.files import ImportFile, Problem, expand, open_import_file
+from tracker.adapters.files import FileRefused, ImportFile, Problem, expand, open_import_file
 from tracker.adapters.scratch import FileIds
 from tracker.adapters.store import Store, Writer
-from tracker.domain.events import ImportRecorded
+from tracker.domain.events import ClaimAsserted, ImportRecorded
 from tracker.domain.importing import BATCH_ROWS, Plan, Row, RowError, plan_batch
 from tracker.domain.model import Catalogue
 from tracker.heap import fewer_collections
 from tracker.services.base import Service
+from tracker.services.judging import Hints
 
 # Shown while a file's rows are planned (a bar on a terminal): given the file and its number
 # of lines, it gives a function told the line reached.
@@ -28,6 +29,8 @@ class FileSummary:
     errors: list[RowError]
     warnings: list[RowError]
     written: bool
+    refused: str | None = None  # why the whole file was refused before its rows were read
+    hints: tuple[str, ...] = ()  # `warning:` lines: new names resembling known ones
 
     def line(self) -> str:
         c = self.counts
@@ -64,26 +67,33 @@ class FileImport:
         Rule 5 is checked as the rows go by: an id found on an earlier line with other
         content voids the pass, which is rolled back and run again knowing that id.
         """
-        source = open_import_file(path)
+        try:
+            source = open_import_file(path)
+            with closing(source), fewer_collections():
+                return self._passes(source, progress)
+        except FileRefused as refused:  # before any row, or the file changed under the lock
+            return FileSummary(path, dict(Plan().counts), [], [], False, str(refused))
+
+    def _passes(self, source: ImportFile, progress: Progress | None) -> FileSummary:
         conflicts: dict[str, list[int]] = {}
-        with fewer_collections():
-            while True:
-                try:
-                    return self._one_pass(source, conflicts, progress)
-                except _RolledBack as rolled_back:
-                    if rolled_back.summary is not None:
-                        return rolled_back.summary
-                    conflicts = {**conflicts, **rolled_back.conflicts}
+        while True:
+            try:
+                return self._one_pass(source, conflicts, progress)
+            except _RolledBack as rolled_back:
+                if rolled_back.summary is not None:
+                    return rolled_back.summary
+                conflicts = {**conflicts, **rolled_back.conflicts}
 
     def _one_pass(
         self, source: ImportFile, conflicts: dict[str, list[int]], progress: Progress | None
     ) -> FileSummary:
-        plan = Plan(conflicts=conflicts)
         problems: list[RowError] = []
         with self.store.writing() as writer:
+            plan = Plan(conflicts=conflicts, identity=writer.judgements())
+            hints = Hints(writer.names(), writer.attributes)
             ids = FileIds(writer.conn)
             with progress(source.path, source.lines) if progress else nullcontext(_ignore) as at:
-                changed = self._plan_rows(writer, ids, source, plan, problems, at)
+                changed = self._plan_rows(writer, ids, source, plan, problems, at, hints)
             if plan.found:
                 raise _RolledBack(conflicts=ids.lines(plan.found))
             errors = sorted(problems + plan.errors, key=lambda e: e.line)
@@ -91,7 +101,9 @@ class FileImport:
             if errors and not self.skip_invalid:
                 counts = dict.fromkeys(counts, 0) | {"rejected": counts["rejected"]}
             written = changed and not self.dry_run and (self.skip_invalid or not errors)
-            summary = FileSummary(source.path, counts, errors, plan.warnings, written)
+            summary = FileSummary(
+                source.path, counts, errors, plan.warnings, written, hints=tuple(hints.lines)
+            )
             if not written:
                 raise _RolledBack(summary)  # the earlier batches' events go with it
             ids.drop()
@@ -106,6 +118,7 @@ class FileImport:
         plan: Plan,
         problems: list[RowError],
         at: Callable[[int], None],
+        hints: Hints,
     ) -> bool:
         """Plan and append the file's rows batch after batch; whether anything was appended."""
         changed = False
@@ -119,17 +132,20 @@ class FileImport:
                     continue
                 rows.append(item)
                 if len(rows) >= self.batch:
-                    changed |= self._plan_batch(writer, ids, plan, rows)
+                    changed |= self._plan_batch(writer, ids, plan, rows, hints)
                     at(rows[-1].line)
                     rows = []
         if rows:
-            changed |= self._plan_batch(writer, ids, plan, rows)
+            changed |= self._plan_batch(writer, ids, plan, rows, hints)
         at(source.lines)
         return changed
 
-    def _plan_batch(self, writer: Writer, ids: FileIds, plan: Plan, rows: list[Row]) -> bool:
+    def _plan_batch(
+        self, writer: Writer, ids: FileIds, plan: Plan, rows: list[Row], hints: Hints
+    ) -> bool:
         planned = plan_batch(plan, rows, self.catalogue, ids.shapes, writer.knowledge_of)
         ids.add(planned.seen)
+        hints.of(e.claim for e in planned.events if isinstance(e, ClaimAsserted))
         writer.append(planned.events)
         return bool(planned.events)
 
@@ -163,7 +179,22 @@ class Importing(Service):
         By default a file with an invalid row appends nothing; with `skip_invalid` its valid
         rows are imported and the invalid ones reported. `dry_run` appends nothing at all.
         """
-        return [self.import_file(path, dry_run, skip_invalid, progress) for path in expand(paths)]
+        return list(self.import_each(paths, dry_run, skip_invalid, progress))
+
+    def import_each(
+        self,
+        paths: list[str],
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        progress: Progress | None = None,
+    ) -> Iterator[FileSummary]:
+        """Import files one after the other, each standing alone, a summary as each is done.
+
+        A file refused whole (not text, unreadable) is summarised as such and the next one is
+        read; only an error of the database itself ends the run.
+        """
+        for path in expand(paths):
+            yield self.import_file(path, dry_run, skip_invalid, progress)
 
     def import_file(
         self,

@@ -130,7 +130,7 @@ class Reading(Service):
     def history(self, target: str) -> list[HistoryRow]:
         """Every log event that touched a claim, a SUBJECT/ATTRIBUTE slot, or a subject."""
         with closing(self.store.entries()) as entries:
-            rows = history(entries, target.strip())
+            rows = history(entries, target.strip(), identity=self.store.identity())
         if not rows:
             raise NotFound(f"nothing in the log touches {target!r}")
         return rows

@@ -16,6 +16,7 @@ from tracker.domain.events import (
 )
 from tracker.domain.model import build_claim, build_source, check_rank, claim_fields
 from tracker.services.base import Service, active, reason_text
+from tracker.services.judging import Hints
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Added:
     claim_id: str
     position: int
     appended: bool
+    warnings: tuple[str, ...] = ()
 
 
 class Writing(Service):
@@ -45,8 +47,9 @@ class Writing(Service):
             if source.id not in knowledge.sources:
                 events.append(SourceRegistered(source))
             events.append(ClaimAsserted(claim))
+            hints = Hints(writer.names(), writer.attributes).of([claim])
             appended = writer.append(events)
-        return Added(claim.id, appended[-1].position, appended=True)
+        return Added(claim.id, appended[-1].position, appended=True, warnings=tuple(hints))
 
     def correct(self, claim_id: str, reason: str, fields: dict[str, str | None]) -> LogEntry:
         """Append a claim.corrected: the claim with the given fields changed, same id."""
