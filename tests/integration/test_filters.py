@@ -117,3 +117,19 @@ def test_filtered_timelines_agree_on_both_paths(history: Tracker) -> None:
 def test_an_unknown_type_in_a_filter_is_refused(history: Tracker) -> None:
     with pytest.raises(ValidationError, match=r"diplomacy\.visit"):
         history.show(None, None, where=ClaimFilter.of(types=["diplomacy.vist"]))
+
+
+def test_mentions_applies_aliases_on_both_paths(history: Tracker) -> None:
+    where = ClaimFilter.of(mentions=["GNU"])
+    before, _ = history.show("2024-12", None, where=where)
+    at = history.store.head().position
+    history.alias("Wagner", "GNU", "one entity for this test")
+    after, _ = history.show("2024-12", None, where=where)
+    assert len(after.occurrences) > len(before.occurrences)
+    knowledge = fold(history.store.entries())
+    assert after == build_picture(where.keep(knowledge), date(2024, 12, 31))
+    folded, _ = history.show("2024-12", f"@{at}", where=where)  # before the alias: apart
+    assert [o.claim for o in folded.occurrences] == [o.claim for o in before.occurrences]
+    states, _ = history.timeline(None, None, None, None, None, where)
+    wagner = [s for s in states if "Wagner" in (s.claim.subject, s.claim.actor, s.claim.target)]
+    assert wagner
