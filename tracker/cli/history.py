@@ -77,7 +77,9 @@ def history_csv(rows: list[HistoryRow]) -> str:
 
 def what_changed(row: HistoryRow) -> str:
     """What an event did to its claim, in a few words, and why."""
-    if row.changes:
+    if _judgement(row):
+        text = ""
+    elif row.changes:
         text = "; ".join(map(str, row.changes))
     elif row.detail:
         text = f"rank: {row.detail}"
@@ -90,14 +92,19 @@ def what_changed(row: HistoryRow) -> str:
     return text
 
 
+def _judgement(row: HistoryRow) -> bool:
+    """A judgement about names (`subject.aliased`, …): its `detail` says what it judged."""
+    return row.kind.startswith("subject.")
+
+
 def history_table(rows: list[HistoryRow]) -> str:
     body = [
         [
             str(r.position),
             r.recorded_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            r.kind.removeprefix("claim."),
-            short_id(r.claim),
-            f"{r.subject} / {r.attribute or r.type}",
+            f"{r.kind} {r.detail}" if _judgement(r) else r.kind.removeprefix("claim."),
+            short_id(r.claim) if r.claim else "",
+            f"{r.subject} / {r.attribute or r.type}" if r.subject else "",
             r.summary,
             what_changed(r),
         ]
