@@ -37,6 +37,7 @@ def slider(
         position=knowledge.position,
         sources=knowledge.sources,
         claims={s.claim.id: s for s in observations},
+        identity=knowledge.identity,  # slots show each subject's first spelling, as `show` does
     )
     keys: dict[tuple[str, str], int] = {}
     names: list[list[str]] = []
