@@ -1,11 +1,14 @@
 """Deterministic generator of realistic claim CSV files in the import format (SPEC §6).
 
-    .venv/bin/python bench/generate.py --n 20000 --out /tmp/bench-data [--seed 6]
+    .venv/bin/python bench/generate.py --n 20000 --out /tmp/bench-data [--seed 6] [--articles]
 
 Writes `claims.csv` (N claims over ~N/50 slots and ~N/20 subjects, mixed date precisions,
 a few hundred sources, quotes of a few hundred bytes, some conflicts) and `changes.csv`
 (corrections: same id with changed content; retractions: `op=retract`). The same seed and N
 always give byte-identical files.
+
+`--articles`: every row cites its own article of its publisher (its own url, title and
+published date), as in ACLED or GDELT; the publishers are the same few hundred.
 """
 
 from __future__ import annotations
@@ -148,8 +151,11 @@ def make_quote(rng: random.Random) -> str:
     return f'"{text[:60]}," he said, {text[60:]}.'
 
 
-def generate(n: int, seed: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    """(claims, changes): N claim rows, and corrections and retractions of some of them."""
+def generate(
+    n: int, seed: int, articles: bool = False
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """(claims, changes): N claim rows, and corrections and retractions of some of them;
+    with `articles`, each row cites an article of its own."""
     rng = random.Random(seed)
     sources = make_sources(rng, max(20, min(400, n // 100)))
     n_subjects = max(4, n // 20)
@@ -213,6 +219,9 @@ def generate(n: int, seed: int) -> tuple[list[dict[str, str]], list[dict[str, st
         if row["id"] in seen:
             row["id"] = f"bench:x{index:08d}"
         seen.add(row["id"])
+    if articles:
+        for index, row in enumerate(claims):
+            cite_article(row, index)
     changes: list[dict[str, str]] = []
     for row in rng.sample(claims, max(1, n // 100)):
         corrected = dict(row)
@@ -229,6 +238,15 @@ def generate(n: int, seed: int) -> tuple[list[dict[str, str]], list[dict[str, st
     return claims, changes
 
 
+def cite_article(row: dict[str, str], index: int) -> None:
+    """The row's own article of its publisher: its own url and title, published the day of
+    its index (so dates spread over the years), not drawn from `rng`: the claims and changes
+    stay those of the same seed without `--articles`."""
+    row["source_url"] = f"{row['source_url']}articles/{index:08d}"
+    row["source_title"] = f"{row['source']}: report {index}"
+    row["published"] = _day(index % DAYS).isoformat()
+
+
 def write(path: Path, rows: list[dict[str, str]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
@@ -241,9 +259,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--articles", action="store_true", help="one article per row")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    claims, changes = generate(args.n, args.seed)
+    claims, changes = generate(args.n, args.seed, args.articles)
     write(args.out / "claims.csv", claims)
     write(args.out / "changes.csv", changes)
     print(f"{args.out}: {len(claims)} claims, {len(changes)} changes")

@@ -28,7 +28,7 @@ def test_s4_diff_table_shows_delta_and_percent(run) -> None:  # type: ignore[no-
     assert result.exit_code == 0
     assert result.stdout == (
         "Change from 2024-03-01 to 2024-06-01, as known at 2025-03-01T12:00:00Z "
-        "(log position 17)\n"
+        "(log position 16)\n"
         "\n"
         "Slots\n"
         "SUBJECT  ATTRIBUTE        CHANGE   BEFORE → AFTER\n"
@@ -90,14 +90,14 @@ def test_s6_rank_and_knowledge_diff_on_the_command_line(  # type: ignore[no-unty
         "--id",
         "ex:2000",
     )
-    assert added.stdout == "ex:2000 recorded at log position 19\n"
+    assert added.stdout == "ex:2000 recorded at log position 17\n"
     shown = run("show", "--as-of", "2024-06-01", "--subject", "Russia").stdout
     assert "Russia   troops_in_libya  CONFLICT  1,800 troops vs 2,000 troops" in shown
     assert "    2,000 troops @ 2024-05~  Example Monitor F6  ex:2000" in shown
     ranked = run("rank", "ex:2000", "deprecated", "--reason", "single unnamed source")
-    assert ranked.stdout == "ex:2000 ranked deprecated at log position 20\n"
+    assert ranked.stdout == "ex:2000 ranked deprecated at log position 18\n"
     shown = run("show", "--as-of", "2024-06-01", "--subject", "Russia").stdout
-    assert "Russia   troops_in_libya  current  1,800 troops  2024-05  New York Parrot" in shown
+    assert "Russia   troops_in_libya  current  1,800 troops  2024-05  New York Parrot F3" in shown
     assert shown.endswith("\n1 deprecated claim hidden (--all shows them).\n")
     data = json.loads(
         run(
@@ -113,8 +113,8 @@ def test_s6_rank_and_knowledge_diff_on_the_command_line(  # type: ignore[no-unty
         ).stdout
     )
     assert [(e["position"], e["kind"], e["claim"], e["reason"]) for e in data["events"]] == [
-        (19, "claim.asserted", "ex:2000", None),
-        (20, "claim.ranked", "ex:2000", "single unnamed source"),
+        (17, "claim.asserted", "ex:2000", None),
+        (18, "claim.ranked", "ex:2000", "single unnamed source"),
     ]
     assert [c["attribute"] for c in data["changes"]] == ["troops_in_libya"]
 
@@ -140,13 +140,13 @@ def test_s7_correct_then_retract_on_the_command_line(  # type: ignore[no-untyped
     )
     frozen.move_to("2025-03-11T10:00:00Z")
     corrected = run("correct", "visit", "--date", "2025-02", "--reason", "year mistyped")
-    assert corrected.stdout == "visit corrected at log position 20\n"
+    assert corrected.stdout == "visit corrected at log position 18\n"
     then = run("show", "--as-of", "2024-03-01", "--known-at", "2025-03-10T12:00:00Z").stdout
     assert "2024-02  definite   diplomacy.visit  Khalifa Haftar  Haftar visits Belarus." in then
     assert then.endswith("Later log entries changed visit: see `tracker history visit`.\n")
     assert "diplomacy.visit" not in run("show", "--as-of", "2024-03-01").stdout
     retracted = run("retract", "visit", "--reason", "denied")
-    assert retracted.stdout == "visit retracted at log position 21\n"
+    assert retracted.stdout == "visit retracted at log position 19\n"
     again = run("retract", "visit", "--reason", "denied")
     assert (again.exit_code, again.stderr) == (
         1,
@@ -157,10 +157,10 @@ def test_s7_correct_then_retract_on_the_command_line(  # type: ignore[no-untyped
     assert history == [
         "position,recorded_at,kind,claim,value,date,source,reason,rank,"
         "subject,attribute,type,summary,changes",
-        f"19,2025-03-10T10:00:00.000000Z,claim.asserted,visit,,2024-02,New York Parrot,,,{about},",
-        "20,2025-03-11T10:00:00.000000Z,claim.corrected,visit,,2025-02,New York Parrot,"
+        f"17,2025-03-10T10:00:00.000000Z,claim.asserted,visit,,2024-02,New York Parrot,,,{about},",
+        "18,2025-03-11T10:00:00.000000Z,claim.corrected,visit,,2025-02,New York Parrot,"
         f"year mistyped,,{about},date: 2024-02 → 2025-02",
-        "21,2025-03-11T10:00:00.000000Z,claim.retracted,visit,,2025-02,New York Parrot,denied,,"
+        "19,2025-03-11T10:00:00.000000Z,claim.retracted,visit,,2025-02,New York Parrot,denied,,"
         f"{about},",
     ]
 

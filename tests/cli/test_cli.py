@@ -51,15 +51,15 @@ def run(tmp_path: Path, frozen: object) -> object:
 def test_add_prints_the_claim_id_and_log_position(run) -> None:  # type: ignore[no-untyped-def]
     result = run(*ADD_800)
     assert result.exit_code == 0
-    assert re.fullmatch(r"clm:[0-9a-f]{16} recorded at log position 2\n", result.stdout)
+    assert re.fullmatch(r"clm:[0-9a-f]{16} recorded at log position 1\n", result.stdout)
 
 
 def test_adding_the_same_claim_twice_appends_nothing(run) -> None:  # type: ignore[no-untyped-def]
     first = run(*ADD_800).stdout.split()[0]
     again = run(*ADD_800)
     assert again.exit_code == 0
-    assert again.stdout == f"{first} already recorded at log position 2; nothing appended\n"
-    assert "events         2" in run("info").stdout
+    assert again.stdout == f"{first} already recorded at log position 1; nothing appended\n"
+    assert "events         1" in run("info").stdout
 
 
 def test_show_as_of_lists_the_seed_picture(run, seed_file: Path) -> None:  # type: ignore[no-untyped-def]
@@ -71,13 +71,13 @@ def test_show_as_of_lists_the_seed_picture(run, seed_file: Path) -> None:  # typ
     result = run("show", "--as-of", "2024-05-15", "--subject", "russia")
     assert result.exit_code == 0
     assert result.stdout == (
-        "Picture as of 2024-05-15, as known at 2025-03-01T12:00:00Z (log position 17)\n"
+        "Picture as of 2024-05-15, as known at 2025-03-01T12:00:00Z (log position 16)\n"
         "\n"
         "Slots\n"
         "SUBJECT  ATTRIBUTE        STATUS    VALUE                               DATE     "
-        "SOURCES             CLAIM\n"
+        "SOURCES          CLAIM\n"
         "Russia   troops_in_libya  possible  800 troops, possibly 1,800 already  2024-02  "
-        "New York Parrot F3  nyp-2025-02:russia-troops-2024-02\n"
+        "New York Parrot  nyp-2025-02:russia-troops-2024-02\n"
         "\n"
         "Occurrences: none by this date.\n"
     )
@@ -89,7 +89,7 @@ def test_show_json_follows_the_spec_keys(run, seed_file: Path) -> None:  # type:
     assert (data["as_of"], data["known_at"], data["position"]) == (
         "2024-06-01",
         "2025-03-01T12:00:00Z",
-        17,
+        16,
     )
     [troops] = [s for s in data["slots"] if s["attribute"] == "troops_in_libya"]
     assert troops["status"] == "current"
@@ -256,7 +256,7 @@ def test_verify_reports_an_intact_chain(run, seed_file: Path) -> None:  # type: 
     result = run("verify")
     assert (result.exit_code, result.stdout) == (
         0,
-        "ok: 17 events, positions gapless, hash chain intact, projection matches\n",
+        "ok: 16 events, positions gapless, hash chain intact, projection matches\n",
     )
 
 

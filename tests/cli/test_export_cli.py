@@ -108,10 +108,10 @@ def test_log_export_and_restore_keep_positions_times_and_hashes(  # type: ignore
     dump = tmp_path / "log.jsonl"
     run("export", "log", "--out", str(dump))
     lines = [json.loads(line) for line in dump.read_text(encoding="utf-8").splitlines()]
-    assert [line["position"] for line in lines] == list(range(1, 18))
+    assert [line["position"] for line in lines] == list(range(1, 17))
     assert set(lines[0]) == {"position", "event_id", "recorded_at", "kind", "payload", "hash"}
     restored = run("restore", str(dump), db="restored.db")
-    assert (restored.exit_code, restored.stdout) == (0, "restored 17 events; hash chain verified\n")
+    assert (restored.exit_code, restored.stdout) == (0, "restored 16 events; hash chain verified\n")
     again = tmp_path / "again.jsonl"
     run("export", "log", "--out", str(again), db="restored.db")
     assert again.read_text(encoding="utf-8") == dump.read_text(encoding="utf-8")
@@ -131,7 +131,7 @@ def test_restore_refuses_a_broken_chain_and_restores_nothing(  # type: ignore[no
     dump.write_text(tampered, encoding="utf-8")
     result = run("restore", str(dump), db="restored.db")
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {dump}: the log is broken at position 9:")
+    assert result.stderr.startswith(f"Error: {dump}: the log is broken at position 8:")
     assert "events         0" in run("info", db="restored.db").stdout
 
 
@@ -142,7 +142,7 @@ def test_restore_refuses_a_truncated_line(run, seed_file: Path, tmp_path: Path) 
     dump.write_text(dump.read_text(encoding="utf-8")[:-40], encoding="utf-8")
     result = run("restore", str(dump), db="restored.db")
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {dump}:17: not a log entry")
+    assert result.stderr.startswith(f"Error: {dump}:16: not a log entry")
 
 
 def test_picture_and_diff_exports_are_the_show_and_diff_tables(  # type: ignore[no-untyped-def]

@@ -79,7 +79,7 @@ def test_held_out_variant_spelling_conflicts_once_aliased_and_not_before(
     aliased = seeded("alias", "Russian Federation", "--as", "Russia", "--reason", "same state")
     assert (aliased.exit_code, aliased.stdout) == (
         0,
-        "Russian Federation aliased as Russia at log position 20\n",
+        "Russian Federation aliased as Russia at log position 18\n",
     )
     [merged] = troops(seeded)
     assert (merged["subject"], merged["status"], merged["aliases"]) == (
@@ -89,7 +89,7 @@ def test_held_out_variant_spelling_conflicts_once_aliased_and_not_before(
     )
     assert sorted(c["value"] for c in merged["candidates"]) == [1800, 2000]
     assert [s["status"] for s in troops(seeded, "--known-at", T5)] == ["current", "current"]
-    assert [s["status"] for s in troops(seeded, "--known-at", "@19")] == ["current", "current"]
+    assert [s["status"] for s in troops(seeded, "--known-at", "@17")] == ["current", "current"]
 
 
 def test_alias_again_and_unalias_say_what_they_did(seeded: Run) -> None:
@@ -98,7 +98,7 @@ def test_alias_again_and_unalias_say_what_they_did(seeded: Run) -> None:
     again = seeded("alias", "russian federation", "--as", "RUSSIA", "--reason", "again")
     assert again.stdout == "russian federation is already an alias of RUSSIA; nothing appended\n"
     undone = seeded("unalias", "Russian Federation", "--reason", "test")
-    assert undone.stdout == "Russian Federation unaliased at log position 21\n"
+    assert undone.stdout == "Russian Federation unaliased at log position 19\n"
     assert [s["subject"] for s in troops(seeded)] == ["Russia", "Russian Federation"]
 
 
@@ -135,7 +135,7 @@ def test_bad_judgements_are_one_error_line_and_append_nothing(
     seeded("alias", "Russian Federation", "--as", "Russia", "--reason", "same state")
     result = seeded(*args)
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", error)
-    assert "ok: 20 events" in seeded("verify").stdout
+    assert "ok: 18 events" in seeded("verify").stdout
 
 
 def test_subjects_lists_entities_after_aliases(seeded: Run) -> None:
@@ -192,7 +192,7 @@ def test_subjects_similar_suggests_and_distinct_removes(seeded: Run) -> None:
         },
     ]
     judged = seeded("distinct", "Khaled Haftar", "Khalifa Haftar", "--reason", "son and father")
-    assert judged.stdout == "Khaled Haftar and Khalifa Haftar judged distinct at log position 21\n"
+    assert judged.stdout == "Khaled Haftar and Khalifa Haftar judged distinct at log position 19\n"
     table = seeded("subjects", "--similar").stdout
     assert "Khaled Haftar  Khalifa Haftar" not in table
     assert table.splitlines()[0] == "A       B               WHY                        COMMAND"
@@ -220,6 +220,9 @@ def test_import_prints_one_hint_per_new_resembling_subject(seeded: Run, tmp_path
     )
     result = seeded("import", str(feed))
     assert result.stderr.splitlines() == [
+        # m:2 says what m:1 says (an occurrence has no value): a near-duplicate (issue 19).
+        f"{feed}:3: id: claim m:2 repeats m:1 (same type, subject, attribute, value, date and "
+        "source under another id) (warning)",
         "warning: new subject 'Hifter' resembles 'Khalifa Haftar': one name inside the other; "
         "if they are one: tracker alias Hifter --as 'Khalifa Haftar' --reason TEXT",
         f"{feed}: 3 new, 0 corrected, 0 unchanged, 0 retracted, 0 rejected",

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, text
 
-from tracker.adapters import files, store
+from tracker.adapters import importfiles as files
+from tracker.adapters import store
 from tracker.cli import cli
 from tracker.db import open_store
 from tracker.domain.importing import COLUMNS
@@ -25,7 +26,9 @@ Run = Callable[..., Result]
 
 
 def row(claim_id: str, summary: str = "Visit.") -> str:
-    return f"{claim_id},diplomacy.visit,2025-02,Haftar,{summary},NYP\n"
+    """A visit reported by a publisher of its own: visits of one subject on one date from one
+    publisher would be near-duplicates (issue 19)."""
+    return f"{claim_id},diplomacy.visit,2025-02,Haftar,{summary},NYP {claim_id}\n"
 
 
 @pytest.fixture
@@ -140,7 +143,7 @@ def test_a_bad_file_in_a_folder_is_refused_and_the_others_are_imported(
         1,
         "Error: files could not be read; the files named above appended nothing",
     )
-    assert count(db_url) == 5  # two claims, one source, two import.recorded
+    assert count(db_url) == 4  # two claims (each citing its article), two import.recorded
 
 
 # Item 3 ---------------------------------------------------------------------------------
@@ -277,7 +280,7 @@ class held_write_lock:
             self.conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             self.conn.begin()
-            self.conn.execute(text(f"SELECT pg_advisory_xact_lock({store._PG_APPEND_LOCK})"))
+            self.conn.execute(store._pg_lock(func.pg_advisory_xact_lock))
         return self
 
     def release(self) -> None:
@@ -427,4 +430,4 @@ def test_a_file_changed_between_its_check_and_its_rows_is_refused_alone(
             "Error: files could not be read; the files named above appended nothing",
         ],
     )
-    assert count(db_url) == 3
+    assert count(db_url) == 2  # b's claim and its import record

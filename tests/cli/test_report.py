@@ -165,7 +165,7 @@ def test_report_writes_one_html_file_and_says_what_is_in_it(seeded: Run, tmp_pat
     assert result.stdout == f"{out}: as of 2025-02-28, 6 occurrences, 1 numeric slot, 1 source\n"
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    assert "as known at <strong>2025-03-01T12:00:00Z</strong> (log position 17)" in page
+    assert "as known at <strong>2025-03-01T12:00:00Z</strong> (log position 16)" in page
 
 
 def test_report_page_inlines_everything_and_fetches_nothing(seeded: Run, tmp_path: Path) -> None:
@@ -258,8 +258,8 @@ def test_every_troop_point_names_its_claim_source_grades_and_date(
 
 def test_known_at_cuts_the_report_at_that_log_position(seeded: Run, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
-    # Position 9 holds the 800 troops claim; 1,800 was recorded at position 10.
-    result = seeded("report", "--as-of", "2025-02", "--known-at", "@9", "--out", str(out))
+    # Position 8 holds the 800 troops claim; 1,800 was recorded at position 9.
+    result = seeded("report", "--as-of", "2025-02", "--known-at", "@8", "--out", str(out))
     assert result.exit_code == 0
     [slot] = data_blob(out.read_text(encoding="utf-8"))["slots"]
     assert [p["value"] for p in slot["points"]] == [800]

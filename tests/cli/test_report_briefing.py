@@ -188,3 +188,28 @@ def test_slider_dates_are_month_ends_and_change_days_up_to_d(seeded: Run, tmp_pa
     # The first date lists every slot seen by then; later ones only what changed.
     first = {slider["keys"][c[0]][1] for c in slider["changes"][0]}
     assert first == {"status"}
+
+
+def test_the_slider_ends_on_the_picture_the_page_prints_aliases_applied(
+    seeded: Run, tmp_path: Path
+) -> None:
+    troops(seeded, "2500", "2024-09", source="Libya Observer")
+    added = seeded(
+        "add", "--type", "military.force_level", "--subject", "Russian Federation",
+        "--attribute", "troops_in_libya", "--value", "2000", "--unit", "troops",
+        "--date", "2024-11", "--summary", "2,000 troops", "--source", "Libya Observer",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    aliased = seeded("alias", "Russian Federation", "--as", "Russia", "--reason", "one state")
+    assert aliased.exit_code == 0, aliased.output
+    data = data_blob(report(seeded, tmp_path))
+    slider = data["slider"]
+    rows: dict[int, list[str]] = {}
+    for changes in slider["changes"]:
+        rows.update((c[0], [slider["texts"][t] for t in c[1:]]) for c in changes)
+    last = {tuple(slider["keys"][k]): row for k, row in rows.items()}
+    picture = json.loads(seeded("show", "--as-of", "2025-02", "--format", "json").stdout)
+    assert [k for k in last if k[1] == "troops_in_libya"] == [("Russia", "troops_in_libya")]
+    assert {(s["subject"], s["attribute"]): s["status"] for s in picture["slots"]} == {
+        k: row[0] for k, row in last.items()
+    }

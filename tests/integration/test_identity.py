@@ -3,6 +3,7 @@ its similar pairs, hints while writing, judgement rows in feeds; on SQLite and P
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -320,3 +321,58 @@ def test_the_projection_equals_a_fold_with_judgements(seeded: Tracker) -> None:
     replayed = seeded.store.projected(seeded.store.head().position)
     assert replayed is not None
     assert replayed.identity.links == {"russian federation": "russia"}
+
+
+def test_a_log_with_judgements_restores_with_the_same_picture(
+    seeded: Tracker, tmp_path: Path
+) -> None:
+    from contextlib import closing
+
+    from tracker.adapters.exports import log_lines
+    from tracker.db import open_store
+    from tracker.services import utc_now
+
+    added = seeded.add(monitor_count())
+    seeded.alias("Russian Federation", "Russia", "same state")
+    seeded.distinct("Khaled Haftar", "Khalifa Haftar", "son and father")
+    # Every judgement kind restores, the publishers' too (issue 19).
+    seeded.grade("Example Monitor", "C", "track record checked")
+    seeded.retract(added.claim_id, "test")
+    seeded.reinstate(added.claim_id, "test")
+    exported = tmp_path / "log.jsonl"
+    with closing(seeded.store.entries()) as entries:
+        exported.write_text("".join(log_lines(entries)))
+    other = Tracker(open_store(f"sqlite:///{tmp_path / 'restored.db'}", utc_now), utc_now)
+    assert other.restore(exported) == seeded.store.head().position
+    assert other.store.projection_mismatch() is None
+    assert other.show("2024-06-01", None)[0].slots == seeded.show("2024-06-01", None)[0].slots
+
+
+def test_a_log_whose_alias_makes_a_cycle_is_not_restored(tracker: Tracker, tmp_path: Path) -> None:
+    from tracker.domain.events import GENESIS_HASH, SubjectAliased, chain_hash, to_payload
+
+    previous, lines = GENESIS_HASH, []
+    at = tracker.clock()
+    for position, event in enumerate(
+        [SubjectAliased("A", "B", "x"), SubjectAliased("B", "A", "y")], 1
+    ):
+        payload = to_payload(event)
+        digest = chain_hash(previous, position, f"e{position}", at, event.kind, payload)
+        lines.append(
+            json.dumps(
+                {
+                    "position": position,
+                    "event_id": f"e{position}",
+                    "recorded_at": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                    "kind": event.kind,
+                    "payload": payload,
+                    "hash": digest,
+                }
+            )
+        )
+        previous = digest
+    log = tmp_path / "cycle.jsonl"
+    log.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValidationError, match=r"position 2: .*cycle"):
+        tracker.restore(log)
+    assert tracker.store.head().position == 0

@@ -77,7 +77,7 @@ def test_rule_5_rejects_an_id_whose_rows_are_in_different_batches(
         "rejected": 2,
     }
     assert claim_ids(tracker) == ["b", "c", "d"]
-    assert tracker.verify() == 5  # a source, three claims, the import record
+    assert tracker.verify() == 4  # three claims, the import record
     assert len(appends) > 2  # the first pass had appended `a` before it met line 6
 
 
@@ -98,7 +98,14 @@ def test_a_retraction_repeated_in_a_later_batch_is_one_retraction_and_no_warning
     feed = write(tmp_path / "r.csv", retract, row("b"), row("c"), retract)
     summary = tracker.import_file(Path(feed), batch=2)
     assert (summary.counts["retracted"], summary.counts["unchanged"]) == (1, 1)
-    assert summary.warnings == []
+    # c repeats b (the rows differ only by id); a, retracted first, is repeated by no one.
+    assert [(w.line, w.message) for w in summary.warnings] == [
+        (
+            4,
+            "claim c repeats b (same type, subject, attribute, value, date and source "
+            "under another id)",
+        )
+    ]
 
 
 def test_an_invalid_row_in_a_late_batch_rolls_back_the_batches_appended_before_it(
@@ -206,7 +213,7 @@ def test_batches_give_the_counts_and_log_of_one_batch_on_the_bench_files(
 def test_bytes_that_are_not_utf8_are_named_by_their_offset_across_chunks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, byte: int
 ) -> None:
-    from tracker.adapters import files
+    from tracker.adapters import importfiles as files
     from tracker.domain.errors import TrackerError
 
     monkeypatch.setattr(files, "_CHUNK", 4)
@@ -219,7 +226,7 @@ def test_bytes_that_are_not_utf8_are_named_by_their_offset_across_chunks(
 def test_the_first_pass_hashes_the_whole_file_and_counts_its_lines(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tracker.adapters import files
+    from tracker.adapters import importfiles as files
 
     monkeypatch.setattr(files, "_CHUNK", 5)
     feed = tmp_path / "a.jsonl"

@@ -29,7 +29,8 @@ TABLES = {
     "attribute_names",
     "aliases",
     "distinctions",
-    "source_names",
+    "publishers",
+    "articles",
 }
 
 

@@ -70,10 +70,10 @@ def test_s5_nothing_is_known_before_it_was_recorded(seeded: Tracker) -> None:
 
 
 def test_known_at_a_position_shows_the_log_up_to_it(seeded: Tracker) -> None:
-    picture, cut = seeded.show("2025-03", "@1")
-    assert cut.position == 1
+    picture, cut = seeded.show("2025-03", "@0")
+    assert cut.position == 0
     assert picture.slots == () and picture.occurrences == ()
-    full, _ = seeded.show("2025-03", "@17")
+    full, _ = seeded.show("2025-03", "@16")
     assert len(full.slots) == 8 and len(full.occurrences) == 6
 
 
@@ -142,5 +142,5 @@ def test_a_changed_row_is_one_correction(seeded: Tracker, seed_file: Path, tmp_p
     edited.write_text(changed, encoding="utf-8")
     [summary] = seeded.import_paths([str(edited)])
     assert (summary.counts["corrected"], summary.counts["unchanged"]) == (1, 14)
-    kinds = [e.kind for e in seeded.store.entries(after=17)]
+    kinds = [e.kind for e in seeded.store.entries(after=16)]
     assert kinds == ["claim.corrected", "import.recorded"]

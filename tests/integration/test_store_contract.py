@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from tracker.adapters.store import Store, Writer, new_event_id
 from tracker.db import open_store
+from tracker.domain.errors import StoreError
 from tracker.domain.events import (
     GENESIS_HASH,
     ClaimAsserted,
@@ -169,10 +170,15 @@ def test_appended_entries_carry_recorded_at_in_utc_like_the_stored_ones(
 def test_recorded_at_never_decreases_when_the_clock_goes_backwards(
     store: Store, clock: FakeClock
 ) -> None:
+    """Within a minute of drift the last time is kept; further back the write is refused
+    (issue 12 item 16: one future reading used to pin every later append to it)."""
     append(store, [SourceRegistered(SOURCE)])
-    clock.now = T0 - timedelta(hours=1)
+    clock.now = T0 - timedelta(seconds=59)
     [late] = append(store, [ClaimAsserted(claim(1))])
     assert late.recorded_at == T0
+    clock.now = T0 - timedelta(hours=1)
+    with pytest.raises(StoreError, match="more than a minute before the log's last recorded"):
+        append(store, [ClaimAsserted(claim(2))])
     clock.now = T0 + timedelta(minutes=5)
     [later] = append(store, [ClaimAsserted(claim(2))])
     assert later.recorded_at == T0 + timedelta(minutes=5)

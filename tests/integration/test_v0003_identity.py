@@ -18,6 +18,7 @@ from tracker.services import Tracker, utc_now
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "v0003"
 DATES = ("2024-06-01", "2024-12", "2025-02")
+NAMES = {"new york parrot": "New York Parrot"}
 
 
 def expected(as_of: str) -> dict[str, Any]:
@@ -35,11 +36,21 @@ def expected(as_of: str) -> dict[str, Any]:
         occurrence["aliases"] = []
         # `Café Noir` typed with a combining accent is shown as first recorded (precomposed).
         occurrence["subject"] = unicodedata.normalize("NFC", occurrence["subject"])
+    # Sources are publishers (issue 19): `new york parrot` is the publisher first recorded as
+    # `New York Parrot`, and mon:3's article (given no grade) shows its publisher's, C.
+    for item in shown["slots"] + shown["occurrences"]:
+        item["sources"] = [
+            "New York Parrot" if s == "new york parrot" else s for s in item["sources"]
+        ]
+        for candidate in item.get("candidates", ()):
+            if candidate["claim"] == "mon:3":
+                candidate["reliability"] = "C"
     return shown
 
 
 @pytest.fixture
 def upgraded(tmp_path: Path, frozen: Any) -> Tracker:
+    frozen.move_to("2026-12-01T00:00:00Z")  # the fixture was recorded on 2026-11-29
     path = tmp_path / "v0003.db"
     shutil.copy(FIXTURES / "tracker.db", path)
     engine = make_engine(f"sqlite:///{path}")

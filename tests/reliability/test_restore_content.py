@@ -42,6 +42,9 @@ def exported(
     assert invoke(url, "correct", "w:0", "--reason", "typo", "--value", "150").exit_code == 0
     assert invoke(url, "rank", "w:1", "preferred", "--reason", "better").exit_code == 0
     assert invoke(url, "retract", "w:2", "--reason", "wrong").exit_code == 0
+    assert invoke(url, "alias", "Wagner Group", "--as", "Wagner", "--reason", "r").exit_code == 0
+    assert invoke(url, "distinct", "Wagner", "Haftar", "--reason", "r").exit_code == 0
+    assert invoke(url, "unalias", "Wagner Group", "--reason", "r").exit_code == 0
     text = invoke(url, "export", "log").stdout
     return [json.loads(line) for line in text.split("\n") if line]
 
@@ -135,21 +138,32 @@ def crafted() -> dict[str, Edit]:
         ("subject", "S" * 5000),
     ]:
         cases[f"claim {name} = {value[:30]!r}"] = claim_field(name, value)
+    # A claim cites its article in its own event (issue 19): the article is checked there.
     for path, value in [
-        (("source", "name"), None),
-        (("source", "name"), 5),
-        (("source", "reliability"), "Z"),
-        (("source", "published"), "2024-99"),
-        (("source", "retrieved"), "later"),
-        (("source", "id"), None),
+        (("article", "name"), None),
+        (("article", "name"), 5),
+        (("article", "reliability"), "Z"),
+        (("article", "published"), "2024-99"),
+        (("article", "retrieved"), "later"),
+        (("article", "id"), None),
+        (("article", "id"), "src:0000000000000000"),
     ]:
-        cases[f"source {path[-1]} = {value!r}"] = field_of("source.registered", path, value)
+        cases[f"article {path[-1]} = {value!r}"] = field_of("claim.asserted", path, value)
     for kind in ("claim.retracted", "claim.ranked", "claim.corrected"):
         key = "supersedes" if kind == "claim.corrected" else "claim_id"
         for value in ["nobody", None, 5]:
             cases[f"{kind} of {value!r}"] = field_of(kind, (key,), value)
         for value in ["", None, 3]:
             cases[f"{kind} reason {value!r}"] = field_of(kind, ("reason",), value)
+    for kind, key in [
+        ("subject.aliased", "name"),
+        ("subject.aliased", "canonical"),
+        ("subject.aliased", "reason"),
+        ("subject.unaliased", "name"),
+        ("subject.distinguished", "b"),
+    ]:
+        for value in [None, 5, ""]:
+            cases[f"{kind} {key} {value!r}"] = field_of(kind, (key,), value)
     cases["rank 'best'"] = field_of("claim.ranked", ("rank",), "best")
     cases["import sha256 'x'"] = field_of("import.recorded", ("sha256",), "x")
     cases["import counts text"] = field_of("import.recorded", ("counts", "new"), "5")
@@ -242,6 +256,36 @@ def test_a_clock_behind_the_log_refuses_to_write_instead_of_pinning_time(
         "before the log's last recorded time 2025-03-01T12:00:00.000000Z: set the clock right; "
         "nothing was written\n"
     )
-    assert json.loads(invoke(db_url, "info", "--format", "json").stdout)["events"] == 3
+    assert json.loads(invoke(db_url, "info", "--format", "json").stdout)["events"] == 2
     frozen.tick(timedelta(seconds=2))
     assert invoke(db_url, *add, "--date", "2024-03").exit_code == 0
+
+
+def test_restore_admits_articles_grades_and_reinstatement_but_not_a_stray_grade(
+    db_url: str, tmp_path: Path, frozen: FrozenDateTimeFactory
+) -> None:
+    """Claims carrying their article, a re-grade and a reinstatement restore whole; a grade of
+    a publisher the log never cited is refused, naming its position."""
+    url = f"sqlite:///{tmp_path / 'source.db'}"
+    add = ["add", "--type", "diplomacy.visit", "--date", "2025-02", "--subject", "Haftar"]
+    result = invoke(url, *add, "--summary", "A visit.", "--source", "Reuters", "--id", "r:1")
+    assert result.exit_code == 0, result.output
+    for args in (
+        ("grade", "Reuters", "B", "--reason", "track record"),
+        ("retract", "r:1", "--reason", "unsure"),
+        ("reinstate", "r:1", "--reason", "confirmed"),
+    ):
+        assert invoke(url, *args).exit_code == 0, args
+    entries = [json.loads(line) for line in invoke(url, "export", "log").stdout.split("\n") if line]
+    stray = first(entries, "source.graded")
+    stray["payload"] = {**stray["payload"], "source": "Nobody Heard Of"}
+    path = tmp_path / "stray.jsonl"
+    path.write_text(rechained(entries), encoding="utf-8")
+    refused = invoke(db_url, "restore", str(path))
+    assert refused.exit_code == 1
+    assert "not a known publisher" in refused.stderr
+    stray["payload"] = {**stray["payload"], "source": "Reuters"}
+    path.write_text(rechained(entries), encoding="utf-8")
+    result = invoke(db_url, "restore", str(path))
+    assert result.exit_code == 0, result.output
+    assert invoke(db_url, "verify").exit_code == 0

@@ -498,6 +498,9 @@ def test_a_correction_changes_no_other_claims_projection(data: st.DataObject) ->
         events.append(SourceRegistered(source))
     events.append(ClaimCorrected(new, target, "a better reading"))
     after = fold(append(log, events))
+    # A correction citing a publisher's first graded article grades it: other claims of that
+    # publisher then show the grade (SPEC §9), which is not what this property is about.
+    assume(after.publishers == before.publishers)
 
     assert set(after.claims) == set(before.claims)
     assert after.claims[target] == replace(old, claim=new)

@@ -15,7 +15,7 @@ from tracker.domain.errors import TrackerError
 from tracker.domain.events import LogEntry, canonical_json, format_instant
 from tracker.domain.fold import STATE_FIELDS, ClaimState
 from tracker.domain.importing import COLUMNS
-from tracker.domain.model import CLAIM_FIELDS, Claim, Source, claim_fields
+from tracker.domain.model import CLAIM_FIELDS, Claim, Publisher, Source, claim_fields
 
 MONTHS = (
     "January",
@@ -76,6 +76,17 @@ def claim_rows(
                 *by_source[state[_SOURCE_ID]],
             )
         )
+
+
+def grade_rows(publishers: Mapping[str, Publisher]) -> Iterator[tuple[str | None, ...]]:
+    """One `op=grade` row per publisher with a grade, by name. After the claims: their rows
+    have set each publisher's first grade by then, so a grade row only appends a re-grade."""
+    graded = sorted(
+        (p for p in publishers.values() if p.grade is not None), key=lambda p: p.name.casefold()
+    )
+    for publisher in graded:
+        cells = {"op": "grade", "source": publisher.name, "reliability": publisher.grade}
+        yield tuple(cells.get(column) for column in COLUMNS)
 
 
 def _layout() -> Callable[[tuple[Any, ...]], tuple[str | None, ...]]:

@@ -5,21 +5,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from sqlalchemy import Connection, Select, bindparam, false, or_
+from sqlalchemy import Connection, Select, bindparam, false, or_, select
 
 from tracker.adapters import names
-from tracker.adapters.tables import claims
+from tracker.adapters.tables import articles, claims
 from tracker.domain.filters import ClaimFilter
-from tracker.domain.model import Source
+from tracker.domain.model import Publisher
 
 Query = TypeVar("Query", bound=Select)  # type: ignore[type-arg]
 
 
 def where(
-    conn: Connection, query: Query, wanted: ClaimFilter | None, sources: Mapping[str, Source]
+    conn: Connection,
+    query: Query,
+    wanted: ClaimFilter | None,
+    publishers: Mapping[str, Publisher],
 ) -> Query:
-    """`query` on `claims` narrowed to the claims `wanted` matches, with `sources` (what the
-    log knows of every source, in the same snapshot) deciding the publisher's part. A
+    """`query` on `claims` narrowed to the claims `wanted` matches, with `publishers` (every
+    publisher and its grade, in the same snapshot) deciding the publisher's part: a claim's
+    publisher is its article's (`articles.publisher_key`). A
     `--mentions` name finds every name aliased with it (`names.members`)."""
     if wanted is None or wanted.empty:
         return query
@@ -36,11 +40,12 @@ def where(
     if wanted.min_credibility is not None:
         query = query.where(c.credibility <= wanted.min_credibility)
     if wanted.by_source:
-        ids = sorted(wanted.source_ids(sources))
-        # Inlined, not bound: a log may hold many sources, more than a driver's parameters.
+        keys = sorted(wanted.publisher_keys(publishers))
+        # Inlined, not bound: a log may hold many publishers, more than a driver's parameters.
+        chosen = articles.c.publisher_key.in_(
+            bindparam("filter_publishers", keys, expanding=True, literal_execute=True)
+        )
         query = query.where(
-            c.source_id.in_(bindparam("filter_sources", ids, expanding=True, literal_execute=True))
-            if ids
-            else false()
+            c.source_id.in_(select(articles.c.id).where(chosen)) if keys else false()
         )
     return query

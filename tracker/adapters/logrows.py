@@ -1,4 +1,4 @@
-"""Reading the log table: entries decoded and checked, the head, the sources; driver errors
+"""Reading the log table: entries decoded and checked, the head; driver errors
 translated into one readable line."""
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from tracker.adapters.tables import log
 from tracker.domain.errors import CorruptEntry, StoreError
-from tracker.domain.events import GENESIS_HASH, LogEntry, SourceRegistered, claim_id_of
-from tracker.domain.fold import fold
-from tracker.domain.model import Source
+from tracker.domain.events import GENESIS_HASH, LogEntry, claim_id_of
 
 
 @dataclass(frozen=True)
@@ -36,15 +34,6 @@ def read_head(conn: Connection) -> Head:
     if row is None:
         return Head(0, GENESIS_HASH, None)
     return Head(int(row.position), row.hash, row.recorded_at)
-
-
-def _source_entries(conn: Connection) -> list[LogEntry]:
-    query = select(log).where(log.c.kind == SourceRegistered.kind).order_by(log.c.position)
-    return [decode_entry(row) for row in conn.execute(query)]
-
-
-def read_sources(conn: Connection) -> dict[str, Source]:
-    return fold(_source_entries(conn)).sources
 
 
 def read_entries(conn: Connection, upto: int | None, after: int) -> Iterator[LogEntry]:

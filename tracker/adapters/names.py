@@ -131,24 +131,6 @@ def read_identity(conn: Connection, keys: Iterable[str] | None = None) -> Identi
     return Identity(spellings=spellings, links=links, distinct=distinct, attributes=attributes)
 
 
-def judgement_rows(conn: Connection) -> list[dict[str, str]]:
-    """The judgements in force as import rows (`op`, `subject`, `value`, `reason`): aliases
-    in the order made, then the distinct pairs, names in their first recorded spelling."""
-    spelled = dict(conn.execute(select(subjects.c.key, subjects.c.spelling)).all())
-    a, d = aliases.c, distinctions.c
-    query = select(a.name_key, a.canonical_key, a.reason).order_by(a.position, a.name_key)
-    rows = [
-        {"op": "alias", "subject": spelled[name], "value": spelled[canonical], "reason": reason}
-        for name, canonical, reason in conn.execute(query)
-    ]
-    query = select(d.a_key, d.b_key, d.reason).order_by(d.position, d.a_key)
-    rows += [
-        {"op": "distinct", "subject": spelled.get(x, x), "value": spelled.get(y, y), "reason": r}
-        for x, y, r in conn.execute(query)
-    ]
-    return rows
-
-
 def attributes(conn: Connection, keys: Sequence[str]) -> dict[str, dict[str, str]]:
     """For each of these subject keys, the folded attributes of its observations, each with
     its first recorded spelling."""

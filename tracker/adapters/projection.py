@@ -21,23 +21,23 @@ from sqlalchemy import (
     update,
 )
 
-from tracker.adapters import filtering, names, search
+from tracker.adapters import filtering, names, publishers, search
 from tracker.adapters.bulk import insert_rows, rows_by_keys, select_rows
-from tracker.adapters.tables import claims, projection, source_names
+from tracker.adapters.tables import claims, projection
 from tracker.domain.bounds import Bounds, usable
 from tracker.domain.events import (
     ClaimAsserted,
     ClaimCorrected,
     ClaimRanked,
+    ClaimReinstated,
     ClaimRetracted,
     Event,
     LogEntry,
-    SourceRegistered,
 )
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import STATE_FIELDS, ClaimState
 from tracker.domain.identity import fold_attribute
-from tracker.domain.model import CLAIM_FIELDS, Claim, Source, subject_key
+from tracker.domain.model import CLAIM_FIELDS, Claim, Publisher, subject_key
 
 NAME = "claims"
 _BATCH = 5000
@@ -58,22 +58,23 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
     """
     if not appended:
         return
+    publishers.apply(conn, appended)
     pending: list[tuple[Any, ...]] = []
     for at, event in appended:
         if isinstance(event, ClaimAsserted):
             pending.append(_values(event.claim, at))
             continue
-        if isinstance(event, SourceRegistered):
-            _name_source(conn, event.source)
-            continue
-        if not isinstance(event, ClaimCorrected | ClaimRetracted | ClaimRanked):
-            continue  # sources and import records are not claims
+        if not isinstance(event, ClaimCorrected | ClaimRetracted | ClaimReinstated | ClaimRanked):
+            continue  # sources, grades and import records are not claims
         _insert(conn, pending)
         pending = []
         if isinstance(event, ClaimCorrected):
             _correct(conn, event)
-        elif isinstance(event, ClaimRetracted):
-            conn.execute(update(claims).where(claims.c.id == event.claim_id).values(retracted=True))
+        elif isinstance(event, ClaimRetracted | ClaimReinstated):
+            retracted = isinstance(event, ClaimRetracted)
+            conn.execute(
+                update(claims).where(claims.c.id == event.claim_id).values(retracted=retracted)
+            )
         else:
             conn.execute(
                 update(claims).where(claims.c.id == event.claim_id).values(rank=event.rank)
@@ -90,9 +91,9 @@ def rebuild(conn: Connection, entries: Iterable[LogEntry]) -> int:
     appended again: memory follows the batch, not the log (a fold first held every claim).
     """
     conn.execute(delete(claims))
-    conn.execute(delete(source_names))
     search.clear(conn)
     names.clear(conn)
+    publishers.clear(conn)
     at, batch = 0, list[tuple[int, Event]]()
     for entry in entries:
         batch.append((entry.position, entry.event))
@@ -108,11 +109,11 @@ def rebuild(conn: Connection, entries: Iterable[LogEntry]) -> int:
 def states(
     conn: Connection,
     where: ClaimFilter | None = None,
-    sources: Mapping[str, Source] | None = None,
+    known: Mapping[str, Publisher] | None = None,
 ) -> Iterator[ClaimState]:
-    """Every claim state (that `where` matches, `sources` judging the publishers), in the
-    order they were first asserted."""
-    with closing(rows(conn, where=where, sources=sources)) as every:
+    """Every claim state (that `where` matches, `known`: publishers by key, judging theirs),
+    in the order they were first asserted."""
+    with closing(rows(conn, where=where, known=known)) as every:
         yield from map(_state, every)
 
 
@@ -121,7 +122,7 @@ def pictured(
     pictured_at: Sequence[date],
     subject: str | None,
     where: ClaimFilter | None = None,
-    sources: Mapping[str, Source] | None = None,
+    known: Mapping[str, Publisher] | None = None,
 ) -> Iterator[ClaimState]:
     """The active claim states that pictures at `pictured_at` (of `subject`, matched as
     `subject_key` does and through the aliases in force) can use, in no particular order.
@@ -129,7 +130,7 @@ def pictured(
     Claims not begun by the last of those days are left out, and so is every observation
     that no picture there can use (`bounds.usable`); deprecated claims are all kept, as a
     picture counts them. Of the occurrences only the deprecated ones are read: `occurrences`
-    lists the rest. `where` (with `sources`) keeps the claims a filter matches.
+    lists the rest. `where` (with `known`: publishers by key) keeps the claims a filter matches.
     """
     c = claims.c
     query = select(*_COLUMNS).where(
@@ -137,9 +138,9 @@ def pictured(
     )
     if subject is not None:
         query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
-    query = filtering.where(conn, query, where, sources or {})
+    query = filtering.where(conn, query, where, known or {})
     yield from map(_state, select_rows(conn, query.where(c.rank == "deprecated")))
-    ids = _usable(conn, pictured_at, subject, where, sources or {})
+    ids = _usable(conn, pictured_at, subject, where, known or {})
     for start in range(0, len(ids), _ID_BATCH):
         batch = ids[start : start + _ID_BATCH]
         yield from map(_state, rows_by_keys(conn, claims, STATE_FIELDS, "id", batch))
@@ -155,7 +156,7 @@ def _usable(
     pictured_at: Sequence[date],
     subject: str | None,
     where: ClaimFilter | None,
-    sources: Mapping[str, Source],
+    known: Mapping[str, Publisher],
 ) -> list[str]:
     """Ids of the observations that pictures at `pictured_at` (of `subject`) may use: the
     few day columns of every active observation, in slot order, through `bounds.usable`."""
@@ -170,7 +171,7 @@ def _usable(
     )
     if subject is not None:
         query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
-    query = filtering.where(conn, query, where, sources)
+    query = filtering.where(conn, query, where, known)
     rows: list[Bounds] = select_rows(conn, query.order_by(c.subject_key, c.attribute_key))
     roots = names.roots(conn)
     if roots:  # slots group by the key a subject resolves to: regroup the aliased rows
@@ -253,12 +254,6 @@ def _insert_batch(conn: Connection, batch: list[tuple[Any, ...]]) -> None:
     search.index(conn, [dict(zip(_ROW, row, strict=True)) for row in batch])
 
 
-def _name_source(conn: Connection, source: Source) -> None:
-    known = select(source_names.c.id).where(source_names.c.id == source.id)
-    if conn.execute(known).first() is None:
-        conn.execute(source_names.insert().values(id=source.id, name=source.name))
-
-
 def _correct(conn: Connection, event: ClaimCorrected) -> None:
     """The new revision replaces the old row; position, retraction and rank stay."""
     old = conn.execute(
@@ -282,7 +277,7 @@ def rows(
     conn: Connection,
     include_retracted: bool = True,
     where: ClaimFilter | None = None,
-    sources: Mapping[str, Source] | None = None,
+    known: Mapping[str, Publisher] | None = None,
 ) -> Generator[Sequence[Any], None, None]:
     """Every claim state, in the order they were first asserted, as plain rows
     laid out as `STATE_FIELDS`: for a reader that writes every claim out, building a
@@ -290,7 +285,7 @@ def rows(
     query = select(*_COLUMNS).order_by(claims.c.position)
     if not include_retracted:
         query = query.where(claims.c.retracted.is_(False))
-    query = filtering.where(conn, query, where, sources or {})
+    query = filtering.where(conn, query, where, known or {})
     result = conn.execute(query.execution_options(yield_per=_BATCH))
     try:
         yield from result

@@ -11,14 +11,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from tracker.adapters import names, projection, search
-from tracker.adapters.logrows import read_entries, read_head, read_sources, translated
+from tracker.adapters import names, projection, publishers, search
+from tracker.adapters.logrows import read_entries, read_head, translated
 from tracker.adapters.occurrence_rows import occurrences
 from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import STATE_FIELDS, ClaimState, Knowledge, fold
 from tracker.domain.identity import Identity
-from tracker.domain.model import Source, subject_key
+from tracker.domain.model import Publisher, Source, subject_key
 from tracker.domain.picture import OccurrenceView
 
 
@@ -44,9 +44,8 @@ class ProjectionReads:
         One snapshot: claims and sources agree.
         """
         with self._snapshot() as conn:
-            sources = read_sources(conn)
-            states = projection.states(conn, where, sources)
-            return _projected(conn, upto, states, sources=sources)
+            states = projection.states(conn, where, publishers.read_publishers(conn))
+            return _projected(conn, upto, states)
 
     def searched(
         self, upto: int, words: list[str], where: ClaimFilter | None, limit: int
@@ -54,13 +53,12 @@ class ProjectionReads:
         """The claims having every one of `words`, best first, from the database's full-text
         index, with a knowledge holding them; None if the projection is not at `upto`."""
         with self._snapshot() as conn:
-            sources = read_sources(conn)
             if projection.position(conn) != upto or read_head(conn).position != upto:
                 return None
-            hits = search.find(conn, words, where, sources, limit)
+            hits = search.find(conn, words, where, publishers.read_publishers(conn), limit)
             ids = [claim_id for claim_id, _score in hits]
             states = projection.states_of(conn, ids)
-            knowledge = _projected(conn, upto, states, sources=sources)
+            knowledge = _projected(conn, upto, states)
         return (knowledge, hits) if knowledge is not None else None
 
     def pictured(
@@ -71,21 +69,21 @@ class ProjectionReads:
 
         The knowledge holds only the active claims those pictures can use, and of the
         occurrences only the deprecated ones (a picture counts them): the occurrences a
-        picture at `listing.as_of` lists come built by SQL. Sources are read whole. One
-        snapshot: claims, occurrences and sources agree.
+        picture at `listing.as_of` lists come built by SQL. Articles are read for those claims,
+        publishers whole. One snapshot: claims, occurrences and sources agree.
         """
         with self._snapshot() as conn:
-            sources = read_sources(conn)
-            claims = projection.pictured(conn, pictured_at, subject, listing.where, sources)
+            known = publishers.read_publishers(conn)
+            claims = projection.pictured(conn, pictured_at, subject, listing.where, known)
             spelled = names.members(conn, subject_key(subject)) if subject is not None else None
-            knowledge = _projected(conn, upto, claims, spelled, sources)
+            knowledge = _projected(conn, upto, claims, spelled)
             if knowledge is None:
                 return None
             try:
                 listed = occurrences(
                     conn,
                     listing.as_of,
-                    knowledge.sources,
+                    knowledge.publishers,
                     knowledge.identity,
                     subject,
                     listing.show_all,
@@ -99,9 +97,10 @@ class ProjectionReads:
     @contextmanager
     def current_claims(
         self, include_retracted: bool = True
-    ) -> Iterator[tuple[dict[str, Source], Iterator[Sequence[Any]]]]:
-        """Every source, and every claim's state at the head of the log as a row laid out as
-        `STATE_FIELDS`, in the order first asserted. One snapshot, so the two agree.
+    ) -> Iterator[tuple[dict[str, Source], Iterator[Sequence[Any]], dict[str, Publisher]]]:
+        """Every article as recorded, and every claim's state at the head of the log as a row
+        laid out as `STATE_FIELDS`, in the order first asserted, and every publisher. One
+        snapshot, so they agree.
 
         The rows stream from the projection. When it is behind the log, they are folded from
         the log in the same snapshot instead, which holds every state in memory: that is the
@@ -109,19 +108,24 @@ class ProjectionReads:
         it in step), and a reader does not take the writers' lock to rebuild it.
         """
         with self._snapshot() as conn:
-            sources = read_sources(conn)
+            sources = publishers.read_articles(conn)
             if projection.position(conn) == read_head(conn).position:
                 # Closed here, so its cursor is closed even when the reader stops early, before
                 # the connection goes back to the pool.
                 rows = projection.rows(conn, include_retracted)
                 with closing(rows):
-                    yield sources, _with_known_sources(rows, sources)
+                    yield (
+                        sources,
+                        _with_known_sources(rows, sources),
+                        publishers.read_publishers(conn),
+                    )
                 return
             knowledge = fold(read_entries(conn, None, 0))
             states = sorted(knowledge.claims.values(), key=lambda s: s.position)
             yield (
                 knowledge.sources,
                 (projection.row_of(s) for s in states if include_retracted or s.active),
+                knowledge.publishers,
             )
 
     def identity(self) -> Identity:
@@ -132,14 +136,10 @@ class ProjectionReads:
                 return names.read_identity(conn)
             return fold(read_entries(conn, None, 0)).identity
 
-    def judgement_rows(self) -> list[dict[str, str]]:
-        """The judgements in force at the head, as import rows (see `names.judgement_rows`)."""
+    def source_rows(self) -> list[publishers.SourceRow]:
+        """Every publisher as `tracker sources` lists it, at the head of the log."""
         with self._snapshot() as conn:
-            if projection.position(conn) == read_head(conn).position:
-                return names.judgement_rows(conn)
-        raise StoreError(
-            "the projection is behind the log: run `tracker db rebuild` before exporting"
-        )
+            return publishers.source_rows(conn)
 
     def projection_mismatch(self) -> str | None:
         """How the projection differs from a fold of the whole log; None when it equals it.
@@ -160,6 +160,10 @@ class ProjectionReads:
             rows = projection.stored(conn)
             identity = names.read_identity(conn)
             indexed = search.count(conn)
+            if knowledge.publishers != publishers.read_publishers(conn):
+                return "the publishers differ from the log"
+            if knowledge.sources != publishers.read_articles(conn):
+                return "the articles differ from the log"
         if folded == rows:
             if indexed != len(rows):
                 return f"the search index holds {indexed} claims of {len(rows)}"
@@ -190,20 +194,15 @@ def _projected(
     upto: int,
     states: Iterable[ClaimState],
     spelled: Iterable[str] | None = None,
-    sources: dict[str, Source] | None = None,
 ) -> Knowledge | None:
-    """A knowledge of these states, every source (`sources` when already read) and the
-    identity (with the spellings of `spelled`, None: of every subject), if the projection is
-    at `upto`."""
+    """A knowledge of these states, their articles, every publisher and the identity (with
+    the spellings of `spelled`, None: of every subject), if the projection is at `upto`."""
     if projection.position(conn) != upto or read_head(conn).position != upto:
         return None
-    knowledge = Knowledge(
-        position=upto,
-        sources=sources if sources is not None else read_sources(conn),
-        identity=names.read_identity(conn, spelled),
-    )
+    knowledge = Knowledge(position=upto, identity=names.read_identity(conn, spelled))
     for state in states:
         knowledge.claims[state.claim.id] = state
+    publishers.knowledge_sources(conn, knowledge)
     if {s.claim.source_id for s in knowledge.claims.values()} - knowledge.sources.keys():
         raise StoreError(_UNKNOWN_SOURCE)
     return knowledge

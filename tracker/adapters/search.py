@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import Connection, column, func, literal_column, select, table, text
 
 from tracker.adapters import filtering
-from tracker.adapters.tables import SEARCH_TABLE, claims, source_names
+from tracker.adapters.tables import SEARCH_TABLE, articles, claims, publishers
 from tracker.domain.filters import ClaimFilter
-from tracker.domain.model import Source
+from tracker.domain.model import Publisher
 from tracker.domain.search import WEIGHTS
 
 # The searched fields, in the FTS5 table's column order (bm25 weights follow it).
@@ -30,13 +30,17 @@ _pg_index = table(SEARCH_TABLE, column("position"), column("document"))
 
 
 def index(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Index claims given as mappings with `position`, `source_id` and the text fields."""
+    """Index claims given as mappings with `position`, `source_id` and the text fields; the
+    source text is the article's publisher's name (the `publishers` projection, brought up to
+    the same events first), as views show it."""
     if not rows:
         return
     ids = sorted({row["source_id"] for row in rows})
     names = dict(
         conn.execute(
-            select(source_names.c.id, source_names.c.name).where(source_names.c.id.in_(ids))
+            select(articles.c.id, publishers.c.name)
+            .select_from(articles.join(publishers, publishers.c.key == articles.c.publisher_key))
+            .where(articles.c.id.in_(ids))
         ).all()
     )
     params = [
@@ -65,11 +69,12 @@ def find(
     conn: Connection,
     wanted: list[str],
     where: ClaimFilter | None,
-    sources: Mapping[str, Source],
+    known: Mapping[str, Publisher],
     limit: int,
 ) -> list[tuple[str, float]]:
     """The active claims having every word of `wanted` (and matching `where`), best first,
-    as (claim id, score) with higher scores better; at most `limit`."""
+    as (claim id, score) with higher scores better; at most `limit`. `known`: every
+    publisher with its grade (the filter's publisher part)."""
     c = claims.c
     if conn.dialect.name == "postgresql":
         query_text = func.plainto_tsquery("simple", " ".join(wanted))
@@ -88,7 +93,7 @@ def find(
         query = query.where(literal_column(SEARCH_TABLE).op("MATCH")(phrase))
         order = bm25
     query = query.where(c.retracted.is_(False))
-    query = filtering.where(conn, query, where, sources)
+    query = filtering.where(conn, query, where, known)
     rows = conn.execute(query.order_by(order, c.position.desc()).limit(limit)).all()
     return [(row[0], float(row[1])) for row in rows]
 

@@ -12,14 +12,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from tracker.adapters import names, projection
+from tracker.adapters import names, projection, publishers
 from tracker.adapters.bulk import insert_rows
 from tracker.adapters.logrows import (
     Head,
     decode_entry,
     read_entries,
     read_head,
-    read_sources,
     translated,
 )
 from tracker.adapters.reads import ProjectionReads, shortened
@@ -29,7 +28,6 @@ from tracker.domain.events import (
     JUDGEMENT_KINDS,
     Event,
     LogEntry,
-    SourceRegistered,
     canonical_json,
     chain_hash_text,
     claim_id_of,
@@ -38,7 +36,7 @@ from tracker.domain.events import (
 )
 from tracker.domain.fold import Knowledge, fold
 from tracker.domain.identity import Identity
-from tracker.domain.model import Source
+from tracker.domain.model import Claim, Source, publisher_key
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
@@ -49,8 +47,15 @@ _ID_BATCH = 500
 # Entries per insert when restoring: the rows built for the driver follow this, not the log.
 _RESTORE_BATCH = 5000
 
-# Any constant will do: it names the lock that serialises appends on PostgreSQL.
+# Any constant will do: with the schema's name it names the lock that serialises appends
+# on PostgreSQL. One lock per schema, as there is one log per schema: trackers in other
+# schemas of the same database do not wait for each other (nor say they are waiting).
 _PG_APPEND_LOCK = 0x7472616B
+
+
+def _pg_lock(function: Any) -> Any:
+    return select(function(_PG_APPEND_LOCK, func.hashtext(func.current_schema())))
+
 
 # Seconds a writer waits for the lock before it says it is waiting.
 WAIT_NOTICE_SECONDS = 2.0
@@ -89,6 +94,12 @@ class Store(ProjectionReads):
         # Told once when a writer has waited WAIT_NOTICE_SECONDS for the lock (the CLI says
         # "waiting for another writer…"), so a long wait does not look like a hang.
         self.on_wait: Callable[[], None] | None = None
+
+    def judgement_entries(self) -> list[LogEntry]:
+        """The log's judgements about names, read through the kind index (they are few)."""
+        query = select(log).where(log.c.kind.in_(JUDGEMENT_KINDS)).order_by(log.c.position)
+        with translated(), self.engine.connect() as conn:
+            return [decode_entry(row) for row in conn.execute(query)]
 
     def entries(self, upto: int | None = None, after: int = 0) -> Generator[LogEntry, None, None]:
         """Log entries with after < position <= upto, in position order, streamed."""
@@ -168,7 +179,6 @@ class Writer:
         self.conn = conn
         self.store = store
         self._head = read_head(conn)
-        self._sources: dict[str, Source] | None = None
         catch_up(conn)
 
     @property
@@ -179,22 +189,33 @@ class Writer:
         return read_entries(self.conn, upto, after)
 
     def knowledge_of(self, claim_ids: set[str]) -> Knowledge:
-        """What the log knows of these claims and of every source, read through the indexes.
+        """What the log knows of these claims, their articles and every publisher, read
+        through the indexes.
 
         Every event of each claim is included, so the fold of this subset gives each of them
-        exactly the state a fold of the whole log would. Writers decide from the log, never
-        from the projection: a damaged projection must not reach the log. The sources are
-        read once per writer and kept up to date by its appends.
+        exactly the state a fold of the whole log would. Writers decide claims from the log,
+        never from the claims projection: a damaged projection must not reach the log. The
+        articles and publishers come from their projections, kept in step by this writer's
+        appends under the same lock (only the grades decide anything, and only warnings and
+        a publisher's first grade depend on them).
         """
-        if self._sources is None:
-            self._sources = read_sources(self.conn)
         entries: list[LogEntry] = []
         ids = sorted(claim_ids)
         for start in range(0, len(ids), _ID_BATCH):
             batch = select(log).where(log.c.claim_id.in_(ids[start : start + _ID_BATCH]))
             entries += [decode_entry(row) for row in self.conn.execute(batch)]
         entries.sort(key=lambda e: e.position)
-        return fold(entries, Knowledge(sources=dict(self._sources)))
+        knowledge = fold(entries)
+        cited = {s.claim.source_id for s in knowledge.claims.values()} - knowledge.sources.keys()
+        knowledge.sources.update(publishers.read_articles(self.conn, cited))
+        knowledge.publishers = publishers.read_publishers(self.conn)
+        return knowledge
+
+    def near_duplicates(self, cited: Sequence[tuple[Claim, Source]]) -> dict[str, list[str]]:
+        """For each (claim, article), the active claims under other ids that say the same
+        from the same publisher (`publishing.fingerprint`), by claim id."""
+        identity = names.read_identity(self.conn, ())  # the aliases in force
+        return publishers.twins(self.conn, [(c, publisher_key(a.name)) for c, a in cited], identity)
 
     def judgements(self) -> Identity:
         """The aliases and distinctions in force, folded from the log's judgement events
@@ -242,10 +263,6 @@ class Writer:
                 self.conn, [(e.position, event) for e, event in zip(appended, events, strict=True)]
             )
             self._head = Head(position, previous, now)
-            if self._sources is not None:
-                for event in events:
-                    if isinstance(event, SourceRegistered):
-                        self._sources[event.source.id] = event.source
         return appended
 
     def restore(self, entries: Sequence[LogEntry]) -> None:
@@ -274,10 +291,10 @@ def _row(entry: LogEntry) -> tuple[Any, ...]:
 
 def pg_append_lock(conn: Connection, on_wait: Callable[[], None] | None) -> None:
     """Take the append lock, saying so once after WAIT_NOTICE_SECONDS of waiting for it."""
-    lock = select(func.pg_try_advisory_xact_lock(_PG_APPEND_LOCK))
+    lock = _pg_lock(func.pg_try_advisory_xact_lock)
     if on_wait is None or conn.execute(lock).scalar():
         if on_wait is None:
-            conn.execute(select(func.pg_advisory_xact_lock(_PG_APPEND_LOCK)))
+            conn.execute(_pg_lock(func.pg_advisory_xact_lock))
         return
     deadline, told, pause = time.monotonic() + WAIT_NOTICE_SECONDS, False, 0.01
     while not conn.execute(lock).scalar():
@@ -295,7 +312,7 @@ def catch_up(conn: Connection) -> None:
     Under the append lock (SQLite: the caller's BEGIN IMMEDIATE), so no append interleaves.
     """
     if conn.dialect.name == "postgresql":
-        conn.execute(select(func.pg_advisory_xact_lock(_PG_APPEND_LOCK)))  # re-entrant
+        conn.execute(_pg_lock(func.pg_advisory_xact_lock))  # re-entrant
     refuse_shortened(conn, "nothing was written: run `tracker verify`")
     if projection.position(conn) != read_head(conn).position:
         projection.rebuild(conn, read_entries(conn, None, 0))

@@ -1,8 +1,9 @@
 """The database schema (SQLAlchemy Core).
 
-`log` is the truth, append-only. `claims` and `projection` are derived from it: every claim's
-latest revision and standing as of the log position in `projection`, kept in step by each
-append and rebuilt from the log by `tracker db rebuild`.
+`log` is the truth, append-only. `claims`, `publishers`, `articles` and `projection` are
+derived from it: every claim's latest revision and standing, every publisher with its grade and
+every article, as of the log position in `projection`, kept in step by each append and rebuilt
+from the log by `tracker db rebuild`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # The revision the code expects; a test checks it is Alembic's head.
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0008"
 
 metadata = MetaData(
     naming_convention={
@@ -143,17 +144,9 @@ Index(
 # The search index (`search_index`) joins a claim by the position it was first asserted at.
 Index("ix_claims_position", claims.c.position)
 
-# Every source's name by id, kept by the projection: what the search index reads as `source`.
-source_names = Table(
-    "source_names",
-    metadata,
-    Column("id", String(200), primary_key=True),
-    Column("name", Text, nullable=False),
-)
-
 # The full-text index is not in this metadata: it is a different object on each backend (an
 # FTS5 virtual table on SQLite, a table with a tsvector and a GIN index on PostgreSQL), made by
-# migration 0006 and kept by `adapters/search.py`. Schema comparisons leave its names alone.
+# migration 0008 and kept by `adapters/search.py`. Schema comparisons leave its names alone.
 SEARCH_TABLE = "search_index"
 
 
@@ -170,6 +163,29 @@ projection = Table(
     Column("position", BigInteger, nullable=False),
 )
 
+# One row per publisher (folded name): its name as first recorded, its grade (NULL: not judged).
+publishers = Table(
+    "publishers",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("grade", String(1)),
+)
+
+# One row per article (a claim's `source_id`), as first recorded, under its publisher's key.
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("publisher_key", String(200), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("url", Text),
+    Column("title", Text),
+    Column("published", Text),
+    Column("retrieved", Text),
+    Column("reliability", String(1), nullable=False),
+)
+Index("ix_articles_publisher_key", articles.c.publisher_key)
 # Every folded subject name the log has recorded (from claims and judgements), with its first
 # recorded spelling, the one views show.
 subjects = Table(
@@ -198,7 +214,7 @@ aliases = Table(
     Column("canonical_key", Text, nullable=False),
     Column("root_key", Text, nullable=False),
     Column("position", BigInteger, nullable=False),
-    Column("reason", Text, nullable=False),
+    Column("reason", Text, nullable=False),  # why, for whoever reads the table with SQL
 )
 Index("ix_aliases_root_key", aliases.c.root_key)
 

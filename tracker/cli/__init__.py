@@ -96,8 +96,21 @@ from tracker.cli import (  # noqa: E402
     report,
     search,
     show,
+    sources,
     write,
 )
 
-for module in (write, judging, importing, show, change, history, search, export, report, admin):
+for module in (
+    write,
+    sources,
+    judging,
+    importing,
+    show,
+    change,
+    history,
+    search,
+    export,
+    report,
+    admin,
+):
     module.register(cli)

@@ -44,11 +44,15 @@ def graded(source: str, grade: str) -> str:
 
 
 def _slot_sources(slot: SlotView) -> str:
-    """The sources of a slot with their grades; a conflict's are listed under the table."""
+    """The slot's sources with their grades as known at K: the chosen claim's, else every
+    candidate's; a conflict's are listed under the table. A `possible` slot's earlier value
+    is not a candidate: its source is named without grades."""
     if slot.status == "conflict":
         return f"{len(slot.candidates)} claims, see below"
-    shown = dict.fromkeys(graded(c.source, c.reliability + c.credibility) for c in slot.candidates)
-    return "; ".join(shown) or "; ".join(slot.sources)
+    shown = [c for c in slot.candidates if slot.claim is None or c.claim == slot.claim]
+    if not shown:
+        return "; ".join(slot.sources)
+    return "; ".join(dict.fromkeys(graded(c.source, c.reliability + c.credibility) for c in shown))
 
 
 def value_cell(slot: SlotView) -> str:

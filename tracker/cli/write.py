@@ -31,7 +31,11 @@ CLAIM_OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("--place", "place", "Where."),
     ("--quote", "quote", "The source's words."),
     ("--originator", "originator", "Who made the claim, if not the publisher."),
-    ("--reliability", "reliability", "Source reliability A-F (F: cannot be judged)."),
+    (
+        "--reliability",
+        "reliability",
+        "The publisher's first grade A-F (F: cannot be judged); re-grade: `tracker grade`.",
+    ),
     ("--credibility", "credibility", "Claim credibility 1-6 (6: cannot be judged)."),
     ("--id", "id", "Stable claim id (default: derived from the content)."),
 )
@@ -44,7 +48,7 @@ def claim_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def register(cli: click.Group) -> None:
-    for command in (add, correct, retract, rank):
+    for command in (add, correct, retract, reinstate, rank):
         cli.add_command(command)
 
 
@@ -52,7 +56,7 @@ def register(cli: click.Group) -> None:
 @claim_options
 @click.pass_obj
 def add(app: Any, /, **fields: str | None) -> None:
-    """Append one claim (and its source, the first time that source is seen)."""
+    """Append one claim; its source is a publisher, graded with `tracker grade`."""
     added = app.tracker().add(fields)
     for warning in added.warnings:
         click.echo(warning, err=True)
@@ -87,6 +91,16 @@ def retract(app: Any, claim_id: str, reason: str) -> None:
     """Retract a claim: it leaves the picture, and stays in the log and in `history`."""
     entry = app.tracker().retract(claim_id, reason)
     click.echo(f"{claim_id} retracted at log position {entry.position}")
+
+
+@click.command()
+@click.argument("claim_id", metavar="CLAIM")
+@click.option("--reason", required=True, help="Why the claim returns.")
+@click.pass_obj
+def reinstate(app: Any, claim_id: str, reason: str) -> None:
+    """Reinstate a retracted claim: it returns to the picture (a claim.reinstated)."""
+    entry = app.tracker().reinstate(claim_id, reason)
+    click.echo(f"{claim_id} reinstated at log position {entry.position}")
 
 
 @click.command()

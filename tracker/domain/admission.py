@@ -18,21 +18,29 @@ from tracker.domain.events import (
     ClaimAsserted,
     ClaimCorrected,
     ClaimRanked,
+    ClaimReinstated,
     ClaimRetracted,
     Event,
     ImportRecorded,
     LogEntry,
+    SourceGraded,
     SourceRegistered,
+    SubjectAliased,
+    SubjectDistinguished,
+    SubjectUnaliased,
 )
 from tracker.domain.fold import Knowledge, apply
+from tracker.domain.identity import fold_name
 from tracker.domain.model import (
     RANKS,
+    RELIABILITY_GRADES,
     Catalogue,
     Claim,
     Source,
     build_claim,
     build_source,
     claim_fields,
+    publisher_key,
 )
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$", re.ASCII)
@@ -58,12 +66,12 @@ def _check(event: Event, known: Knowledge, catalogue: Catalogue) -> None:
         if event.source.id in known.sources:
             raise ValidationError(f"source {event.source.id!r} is registered twice")
     elif isinstance(event, ClaimAsserted):
-        _claim(event.claim, known, catalogue)
+        _claim(event.claim, event.article, known, catalogue)
         if event.claim.id in known.claims:
             raise ValidationError(f"claim id {event.claim.id!r} is asserted twice")
     elif isinstance(event, ClaimCorrected):
         _active(event.supersedes, known)
-        _claim(event.claim, known, catalogue)
+        _claim(event.claim, event.article, known, catalogue)
         if event.claim.id != event.supersedes and event.claim.id in known.claims:
             raise ValidationError(f"the correction reuses claim id {event.claim.id!r}")
         _reason(event.reason)
@@ -75,8 +83,15 @@ def _check(event: Event, known: Knowledge, catalogue: Catalogue) -> None:
         if event.rank not in RANKS:
             raise ValidationError(f"rank {event.rank!r} is not one of {', '.join(RANKS)}")
         _reason(event.reason)
+    elif isinstance(event, ClaimReinstated):
+        _retracted(event.claim_id, known)
+        _reason(event.reason)
+    elif isinstance(event, SourceGraded):
+        _grade(event, known)
     elif isinstance(event, ImportRecorded):
         _import(event)
+    elif isinstance(event, SubjectAliased | SubjectUnaliased | SubjectDistinguished):
+        _judgement(event, known)
     else:  # pragma: no cover - from_payload builds only the kinds above
         raise ValidationError(f"unknown event {type(event).__name__}")
 
@@ -105,9 +120,17 @@ def _source(source: Source) -> None:
     )
 
 
-def _claim(claim: Claim, known: Knowledge, catalogue: Catalogue) -> None:
+def _claim(claim: Claim, article: Source | None, known: Knowledge, catalogue: Catalogue) -> None:
+    """A claim as a writer builds it; its article is carried with it (since publishers) or
+    was registered before it (`source.registered`)."""
     _texts(claim, _REQUIRED_CLAIM, "claim")
-    source = known.sources.get(claim.source_id)
+    if article is not None:
+        _source(article)
+        if article.id != claim.source_id:
+            raise ValidationError(
+                f"claim {claim.id!r} names source {claim.source_id!r} but carries {article.id!r}"
+            )
+    source = article or known.sources.get(claim.source_id)
     if source is None:
         raise ValidationError(
             f"claim {claim.id!r} names source {claim.source_id!r}, not registered"
@@ -126,6 +149,46 @@ def _active(claim_id: object, known: Knowledge) -> None:
         raise ValidationError(f"no claim {claim_id!r} before this event")
     if state.retracted:
         raise ValidationError(f"claim {claim_id!r} is retracted before this event")
+
+
+def _retracted(claim_id: object, known: Knowledge) -> None:
+    if not isinstance(claim_id, str):
+        raise ValidationError(f"claim id {claim_id!r} is not text")
+    state = known.claims.get(claim_id)
+    if state is None or not state.retracted:
+        raise ValidationError(f"claim {claim_id!r} is not retracted before this event")
+
+
+def _grade(event: SourceGraded, known: Knowledge) -> None:
+    """What `tracker grade` refuses: a blank publisher, a grade that is not A-F."""
+    if not isinstance(event.source, str) or not event.source.strip():
+        raise ValidationError(f"source.graded names {event.source!r}, not a publisher")
+    if publisher_key(event.source) not in known.publishers:
+        raise ValidationError(f"source.graded names {event.source!r}, not a known publisher")
+    if not isinstance(event.reliability, str) or event.reliability not in RELIABILITY_GRADES:
+        raise ValidationError(f"grade {event.reliability!r} is not one of A-F")
+    _reason(event.reason)
+
+
+def _judgement(
+    event: SubjectAliased | SubjectUnaliased | SubjectDistinguished, known: Knowledge
+) -> None:
+    """What `tracker alias`, `unalias` and `distinct` refuse, a log may not carry either."""
+    names = [
+        getattr(event, name) for name in ("name", "canonical", "a", "b") if hasattr(event, name)
+    ]
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationError(f"{event.kind} names {name!r}, not a name")
+    _reason(event.reason)
+    identity = known.identity
+    if isinstance(event, SubjectAliased):
+        identity.check_alias(event.name, event.canonical)
+    elif isinstance(event, SubjectUnaliased):
+        if fold_name(event.name) not in identity.links:
+            raise ValidationError(f"{event.name!r} is not an alias before this event")
+    elif fold_name(event.a) == fold_name(event.b):
+        raise ValidationError(f"{event.a!r} and {event.b!r} are the same name")
 
 
 def _reason(reason: object) -> None:

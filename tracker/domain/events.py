@@ -21,7 +21,11 @@ class SourceRegistered:
 
 @dataclass(frozen=True)
 class ClaimAsserted:
+    """`article`: the article the claim was read in (its id is `claim.source_id`). Claims
+    asserted before publishers existed have none: their article is a `source.registered`."""
+
     claim: Claim
+    article: Source | None = None
     kind = "claim.asserted"
 
 
@@ -30,6 +34,7 @@ class ClaimCorrected:
     claim: Claim
     supersedes: str
     reason: str
+    article: Source | None = None
     kind = "claim.corrected"
 
 
@@ -46,6 +51,23 @@ class ClaimRanked:
     rank: str
     reason: str
     kind = "claim.ranked"
+
+
+@dataclass(frozen=True)
+class ClaimReinstated:
+    claim_id: str
+    reason: str
+    kind = "claim.reinstated"
+
+
+@dataclass(frozen=True)
+class SourceGraded:
+    """A publisher's reliability, judged: `source` is its name as the analyst wrote it."""
+
+    source: str
+    reliability: str
+    reason: str
+    kind = "source.graded"
 
 
 @dataclass(frozen=True)
@@ -89,6 +111,8 @@ Event = (
     | ClaimCorrected
     | ClaimRetracted
     | ClaimRanked
+    | ClaimReinstated
+    | SourceGraded
     | ImportRecorded
     | SubjectAliased
     | SubjectUnaliased
@@ -100,10 +124,12 @@ JUDGEMENT_KINDS = (SubjectAliased.kind, SubjectUnaliased.kind, SubjectDistinguis
 
 
 def to_payload(event: Event) -> dict[str, Any]:
-    """The event's fields as JSON-ready data (claims and sources are flat records)."""
+    """The event's fields as JSON-ready data (claims and sources are flat records). An
+    absent article is left out, so events written before articles existed keep their bytes."""
     return {
         name: dict(vars(value)) if isinstance(value, Claim | Source) else value
         for name, value in vars(event).items()
+        if not (name == "article" and value is None)
     }
 
 
@@ -113,11 +139,18 @@ def from_payload(kind: str, payload: dict[str, Any]) -> Event:
         case SourceRegistered.kind:
             return SourceRegistered(Source(**payload["source"]))
         case ClaimAsserted.kind:
-            return ClaimAsserted(Claim(**payload["claim"]))
+            return ClaimAsserted(Claim(**payload["claim"]), _article(payload))
         case ClaimCorrected.kind:
             return ClaimCorrected(
-                Claim(**payload["claim"]), payload["supersedes"], payload["reason"]
+                Claim(**payload["claim"]),
+                payload["supersedes"],
+                payload["reason"],
+                _article(payload),
             )
+        case ClaimReinstated.kind:
+            return ClaimReinstated(payload["claim_id"], payload["reason"])
+        case SourceGraded.kind:
+            return SourceGraded(payload["source"], payload["reliability"], payload["reason"])
         case ClaimRetracted.kind:
             return ClaimRetracted(payload["claim_id"], payload["reason"])
         case ClaimRanked.kind:
@@ -133,11 +166,16 @@ def from_payload(kind: str, payload: dict[str, Any]) -> Event:
     raise ValueError(f"unknown event kind {kind!r}")
 
 
+def _article(payload: dict[str, Any]) -> Source | None:
+    article = payload.get("article")
+    return None if article is None else Source(**article)
+
+
 def claim_id_of(event: Event) -> str | None:
     """The claim an event touches, if any (indexed for `history`)."""
     if isinstance(event, ClaimAsserted | ClaimCorrected):
         return event.claim.id
-    if isinstance(event, ClaimRetracted | ClaimRanked):
+    if isinstance(event, ClaimRetracted | ClaimRanked | ClaimReinstated):
         return event.claim_id
     return None
 

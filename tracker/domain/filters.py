@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from tracker.domain.errors import ValidationError
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.identity import Identity
-from tracker.domain.model import Claim, Source, subject_key
+from tracker.domain.model import Claim, Publisher, publisher_key, subject_key
 
 RELIABILITIES = "ABCDEF"  # A is the most reliable; F cannot be judged
 CREDIBILITIES = "123456"  # 1 is confirmed; 6 cannot be judged
@@ -66,19 +66,21 @@ class ClaimFilter:
 
     @property
     def by_source(self) -> bool:
-        """Whether the publisher decides (its name or grade): then `source_ids` applies."""
+        """Whether the publisher decides (its name or grade): then `publisher_keys` applies."""
         return bool(self.sources) or self.min_reliability is not None
 
-    def source_ok(self, source: Source) -> bool:
-        """The publisher's part: its name, and its reliability as known at the cut."""
-        if self.sources and subject_key(source.name) not in self.sources:
+    def publisher_ok(self, key: str, publisher: Publisher | None) -> bool:
+        """The publisher's part: its folded name, and its grade as known at the cut (one
+        never graded reads as F, cannot be judged)."""
+        if self.sources and key not in self.sources:
             return False
-        return self.min_reliability is None or source.reliability <= self.min_reliability
+        reliability = publisher.reliability if publisher is not None else "F"
+        return self.min_reliability is None or reliability <= self.min_reliability
 
-    def source_ids(self, sources: Mapping[str, Source]) -> frozenset[str]:
-        """The sources whose claims may match (sources are few: the store asks SQL for
-        `source_id IN` these rather than joining)."""
-        return frozenset(key for key, source in sources.items() if self.source_ok(source))
+    def publisher_keys(self, publishers: Mapping[str, Publisher]) -> frozenset[str]:
+        """The publishers whose claims may match (publishers are few: the store asks SQL for
+        the articles of these rather than joining every claim's)."""
+        return frozenset(key for key, p in publishers.items() if self.publisher_ok(key, p))
 
     def claim_ok(self, claim: Claim, identity: Identity | None = None) -> bool:
         """The claim's own part: type, place, who it mentions (a name aliased with a
@@ -97,21 +99,24 @@ class ClaimFilter:
                 return False
         return self.min_credibility is None or claim.credibility <= self.min_credibility
 
-    def matches(
-        self, state: ClaimState, sources: Mapping[str, Source], identity: Identity | None = None
-    ) -> bool:
-        source = sources.get(state.claim.source_id)
-        return self.claim_ok(state.claim, identity) and (
-            not self.by_source or (source is not None and self.source_ok(source))
-        )
+    def matches(self, state: ClaimState, knowledge: Knowledge) -> bool:
+        """Whether the claim matches, its publisher (the article's, by folded name) judged
+        with the grade `knowledge` holds: the grade as known at its position."""
+        if not self.claim_ok(state.claim, knowledge.identity):
+            return False
+        if not self.by_source:
+            return True
+        article = knowledge.sources.get(state.claim.source_id)
+        if article is None:
+            return False
+        key = publisher_key(article.name)
+        return self.publisher_ok(key, knowledge.publishers.get(key))
 
     def keep(self, knowledge: Knowledge) -> Knowledge:
         """The knowledge with only the matching claims (itself when nothing filters)."""
         if self.empty:
             return knowledge
         claims = {
-            key: state
-            for key, state in knowledge.claims.items()
-            if self.matches(state, knowledge.sources, knowledge.identity)
+            key: state for key, state in knowledge.claims.items() if self.matches(state, knowledge)
         }
         return replace(knowledge, claims=claims)

@@ -10,17 +10,26 @@ from tracker.domain.events import (
     ClaimAsserted,
     ClaimCorrected,
     ClaimRanked,
+    ClaimReinstated,
     ClaimRetracted,
     Event,
     ImportRecorded,
     LogEntry,
+    SourceGraded,
     SourceRegistered,
     SubjectAliased,
     SubjectDistinguished,
     SubjectUnaliased,
 )
 from tracker.domain.identity import Identity, fold_attribute, fold_name
-from tracker.domain.model import CLAIM_FIELDS, Claim, Source
+from tracker.domain.model import (
+    CLAIM_FIELDS,
+    Claim,
+    Publisher,
+    Source,
+    given_grade,
+    publisher_key,
+)
 
 # A claim state laid out flat, as a store may keep it: `Claim`'s fields, then its standing.
 STATE_FIELDS = (*CLAIM_FIELDS, "position", "retracted", "rank")
@@ -42,16 +51,26 @@ class ClaimState:
 
 @dataclass
 class Knowledge:
-    """Everything known at log position `position`."""
+    """Everything known at log position `position`.
+
+    `sources` are the articles as recorded (by id); `publishers` the outlets by folded name,
+    with their grades as known at `position`.
+    """
 
     position: int = 0
     sources: dict[str, Source] = field(default_factory=dict)
     claims: dict[str, ClaimState] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)
+    publishers: dict[str, Publisher] = field(default_factory=dict)
     identity: Identity = field(default_factory=Identity)
 
     def source_of(self, claim: Claim) -> Source:
-        return self.sources[claim.source_id]
+        """The claim's article under its publisher's name and grade: what views show."""
+        article = self.sources[claim.source_id]
+        publisher = self.publishers.get(publisher_key(article.name))
+        if publisher is None:
+            return article
+        return replace(article, name=publisher.name, reliability=publisher.reliability)
 
     def subject_of(self, claim: Claim) -> str:
         """The canonical key of the claim's subject, through the aliases in force."""
@@ -76,19 +95,45 @@ def apply(event: Event, state: Knowledge, position: int) -> None:
     raise TypeError(f"no fold rule for {type(event).__name__}")
 
 
+def cite(state: Knowledge, article: Source) -> None:
+    """An article enters the knowledge: the first recording of an id stays (its id does not
+    cover `retrieved`). Its publisher is created under this spelling if new, and takes the
+    article's grade if it has none yet: a row sets a publisher's first grade, and a later
+    different one changes nothing (re-grading is `source.graded`)."""
+    state.sources.setdefault(article.id, article)
+    key = publisher_key(article.name)
+    publisher = state.publishers.get(key)
+    grade = given_grade(article.reliability)
+    if publisher is None:
+        state.publishers[key] = Publisher(article.name, grade)
+    elif publisher.grade is None and grade is not None:
+        state.publishers[key] = replace(publisher, grade=grade)
+
+
 @apply.register
 def _(event: SourceRegistered, state: Knowledge, position: int) -> None:
-    state.sources[event.source.id] = event.source
+    cite(state, event.source)
+
+
+@apply.register
+def _(event: SourceGraded, state: Knowledge, position: int) -> None:
+    key = publisher_key(event.source)
+    name = state.publishers[key].name if key in state.publishers else event.source
+    state.publishers[key] = Publisher(name, event.reliability)
 
 
 @apply.register
 def _(event: ClaimAsserted, state: Knowledge, position: int) -> None:
+    if event.article is not None:
+        cite(state, event.article)
     state.claims[event.claim.id] = ClaimState(event.claim, position)
     _spell(state.identity, event.claim)
 
 
 @apply.register
 def _(event: ClaimCorrected, state: Knowledge, position: int) -> None:
+    if event.article is not None:
+        cite(state, event.article)
     before = state.claims[event.supersedes]
     if event.claim.id != event.supersedes:
         del state.claims[event.supersedes]
@@ -105,6 +150,11 @@ def _spell(identity: Identity, claim: Claim) -> None:
 @apply.register
 def _(event: ClaimRetracted, state: Knowledge, position: int) -> None:
     state.claims[event.claim_id] = replace(state.claims[event.claim_id], retracted=True)
+
+
+@apply.register
+def _(event: ClaimReinstated, state: Knowledge, position: int) -> None:
+    state.claims[event.claim_id] = replace(state.claims[event.claim_id], retracted=False)
 
 
 @apply.register

@@ -10,6 +10,7 @@ from tracker.domain.events import (
     ClaimAsserted,
     ClaimCorrected,
     ClaimRanked,
+    ClaimReinstated,
     ClaimRetracted,
     LogEntry,
     SourceRegistered,
@@ -129,7 +130,11 @@ def history(
             judged.append(entry)
         if isinstance(event, ClaimAsserted | ClaimCorrected):
             revisions.setdefault(event.claim.id, []).append(event.claim)
-        if isinstance(event, ClaimAsserted | ClaimCorrected | ClaimRetracted | ClaimRanked):
+            if event.article is not None:
+                sources.setdefault(event.article.id, event.article)
+        if isinstance(
+            event, ClaimAsserted | ClaimCorrected | ClaimRetracted | ClaimReinstated | ClaimRanked
+        ):
             claim_entries.append(entry)
     chosen = (
         set(revisions) if target is None else _select(revisions, target, identity or Identity())

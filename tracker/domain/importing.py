@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tracker.domain.errors import ValidationError
 from tracker.domain.events import (
@@ -12,9 +12,8 @@ from tracker.domain.events import (
     ClaimRanked,
     ClaimRetracted,
     Event,
-    SourceRegistered,
 )
-from tracker.domain.fold import Knowledge
+from tracker.domain.fold import Knowledge, apply, cite
 from tracker.domain.identity import Identity
 from tracker.domain.judgements import JUDGEMENT_OPS, apply_judgement, judge, judgement_names
 from tracker.domain.model import (
@@ -25,6 +24,15 @@ from tracker.domain.model import (
     build_source,
     check_rank,
     fold_text,
+    publisher_key,
+)
+from tracker.domain.publishing import (
+    Repeats,
+    as_recorded,
+    grade_row,
+    grade_warning,
+    regrade,
+    retracted_note,
 )
 
 COLUMNS = (
@@ -54,7 +62,7 @@ COLUMNS = (
 )
 # A rejects file carries an `error` column; it is ignored, so the file re-imports once fixed.
 IGNORED = ("error",)
-OPS = ("assert", "retract", *JUDGEMENT_OPS)
+OPS = ("assert", "retract", "grade", *JUDGEMENT_OPS)
 # Rows planned and appended at a time: what an import holds follows this, not the file.
 BATCH_ROWS = 5000
 
@@ -117,6 +125,7 @@ class Batch:
 
     events: list[Event] = field(default_factory=list)
     seen: list[tuple[str, int, int]] = field(default_factory=list)
+    retracted: set[str] = field(default_factory=set)
 
 
 def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
@@ -128,18 +137,28 @@ def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
         raise ValidationError(f"op {op!r} is not one of {', '.join(OPS)}", "op")
     reason_text = get("reason")
     reason = fold_text(reason_text) or None if reason_text else None
+    if op == "grade":
+        return _grade_row(row, reason)
     if op in JUDGEMENT_OPS:
         return Parsed(row, op, "", reason=reason, names=judgement_names(row.fields, op))
-    if op == "retract":
+    if op == "retract" and not fold_text(get("type") or ""):
         claim_id = fold_text(get("id") or "")
         if not claim_id:
             raise ValidationError("id is required to retract a claim", "id")
         return Parsed(row, op, claim_id, reason=reason)
+    # An assertion, or a retraction carrying the claim's content (`export claims --all`).
     source = build_source(row.fields)
     claim = build_claim(row.fields, catalogue, source.id)
     rank_text = fold_text(get("rank") or "")
     rank = _checked(check_rank, rank_text, "rank") if rank_text else None
     return Parsed(row, op, claim.id, claim, source, reason, rank)
+
+
+def _grade_row(row: Row, reason: str | None) -> Parsed:
+    graded = grade_row(row.fields)
+    # Rule 5 holds for grades too: two rows grading one publisher differently are both refused.
+    claim_id = f"grade:{publisher_key(graded.name)}"
+    return Parsed(row, "grade", claim_id, source=graded, reason=reason)
 
 
 def _checked(check: Callable[[str], str], raw: str, column: str) -> str:
@@ -155,13 +174,16 @@ def plan_batch(
     catalogue: Catalogue,
     earlier: Callable[[set[str]], dict[str, set[int]]],
     knowledge_of: Callable[[set[str]], Knowledge],
+    near_duplicates: Callable[[list[tuple[Claim, Source]]], dict[str, list[str]]],
 ) -> Batch:
     """The events that bring the log in line with the next rows of a file.
 
     `earlier(ids)` gives the shapes (`shape`) of those ids on the file's earlier lines, so a
     later row of an id is a duplicate (unchanged) or a contradiction (rule 5) across batches.
     `knowledge_of(ids)` gives what the log knows of those claims, the earlier batches' events
-    included, and of every source, so the cost follows the file, not the log.
+    included, and of every publisher, so the cost follows the file, not the log.
+    `near_duplicates` gives, for (claim, article) pairs, the active claims of the log that
+    repeat them under other ids (`publishing.fingerprint`).
     """
     batch = Batch()
     parsed: list[Parsed] = []
@@ -177,9 +199,16 @@ def plan_batch(
     if plan.found:
         return batch  # this pass is void; decide nothing more
     knowledge = knowledge_of({item.claim_id for item in kept})
-    registered = set(knowledge.sources)
+    twins = near_duplicates(
+        [(i.claim, i.source) for i in kept if i.claim is not None and i.source is not None]
+    )
+    repeats = Repeats(twins, batch.retracted, plan.identity)
     for item in kept:
-        _decide(plan, batch, item, knowledge, registered)
+        if _decide(plan, batch, item, knowledge):
+            assert item.claim is not None and item.source is not None
+            note = repeats.note(item.claim, item.source)
+            if note is not None:
+                plan.warnings.append(RowError(item.row.line, "id", note))
     for item in judgements:
         try:
             event = judge(plan.identity, item.op, item.names, item.reason)
@@ -243,44 +272,54 @@ def _drop_contradictions(
     return kept
 
 
-def _decide(
-    plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge, registered: set[str]
-) -> None:
-    """Rules 1-4 for one row; `registered` holds the sources known so far, this file's too."""
+def _decide(plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge) -> bool:
+    """Rules 1-4 for one row, and the judgements; whether a new active claim was asserted.
+    `knowledge` is kept up to date with the publishers this batch cites and grades, so a
+    later row sees an earlier row's grade."""
     known = knowledge.claims.get(item.claim_id)
-    if item.op == "retract":
-        if known is None or known.retracted:
-            state = "unknown" if known is None else "already retracted"
-            plan.warnings.append(
-                RowError(
-                    item.row.line, "id", f"claim {item.claim_id!r} is {state}; nothing to retract"
-                )
-            )
-            return
-        batch.events.append(ClaimRetracted(item.claim_id, item.reason or "retracted by import"))
-        plan.counts["retracted"] += 1
-        return
+    if item.op == "grade":
+        _grade(plan, batch, item, knowledge)
+        return False
+    if item.op == "retract" and (item.claim is None or known is not None):
+        _retract(plan, batch, item, known is not None and not known.retracted, known is None)
+        return False
+    assert item.claim is not None and item.source is not None
+    if item.op == "retract":  # an unknown claim with its content: recorded, then retracted
+        _assert(batch, item, knowledge)
+        plan.counts["new"] += 1
+        _retract(plan, batch, item, True, False)
+        return False
+    warning = grade_warning(knowledge.publishers, item.source)
+    if warning is not None:
+        plan.warnings.append(RowError(item.row.line, "reliability", warning))
+    if known is not None:
+        recorded = knowledge.sources.get(known.claim.source_id)
+        claim, article = as_recorded(item.claim, item.source, recorded)
+        item = replace(item, claim=claim, source=article)
     assert item.claim is not None and item.source is not None
     reranked = item.rank is not None and item.rank != (known.rank if known else "normal")
     if known is not None and known.retracted:
         reranked = False
     if known is not None and known.claim.same_content(item.claim):
+        if known.retracted:
+            plan.warnings.append(RowError(item.row.line, "id", retracted_note(item.claim_id)))
         if reranked:
             batch.events.append(
                 ClaimRanked(item.claim_id, item.rank or "", item.reason or "rank changed by import")
             )
         plan.counts["corrected" if reranked else "unchanged"] += 1
-        return
-    if item.source.id not in registered:
-        batch.events.append(SourceRegistered(item.source))
-        registered.add(item.source.id)
+        return False
     if known is None:
-        batch.events.append(ClaimAsserted(item.claim))
+        _assert(batch, item, knowledge)
         plan.counts["new"] += 1
     else:
+        cite(knowledge, item.source)
         batch.events.append(
             ClaimCorrected(
-                item.claim, item.claim_id, item.reason or "re-imported with changed content"
+                item.claim,
+                item.claim_id,
+                item.reason or "re-imported with changed content",
+                item.source,
             )
         )
         plan.counts["corrected"] += 1
@@ -288,3 +327,38 @@ def _decide(
         batch.events.append(
             ClaimRanked(item.claim_id, item.rank or "", item.reason or "rank given by import")
         )
+    return known is None
+
+
+def _assert(batch: Batch, item: Parsed, knowledge: Knowledge) -> None:
+    assert item.claim is not None and item.source is not None
+    cite(knowledge, item.source)
+    batch.events.append(ClaimAsserted(item.claim, item.source))
+
+
+def _retract(plan: Plan, batch: Batch, item: Parsed, active: bool, unknown: bool) -> None:
+    if not active:
+        state = "unknown" if unknown else "already retracted"
+        plan.warnings.append(
+            RowError(item.row.line, "id", f"claim {item.claim_id!r} is {state}; nothing to retract")
+        )
+        return
+    batch.events.append(ClaimRetracted(item.claim_id, item.reason or "retracted by import"))
+    batch.retracted.add(item.claim_id)
+    plan.counts["retracted"] += 1
+
+
+def _grade(plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge) -> None:
+    """`op=grade`, idempotent: a grade already in force appends nothing (unchanged)."""
+    assert item.source is not None
+    try:
+        event = regrade(knowledge.publishers, item.source, item.reason or "graded by import")
+    except ValidationError as error:
+        _reject(plan, item.row, error.field or "source", error.message)
+        return
+    if event is None:
+        plan.counts["unchanged"] += 1
+        return
+    apply(event, knowledge, 0)
+    batch.events.append(event)
+    plan.counts["new"] += 1

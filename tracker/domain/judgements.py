@@ -4,7 +4,7 @@ in `_JUDGES`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from tracker.domain.errors import ValidationError
 from tracker.domain.events import SubjectAliased, SubjectDistinguished, SubjectUnaliased
@@ -75,3 +75,28 @@ def judge(
 def apply_judgement(identity: Identity, event: Judgement) -> None:
     """What a judgement changes in `identity`, exactly as the fold applies it."""
     apply(event, Knowledge(identity=identity), 0)
+
+
+def in_force(judgements: Iterable[Judgement]) -> list[dict[str, str]]:
+    """The judgements in force after these (in log order) as import rows (`op`, `subject`,
+    `value`, `reason`), each as last made: aliases, then distinct pairs, in the order made."""
+    aliases: dict[str, dict[str, str]] = {}
+    distinct: dict[frozenset[str], dict[str, str]] = {}
+    for event in judgements:
+        if isinstance(event, SubjectAliased):
+            aliases.pop(fold_name(event.name), None)  # re-made: it moves to the end
+            aliases[fold_name(event.name)] = {
+                "op": "alias",
+                "subject": event.name,
+                "value": event.canonical,
+                "reason": event.reason,
+            }
+        elif isinstance(event, SubjectUnaliased):
+            aliases.pop(fold_name(event.name), None)
+        else:
+            pair = frozenset((fold_name(event.a), fold_name(event.b)))
+            distinct.setdefault(
+                pair,
+                {"op": "distinct", "subject": event.a, "value": event.b, "reason": event.reason},
+            )
+    return [*aliases.values(), *distinct.values()]

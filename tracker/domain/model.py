@@ -74,9 +74,36 @@ def numeric(value: str | None) -> Decimal | None:
     return Decimal(value)
 
 
+def publisher_key(name: str) -> str:
+    """One publisher per folded name: `Reuters` and `reuters ` are one outlet."""
+    return subject_key(name)
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """An outlet: its name as first recorded, and its reliability grade, None until judged
+    (it then reads as F, cannot be judged)."""
+
+    name: str
+    grade: str | None = None
+
+    @property
+    def reliability(self) -> str:
+        return self.grade or "F"
+
+
+def given_grade(reliability: str) -> str | None:
+    """The grade a claim row gives its publisher: F (cannot be judged, the default every row
+    had to carry) judges nothing; re-grading to F is `tracker grade`."""
+    return None if reliability == "F" else reliability
+
+
 @dataclass(frozen=True)
 class Source:
-    """Where a claim was read. Its id is derived from what identifies the publication."""
+    """An article: where a claim was read. Its id (the claim's `source_id`) is derived from
+    what identifies the publication and the grade the row gave, as before publishers existed,
+    so the ids of claims already recorded do not move; `reliability` is that grade as given,
+    and the publisher's grade is what views show."""
 
     id: str
     name: str

@@ -14,7 +14,7 @@ from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.history import timeline
-from tracker.domain.model import subject_key
+from tracker.domain.model import Claim, subject_key
 from tracker.domain.picture import Picture, seen_by
 from tracker.report.charts import SLOT_BUDGET, numeric_slots, slot_chart
 from tracker.report.slider import slider
@@ -209,11 +209,13 @@ def _sources(
     for occurrence in picture.occurrences:
         claims[occurrence.claim] = knowledge.claims[occurrence.claim].claim
     grades: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    citing: dict[str, Claim] = {}
     for claim in claims.values():
         grades[claim.source_id][claim.originator or ""].append(claim.credibility)
+        citing.setdefault(claim.source_id, claim)
     table = []
     for source_id, by_originator in grades.items():
-        source = knowledge.sources[source_id]
+        source = knowledge.source_of(citing[source_id])  # its publisher's name and grade
         table.append(
             {
                 "name": source.name,

@@ -96,7 +96,9 @@ def _series_name(knowledge: Knowledge, state: ClaimState, with_units: bool) -> s
 def _number(value: Decimal | None) -> int | float | None:
     if value is None:
         return None
-    return int(value) if value == value.to_integral_value() else float(value)
+    # An int of thousands of digits cannot be printed (int_max_str_digits): a float then.
+    whole = value == value.to_integral_value() and value.adjusted() < 4000
+    return int(value) if whole else float(value)
 
 
 def _point(knowledge: Knowledge, state: ClaimState, as_of: date, series: int) -> dict[str, Any]:

@@ -7,6 +7,7 @@ The page only switches among these: the picture rules live in the domain, once.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,12 +34,8 @@ def slider(
     """`dates` (ISO, ascending, the last one D); `keys`, each slot as [subject, attribute];
     `texts`, every text the rows use; and `changes`: for each date, the slot rows that differ
     from the date before, as [key, status, value text, date, sources] (texts by index)."""
-    slots_only = Knowledge(
-        position=knowledge.position,
-        sources=knowledge.sources,
-        claims={s.claim.id: s for s in observations},
-        identity=knowledge.identity,  # slots show each subject's first spelling, as `show` does
-    )
+    # Everything else the knowledge holds (sources, identity: aliases) stays as it is.
+    slots_only = replace(knowledge, claims={s.claim.id: s for s in observations})
     keys: dict[tuple[str, str], int] = {}
     names: list[list[str]] = []
     texts: dict[str, int] = {}

@@ -8,12 +8,13 @@ from tracker.services.base import Cut, parse_instant, utc_now
 from tracker.services.exporting import Exporting
 from tracker.services.importing import FileSummary, Importing
 from tracker.services.judging import Judging
+from tracker.services.publishers import Graded, Publishers
 from tracker.services.reading import KnownDiff, WorldDiff
 from tracker.services.searching import Found, Searching, SearchResult
 from tracker.services.writing import Added, Writing
 
 
-class Tracker(Writing, Judging, Importing, Exporting, Admin, Searching):
+class Tracker(Writing, Publishers, Judging, Importing, Exporting, Admin, Searching):
     """The application: every command goes through one of these methods."""
 
 
@@ -22,6 +23,7 @@ __all__ = [
     "Cut",
     "FileSummary",
     "Found",
+    "Graded",
     "Info",
     "KnownDiff",
     "SearchResult",

@@ -28,7 +28,7 @@ class Admin(Service):
         return Info(
             head.position,
             sum(1 for s in knowledge.claims.values() if s.active),
-            len(knowledge.sources),
+            len(knowledge.publishers),
             head.hash,
             head.recorded_at,
         )

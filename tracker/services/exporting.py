@@ -8,12 +8,13 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from tracker.adapters.exports import claim_rows, read_log, timelinejs_row
+from tracker.adapters.exports import claim_rows, grade_rows, read_log, timelinejs_row
 from tracker.adapters.store import CLOCK_SLACK
 from tracker.domain.admission import check_log
 from tracker.domain.errors import ChainBroken, ValidationError
 from tracker.domain.events import first_break, format_instant
 from tracker.domain.importing import COLUMNS
+from tracker.domain.judgements import Judgement, in_force
 from tracker.services.reading import Reading
 
 
@@ -22,13 +23,16 @@ class Exporting(Reading):
     def export_claims(self, include_retracted: bool) -> Iterator[Iterator[Sequence[str | None]]]:
         """Claims in the import format, in the order they were first asserted: re-importing
         them appends nothing. Streamed while the context is open, so memory stays flat.
-        The judgements in force follow, as `op=alias|distinct` rows, so that importing the
-        export into an empty database gives the same picture."""
+        The judgements in force follow: the publishers' grades as `op=grade` rows, then
+        `op=alias|distinct` rows, so that importing the export into an empty database gives
+        the same picture."""
+        made = [e.event for e in self.store.judgement_entries()]
         judgements = [
-            tuple(row.get(column) for column in COLUMNS) for row in self.store.judgement_rows()
+            tuple(row.get(column) for column in COLUMNS)
+            for row in in_force(e for e in made if isinstance(e, Judgement))
         ]
-        with self.store.current_claims(include_retracted) as (sources, states):
-            yield chain(claim_rows(states, sources), judgements)
+        with self.store.current_claims(include_retracted) as (sources, states, publishers):
+            yield chain(claim_rows(states, sources), grade_rows(publishers), judgements)
 
     def timelinejs(self) -> list[list[Any]]:
         """Active, not deprecated claims as TimelineJS rows, in valid-time order."""

@@ -7,7 +7,8 @@ from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracker.adapters.files import FileRefused, ImportFile, Problem, expand, open_import_file
+from tracker.adapters.importfiles import FileRefused, ImportFile, expand, open_import_file
+from tracker.adapters.rowreaders import Problem
 from tracker.adapters.scratch import FileIds
 from tracker.adapters.store import Store, Writer
 from tracker.domain.events import ClaimAsserted, ImportRecorded
@@ -143,7 +144,9 @@ class FileImport:
     def _plan_batch(
         self, writer: Writer, ids: FileIds, plan: Plan, rows: list[Row], hints: Hints
     ) -> bool:
-        planned = plan_batch(plan, rows, self.catalogue, ids.shapes, writer.knowledge_of)
+        planned = plan_batch(
+            plan, rows, self.catalogue, ids.shapes, writer.knowledge_of, writer.near_duplicates
+        )
         ids.add(planned.seen)
         hints.of(e.claim for e in planned.events if isinstance(e, ClaimAsserted))
         writer.append(planned.events)

@@ -11,7 +11,7 @@ from tracker.adapters.reads import Listing
 from tracker.domain.dates import parse_as_of, parse_date
 from tracker.domain.diff import SlotChange, compare
 from tracker.domain.errors import NotFound, ValidationError
-from tracker.domain.events import ClaimCorrected, ClaimRanked, ClaimRetracted
+from tracker.domain.events import ClaimCorrected, ClaimRanked, ClaimReinstated, ClaimRetracted
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.history import HistoryRow, history, timeline
@@ -19,7 +19,7 @@ from tracker.domain.picture import OccurrenceView, Picture, build_picture
 from tracker.heap import fewer_collections
 from tracker.services.base import Cut, Service
 
-CHANGING_KINDS = (ClaimCorrected.kind, ClaimRetracted.kind, ClaimRanked.kind)
+CHANGING_KINDS = (ClaimCorrected.kind, ClaimRetracted.kind, ClaimReinstated.kind, ClaimRanked.kind)
 
 
 @dataclass(frozen=True)

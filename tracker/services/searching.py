@@ -49,9 +49,7 @@ class Searching(Service):
         if read is not None:
             knowledge, hits = read
             found = [
-                Found(
-                    knowledge.claims[i], knowledge.sources[knowledge.claims[i].claim.source_id], s
-                )
+                Found(knowledge.claims[i], knowledge.source_of(knowledge.claims[i].claim), s)
                 for i, s in hits
             ]
             return SearchResult(text, cut, found)

@@ -1,20 +1,25 @@
-"""Writing by hand: add, correct, retract, rank."""
+"""Writing by hand: add, correct, retract, reinstate, rank."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracker.domain.errors import ValidationError
+from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.events import (
     ClaimAsserted,
     ClaimCorrected,
     ClaimRanked,
+    ClaimReinstated,
     ClaimRetracted,
-    Event,
     LogEntry,
-    SourceRegistered,
 )
 from tracker.domain.model import build_claim, build_source, check_rank, claim_fields
+from tracker.domain.publishing import (
+    as_recorded,
+    grade_warning,
+    near_duplicate_note,
+    retracted_note,
+)
 from tracker.services.base import Service, active, reason_text
 from tracker.services.judging import Hints
 
@@ -24,55 +29,78 @@ class Added:
     claim_id: str
     position: int
     appended: bool
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # `warning:` lines
 
 
 class Writing(Service):
     def add(self, fields: dict[str, str | None]) -> Added:
-        """Append one claim, and its source the first time that source is seen."""
-        source = build_source(fields)
-        claim = build_claim(fields, self.catalogue, source.id)
+        """Append one claim, its article in its own event (SPEC §9).
+
+        The content of a retracted claim appends nothing and says how to reinstate it; a
+        grade other than the publisher's, or a near-duplicate, is written with a warning.
+        """
+        article = build_source(fields)
+        claim = build_claim(fields, self.catalogue, article.id)
         with self.store.writing() as writer:
             knowledge = writer.knowledge_of({claim.id})
             known = knowledge.claims.get(claim.id)
+            warning = grade_warning(knowledge.publishers, article)
+            warnings = [warning] if warning else []
             if known is not None:
+                recorded = knowledge.sources.get(known.claim.source_id)
+                claim, _ = as_recorded(claim, article, recorded)  # the grade is the publisher's
                 if known.claim.same_content(claim):
-                    return Added(claim.id, known.position, appended=False)
+                    notes = [retracted_note(claim.id)] if known.retracted else []
+                    return Added(claim.id, known.position, False, _lines(warnings + notes))
                 raise ValidationError(
                     f"claim id {claim.id!r} is already used by another claim; "
                     "use `tracker correct` to change it",
                     "id",
                 )
-            events: list[Event] = []
-            if source.id not in knowledge.sources:
-                events.append(SourceRegistered(source))
-            events.append(ClaimAsserted(claim))
+            twins = writer.near_duplicates([(claim, article)])
+            if twins:
+                warnings.append(near_duplicate_note(claim.id, twins[claim.id]))
             hints = Hints(writer.names(), writer.attributes).of([claim])
-            appended = writer.append(events)
-        return Added(claim.id, appended[-1].position, appended=True, warnings=tuple(hints))
+            appended = writer.append([ClaimAsserted(claim, article)])
+        return Added(claim.id, appended[-1].position, True, _lines(warnings) + tuple(hints))
 
     def correct(self, claim_id: str, reason: str, fields: dict[str, str | None]) -> LogEntry:
         """Append a claim.corrected: the claim with the given fields changed, same id."""
         with self.store.writing() as writer:
             knowledge = writer.knowledge_of({claim_id})
             state = active(knowledge, claim_id)
-            merged = claim_fields(state.claim, knowledge.source_of(state.claim))
+            if fields.get("reliability") is not None:
+                name = knowledge.source_of(state.claim).name
+                raise ValidationError(
+                    f'reliability is the publisher\'s grade: tracker grade "{name}" '
+                    f"{fields['reliability']} --reason TEXT",
+                    "reliability",
+                )
+            # The article as recorded, so its id stays unless the article itself changes.
+            merged = claim_fields(state.claim, knowledge.sources[state.claim.source_id])
             merged.update({k: v for k, v in fields.items() if v is not None and k != "id"})
-            source = build_source(merged)
-            claim = build_claim(merged, self.catalogue, source.id)
+            article = build_source(merged)
+            claim = build_claim(merged, self.catalogue, article.id)
             if claim.same_content(state.claim):
                 raise ValidationError(f"the correction changes nothing in claim {claim_id!r}")
-            events: list[Event] = []
-            if source.id not in knowledge.sources:
-                events.append(SourceRegistered(source))
-            events.append(ClaimCorrected(claim, claim_id, reason_text(reason)))
-            return writer.append(events)[-1]
+            event = ClaimCorrected(claim, claim_id, reason_text(reason), article)
+            return writer.append([event])[-1]
 
     def retract(self, claim_id: str, reason: str) -> LogEntry:
         """Append a claim.retracted: the claim leaves the picture, not the log."""
         with self.store.writing() as writer:
             active(writer.knowledge_of({claim_id}), claim_id)
             return writer.append([ClaimRetracted(claim_id, reason_text(reason))])[-1]
+
+    def reinstate(self, claim_id: str, reason: str) -> LogEntry:
+        """Append a claim.reinstated: a retracted claim returns to the picture."""
+        with self.store.writing() as writer:
+            state = writer.knowledge_of({claim_id}).claims.get(claim_id)
+            if state is None:
+                raise NotFound(f"no claim {claim_id!r} in the log")
+            if not state.retracted:
+                raise ValidationError(f"claim {claim_id!r} is not retracted; nothing to reinstate")
+            return writer.append([ClaimReinstated(claim_id, reason_text(reason))])[-1]
 
     def rank(self, claim_id: str, rank: str, reason: str) -> LogEntry:
         """Append a claim.ranked: preferred resolves a conflict, deprecated hides the claim."""
@@ -82,3 +110,7 @@ class Writing(Service):
             if state.rank == rank:
                 raise ValidationError(f"claim {claim_id!r} is already ranked {rank}")
             return writer.append([ClaimRanked(claim_id, rank, reason_text(reason))])[-1]
+
+
+def _lines(messages: list[str]) -> tuple[str, ...]:
+    return tuple(f"warning: {message}" for message in messages)

@@ -1,12 +1,15 @@
-"""Filters and full-text search: folded actor/target/place keys on `claims`, source names,
-and the search index (FTS5 on SQLite, a tsvector with a GIN index on PostgreSQL).
+"""Filters and full-text search: folded actor/target/place keys on `claims` and the search
+index (FTS5 on SQLite, a tsvector with a GIN index on PostgreSQL).
 
 Everything here is derived from the log: the projection is set back to position 0, so the
 tracker rebuilds it, and the new columns and index with it, right after the upgrade
 (`store.catch_up`).
 
-Revision ID: 0006
-Revises: 0004
+The index reads a claim's source text from the publishers and articles of 0007 (the
+publisher's name), so it keeps no copy of its own.
+
+Revision ID: 0008
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0004"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
@@ -26,12 +29,6 @@ def upgrade() -> None:
         batch.add_column(sa.Column("target_key", sa.Text(), nullable=True))
         batch.add_column(sa.Column("place_key", sa.Text(), nullable=True))
     op.create_index("ix_claims_position", "claims", ["position"])
-    op.create_table(
-        "source_names",
-        sa.Column("id", sa.String(200), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_source_names")),
-    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE TABLE search_index (position BIGINT PRIMARY KEY, document TSVECTOR NOT NULL)"
@@ -49,7 +46,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP TABLE search_index")
-    op.drop_table("source_names")
     op.drop_index("ix_claims_position", "claims")
     with op.batch_alter_table("claims") as batch:
         batch.drop_column("place_key")
