@@ -133,3 +133,28 @@ def test_mentions_applies_aliases_on_both_paths(history: Tracker) -> None:
     states, _ = history.timeline(None, None, None, None, None, where)
     wagner = [s for s in states if "Wagner" in (s.claim.subject, s.claim.actor, s.claim.target)]
     assert wagner
+
+
+def test_reliability_filters_use_the_publishers_grade_as_known_at_the_cut(
+    history: Tracker,
+) -> None:
+    """After main's publishers: `--min-reliability` judges the publisher's grade as known at
+    K (a re-grade moves its claims in or out), `--source` any spelling of its name."""
+    where = ClaimFilter.of(min_reliability="B")
+    before, _ = history.show("2024-12", None, where=where)
+    at = history.store.head().position
+    assert before.occurrences
+    history.grade("reuters", "E", "track record checked")
+    after, _ = history.show("2024-12", None, where=where)  # the SQL path
+    assert not after.occurrences and not after.slots
+    knowledge = fold(history.store.entries())
+    assert after == build_picture(where.keep(knowledge), date(2024, 12, 31))
+    folded, _ = history.show("2024-12", f"@{at}", where=where)  # the fold, before the grade
+    assert [o.claim for o in folded.occurrences] == [o.claim for o in before.occurrences]
+    hits = history.search("claim", where=where).found
+    assert not hits
+    earlier = history.search("claim", f"@{at}", where=where).found
+    assert earlier and {f.source.name for f in earlier} == {"Reuters"}
+    named, _ = history.show("2024-12", None, where=ClaimFilter.of(sources=["REUTERS "]))
+    assert {g for o in named.occurrences for g in o.sources} == {"Reuters"}
+    assert {o.grade[0] for o in named.occurrences} == {"E"}
