@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -14,6 +15,12 @@ from sqlalchemy.engine import make_url
 
 from tracker.db import open_store
 from tracker.services import Tracker, utc_now
+
+# Imported before any test freezes the clock: psycopg's C module checks the size of
+# `datetime.date` when it loads, and freezegun's stand-in would fail that check. Without it
+# the PostgreSQL tests skip.
+with contextlib.suppress(ImportError):
+    import psycopg  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "events" / "2025-02-new-york-parrot-us-warns-haftar.csv"

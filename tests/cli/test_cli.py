@@ -94,6 +94,7 @@ def test_show_json_follows_the_spec_keys(run, seed_file: Path) -> None:  # type:
     [troops] = [s for s in data["slots"] if s["attribute"] == "troops_in_libya"]
     assert troops["status"] == "current"
     assert troops["value"] == 1800 and isinstance(troops["value"], int)
+    assert (troops["low"], troops["high"], troops["approximate"]) == (1800, 1800, False)
     assert (troops["unit"], troops["date"], troops["sources"]) == (
         "troops",
         "2024-05",
@@ -103,6 +104,10 @@ def test_show_json_follows_the_spec_keys(run, seed_file: Path) -> None:  # type:
         {
             "claim": "nyp-2025-02:russia-troops-2024-05",
             "value": 1800,
+            "low": 1800,
+            "high": 1800,
+            "approximate": False,
+            "unit": "troops",
             "date": "2024-05",
             "source": "New York Parrot",
             "reliability": "F",

@@ -153,6 +153,25 @@ def test_units_are_named_per_series_never_mixed_in_the_heading(seeded: Run, tmp_
     assert "(troops, soldiers)" not in page
 
 
+def test_ranges_bounds_and_approximate_figures_are_charted_as_bands_and_hollow_points(
+    seeded: Run, tmp_path: Path
+) -> None:
+    troops(seeded, "300..350", "2024-07", source="Range Monitor")
+    troops(seeded, ">1000", "2024-08", source="Bound Monitor")
+    troops(seeded, "~1900", "2024-09", source="About Monitor")
+    page = report(seeded, tmp_path)
+    [slot] = data_blob(page)["slots"]
+    assert slot["figures"] is True
+    points = {p["text"]: p for p in slot["points"]}
+    ranged, bound, about = (
+        points[k] for k in ("300\u2013350 troops", ">1,000 troops", "\u22481,900 troops")
+    )
+    assert (ranged["low"], ranged["high"], ranged["approximate"]) == (300, 350, False)
+    assert (bound["low"], bound["high"]) == (1000, None)
+    assert (about["low"], about["high"], about["approximate"]) == (1900, 1900, True)
+    assert "a shaded band is a range, open-ended for a bound" in page
+
+
 def test_past_the_budget_the_timeline_counts_per_month_and_tells_the_newest(
     seeded: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -26,6 +26,10 @@ def expected(as_of: str) -> dict[str, Any]:
     shown = json.loads((FIXTURES / f"show-{as_of}.json").read_text())
     for slot in shown["slots"]:
         slot["aliases"] = []
+        # SPEC §10: every value as an interval, and each candidate with its own unit.
+        slot.update(figure(slot["value"]))
+        for candidate in slot["candidates"]:
+            candidate.update(figure(candidate["value"]), unit=slot["unit"])
         if (slot["subject"], slot["attribute"]) == ("Russia", "troops_in_libya") and (
             as_of != "2024-06-01"
         ):
@@ -46,6 +50,15 @@ def expected(as_of: str) -> dict[str, Any]:
             if candidate["claim"] == "mon:3":
                 candidate["reliability"] = "C"
     return shown
+
+
+def figure(value: Any) -> dict[str, Any]:
+    """The interval keys of the values these pictures hold: numbers, `>1000`, text."""
+    if isinstance(value, int):
+        return {"low": value, "high": value, "approximate": False}
+    if isinstance(value, str) and value.startswith(">"):
+        return {"low": int(value[1:]), "high": None, "approximate": False}
+    return {"low": None, "high": None, "approximate": False}
 
 
 @pytest.fixture

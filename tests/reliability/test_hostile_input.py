@@ -43,8 +43,10 @@ from sqlalchemy.engine import make_url
 
 from tracker.cli import cli
 from tracker.db import open_store
+from tracker.domain.errors import ValidationError
 from tracker.domain.events import GENESIS_HASH, chain_hash, format_instant
 from tracker.domain.fold import fold
+from tracker.domain.values import canonical_value
 from tracker.services import Tracker, utc_now
 
 # Examples per property on each backend: PostgreSQL is slower per command, so fewer there.
@@ -749,6 +751,15 @@ HOSTILE_ADD: dict[str, st.SearchStrategy[str | None]] = {
 }
 
 
+def _figure_ok(value: str | None) -> bool:
+    """Whether the value grammar takes it (SPEC §10; its own cases are in test_values)."""
+    try:
+        canonical_value(value or "")
+    except ValidationError:
+        return False
+    return True
+
+
 @st.composite
 def add_arguments(draw: st.DrawFn) -> tuple[dict[str, str | None], list[str]]:
     """Valid fields, with up to two of them (named) replaced by hostile ones."""
@@ -784,7 +795,7 @@ def test_malformed_dates_and_grades_given_to_add_are_refused_clearly(db_url: str
             "published": bool(published) and not GRAMMAR.fullmatch(published),
             "reliability": not grade_ok(fields["reliability"], "ABCDEF"),
             "credibility": not grade_ok(fields["credibility"], "123456"),
-            "value": not fold_text(fields["value"] or ""),
+            "value": not fold_text(fields["value"] or "") or not _figure_ok(fields["value"]),
             "retrieved": not _retrieved_ok(fields["retrieved"]),
         }
         good = (

@@ -15,10 +15,9 @@ from tracker.domain.model import (
     check_rank,
     check_reliability,
     derive_claim_id,
-    normalise_value,
-    numeric,
     subject_key,
 )
+from tracker.domain.values import legacy_spelling, numeric
 
 CATALOGUE = Catalogue(
     {
@@ -87,14 +86,14 @@ def fields(**changes: str | None) -> dict[str, str | None]:
         ("1,800 troops", "1,800 troops"),
     ],
 )
-def test_values_are_stored_normalised(raw: str, stored: str) -> None:
-    assert normalise_value(raw) == stored
+def test_the_0003_spelling_of_a_value_is_kept_for_derived_ids(raw: str, stored: str) -> None:
+    assert legacy_spelling(raw) == stored
 
 
-def test_a_normalised_value_is_a_fixed_point() -> None:
+def test_the_0003_spelling_is_a_fixed_point() -> None:
     for raw in ("1,800", "1800.0", "12,345,678.90", "  a  b ", "0.0", "-1,200"):
-        once = normalise_value(raw)
-        assert normalise_value(once) == once
+        once = legacy_spelling(raw)
+        assert legacy_spelling(once) == once
 
 
 def test_numeric_reads_numbers_and_only_numbers() -> None:
@@ -198,6 +197,7 @@ def test_a_claim_without_an_id_gets_one_derived_from_its_content() -> None:
     assert first.id.startswith("clm:")
     assert len(first.id) == len("clm:") + 16
     assert first.id == derive_claim_id(first)
+    assert first.value == "1800"
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@ from importlib import resources
 from operator import itemgetter
 from typing import Any, TextIO
 
-from tracker.domain.model import Catalogue, numeric
+from tracker.domain.model import Catalogue
+from tracker.domain.values import numeric
 
 
 def load_catalogue() -> Catalogue:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from tracker.adapters import names, projection, publishers
+from tracker.adapters import names, projection, publishers, units
 from tracker.adapters.bulk import insert_rows
 from tracker.adapters.logrows import (
     Head,
@@ -37,6 +37,7 @@ from tracker.domain.events import (
 from tracker.domain.fold import Knowledge, fold
 from tracker.domain.identity import Identity
 from tracker.domain.model import Claim, Source, publisher_key
+from tracker.domain.units import SlotKey, UnitTally
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
@@ -231,6 +232,11 @@ class Writer:
     def attributes(self, keys: Sequence[str]) -> dict[str, dict[str, str]]:
         """The folded attributes recorded for these subject keys, with a spelling of each."""
         return names.attributes(self.conn, keys)
+
+    def slot_units(self, slots: Collection[SlotKey]) -> dict[SlotKey, UnitTally]:
+        """The units the slots' active claims use: only for a warning, so read from the
+        projection, which `catch_up` keeps at the head under this writer's lock."""
+        return units.slot_units(self.conn, slots)
 
     def append(self, events: Sequence[Event]) -> list[LogEntry]:
         """Append events after the head: gapless positions, one chain, never-decreasing time."""

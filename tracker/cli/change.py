@@ -13,6 +13,7 @@ from tracker.cli.render import (
     STATUS_COLOURS,
     dump_csv,
     emit,
+    json_number,
     json_value,
     signed,
     table,
@@ -20,6 +21,7 @@ from tracker.cli.render import (
 from tracker.cli.show import occurrence_json, occurrence_table, slot_value
 from tracker.cli.terminal import line, terminal_options
 from tracker.domain.diff import SlotChange
+from tracker.domain.values import number_text
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy: not needed for `--help`
     from tracker.services import KnownDiff, WorldDiff
@@ -82,10 +84,31 @@ def change_text(change: SlotChange) -> str:
         text += f" [{hidden} deprecated hidden]"
     if change.after and change.after.resolved_by:
         text += f" [resolved by preferred {change.after.resolved_by}]"
-    if change.delta is not None:
-        percent = f", {signed(change.percent)}%" if change.percent is not None else ""
-        text += f" ({signed(change.delta)}{percent})"
+    if (shown := delta_text(change)) is not None:
+        text += f" ({shown})"
     return text
+
+
+def delta_text(change: SlotChange) -> str | None:
+    """`+1,000, +125%`; `≈ +650..+700` between ranges or with an approximate figure."""
+    difference = change.difference
+    if difference is None:
+        return None
+    about = "≈ " if difference.approximate else ""
+    if difference.single is None:
+        return f"{about}{signed(difference.low, True)}..{signed(difference.high, True)}"
+    percent = f", {about}{signed(difference.percent)}%" if difference.percent is not None else ""
+    return f"{about}{signed(difference.single, True)}{percent}"
+
+
+def delta_json(change: SlotChange) -> Any:
+    """A number between single figures, `low..high` between ranges, null otherwise."""
+    difference = change.difference
+    if difference is None:
+        return None
+    if difference.single is not None:
+        return json_number(difference.single)
+    return f"{number_text(difference.low)}..{number_text(difference.high)}"
 
 
 def change_json(change: SlotChange) -> dict[str, Any]:
@@ -95,11 +118,13 @@ def change_json(change: SlotChange) -> dict[str, Any]:
         "change": change.change,
         "before": json_value(change.before.value) if change.before else None,
         "after": json_value(change.after.value) if change.after else None,
-        "delta": json_value(str(change.delta)) if change.delta is not None else None,
+        "delta": delta_json(change),
+        "delta_approximate": bool(change.difference and change.difference.approximate),
         "percent": _percent(change.percent) if change.percent is not None else None,
         "status_before": change.before.status if change.before else None,
         "status_after": change.after.status if change.after else None,
         "unit": shown.unit if (shown := change.after or change.before) else None,
+        "unit_before": change.before.unit if change.before else None,
     }
 
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # the services pull in SQLAlchemy: not needed for `--help`
 def slot_value(slot: SlotView) -> str:
     """A slot's value as a reader needs it: conflicts and uncertainty spelled out."""
     if slot.status == "conflict":
-        return " vs ".join(dict.fromkeys(with_unit(c.value, slot.unit) for c in slot.candidates))
+        return " vs ".join(dict.fromkeys(with_unit(c.value, c.unit) for c in slot.candidates))
     if slot.status == "possible":
         maybe = " or ".join(dict.fromkeys(human_value(c.value) for c in slot.candidates))
         before = with_unit(slot.value, slot.unit) if slot.value is not None else "none known"
@@ -134,7 +134,7 @@ def _slot_details(slot: SlotView) -> list[str]:
         )
         lines.append(f"  {slot.subject} / {slot.attribute}: {head}")
         lines += [
-            f"    {with_unit(c.value, slot.unit)} @ {c.date}  "
+            f"    {with_unit(c.value, c.unit)} @ {c.date}  "
             f"{graded(c.source, c.reliability + c.credibility)}"
             f"{' ' + c.rank if c.rank != 'normal' else ''}  {short_id(c.claim)}"
             for c in slot.candidates

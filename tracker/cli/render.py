@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -22,35 +21,66 @@ from tracker.cli.terminal import (
     style,
     width,
 )
-from tracker.domain.model import numeric
+from tracker.domain.values import read_value
 
 FORMATS = click.Choice(["table", "json", "csv"])
-
-
-# Python refuses to print an int of more digits than this (int_max_str_digits).
-_INT_DIGITS = 4300
+EN_DASH = "\u2013"  # between the ends of a range, as typeset
 
 
 def json_value(value: str | None) -> Any:
-    """Whole numbers stay integers, other numbers are floats, text stays text; a number JSON
-    readers cannot take back as one (thousands of digits, beyond a float) stays text."""
-    number = numeric(value)
-    if number is None:
+    """A single figure (exact or `~`) is a number, whole ones integers; any other figure is
+    its canonical text (`>17000`, `300..350`); text stays text."""
+    figure = read_value(value)
+    if figure is None or not figure.numeric:
         return value
-    if number == number.to_integral_value():
-        return int(number) if number.adjusted() < _INT_DIGITS else value
-    as_float = float(number)
-    return as_float if math.isfinite(as_float) else value
+    return json_number(figure.single) if figure.single is not None else figure.text
+
+
+def json_number(number: Decimal | None) -> Any:
+    """Whole numbers stay integers in JSON, other numbers are floats."""
+    if number is None:
+        return None
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def figure_json(value: str | None) -> dict[str, Any]:
+    """The `low`, `high` (null when open-ended) and `approximate` of a value (SPEC §10)."""
+    figure = read_value(value)
+    if figure is None:
+        return {"low": None, "high": None, "approximate": False}
+    return {
+        "low": json_number(figure.low),
+        "high": json_number(figure.high),
+        "approximate": figure.approximate,
+    }
 
 
 def human_value(value: str | None) -> str:
-    """Numbers with thousands separators; text as it is."""
-    number = numeric(value)
-    if number is None:
-        return value or "—"
+    """Figures as a reader writes them (`1,800`, `≈1,800`, `>17,000`, `300`-en dash-`350`,
+    `≥1,000`); text as it is."""
+    figure = read_value(value)
+    if figure is None:
+        return "—"
+    if not figure.numeric:
+        return figure.text
+    if figure.single is not None:
+        return ("≈" if figure.approximate else "") + human_number(figure.single)
+    if figure.bounded:
+        assert figure.low is not None and figure.high is not None
+        return f"{human_number(figure.low)}{EN_DASH}{human_number(figure.high)}"
+    parts = []
+    if figure.low is not None:
+        parts.append(f"{'>' if figure.low_open else '≥'}{human_number(figure.low)}")
+    if figure.high is not None:
+        parts.append(f"{'<' if figure.high_open else '≤'}{human_number(figure.high)}")
+    return " and ".join(parts)
+
+
+def human_number(number: Decimal) -> str:
+    """A number with thousands separators."""
     if number == number.to_integral_value():
         return f"{number.to_integral_value():,f}"  # not through int: no digit limit
-    return f"{number:,}"
+    return f"{number:,f}"
 
 
 STATUS_COLOURS = {"conflict": "red", "possible": "yellow", "ended": "bright_black"}
@@ -145,10 +175,11 @@ def with_unit(value: str | None, unit: str | None) -> str:
     return f"{shown} {unit}" if unit and value is not None else shown
 
 
-def signed(number: Decimal) -> str:
-    """+1,000 / -250 / +12.5: a change with its sign and thousands separators."""
+def signed(number: Decimal, exact: bool = False) -> str:
+    """+1,000 / -250 / +12.5: a change with its sign and thousands separators; one decimal
+    place unless `exact` (a percentage is rounded, a difference of figures is not)."""
     whole = number == number.to_integral_value()
-    text = f"{number.to_integral_value():,f}" if whole else f"{number:,.1f}"
+    text = human_number(number) if exact or whole else f"{number:,.1f}"
     return text if text.startswith("-") else "+" + text
 
 

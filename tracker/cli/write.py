@@ -79,8 +79,10 @@ def correct(app: Any, /, claim_id: str, reason: str, **fields: str | None) -> No
     A change in the world (800 then 1,800 troops) is a new claim (`tracker add`), never a
     correction.
     """
-    entry = app.tracker().correct(claim_id, reason, fields)
-    click.echo(f"{claim_id} corrected at log position {entry.position}")
+    corrected = app.tracker().correct(claim_id, reason, fields)
+    click.echo(f"{claim_id} corrected at log position {corrected.entry.position}")
+    if corrected.warning:
+        click.echo(f"warning: {corrected.warning}", err=True)
 
 
 @click.command()

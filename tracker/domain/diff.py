@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tracker.domain.identity import fold_attribute
-from tracker.domain.model import numeric, subject_key
+from tracker.domain.model import subject_key
 from tracker.domain.picture import Picture, SlotView
+from tracker.domain.values import Delta, delta
 
 
 @dataclass(frozen=True)
@@ -19,32 +20,23 @@ class SlotChange:
     after: SlotView | None
 
     @property
+    def difference(self) -> Delta | None:
+        """after - before (SPEC §10): between figures with no open end, in one unit; a range
+        when either is a range. None with an open bound, text, or across units."""
+        if self.before is None or self.after is None or self.before.unit != self.after.unit:
+            return None
+        return delta(self.before.figure, self.after.figure)
+
+    @property
     def delta(self) -> Decimal | None:
-        """after - before, when both are numbers a difference means something for."""
-        a = _comparable(self.before)
-        b = _comparable(self.after)
-        return b - a if a is not None and b is not None else None
+        """after - before, when both are single figures in one unit."""
+        difference = self.difference
+        return difference.single if difference is not None else None
 
     @property
     def percent(self) -> Decimal | None:
-        a = _comparable(self.before)
-        delta = self.delta
-        if delta is None or not a:
-            return None
-        return delta * 100 / a
-
-
-# Past this many digits (or this far from the decimal point) no difference is computed: both
-# values are still shown. Decimal arithmetic on a stored value of thousands of digits
-# overflowed or could not be rounded for display.
-_DIGITS = 100
-
-
-def _comparable(view: SlotView | None) -> Decimal | None:
-    number = numeric(view.value) if view is not None else None
-    if number is None or len(number.as_tuple().digits) > _DIGITS:
-        return None
-    return number if abs(number.adjusted()) <= _DIGITS else None
+        difference = self.difference
+        return difference.percent if difference is not None else None
 
 
 def _key(view: SlotView) -> tuple[str, str]:
@@ -56,7 +48,7 @@ def _shape(view: SlotView) -> tuple[object, ...]:
     return (
         view.status,
         view.value,
-        tuple(sorted((c.claim, c.value) for c in view.candidates)),
+        tuple(sorted((c.claim, c.value, c.unit or "") for c in view.candidates)),
         view.resolved_by,
         view.deprecated_hidden,
     )

@@ -95,6 +95,9 @@ class Parsed:
     reason: str | None = None
     rank: str | None = None
     names: tuple[str, ...] = ()  # a judgement's subject (and value)
+    # Why the value grammar refuses this row's value; the row is then only matched with a
+    # claim recorded before the grammar (its value as schema 0003 took it), never written.
+    refused: str | None = None
 
 
 @dataclass
@@ -148,10 +151,17 @@ def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
         return Parsed(row, op, claim_id, reason=reason)
     # An assertion, or a retraction carrying the claim's content (`export claims --all`).
     source = build_source(row.fields)
-    claim = build_claim(row.fields, catalogue, source.id)
+    refused = None
+    try:
+        claim = build_claim(row.fields, catalogue, source.id)
+    except ValidationError as error:
+        if error.field != "value":
+            raise
+        claim = build_claim(row.fields, catalogue, source.id, legacy=True)
+        refused = error.message
     rank_text = fold_text(get("rank") or "")
     rank = _checked(check_rank, rank_text, "rank") if rank_text else None
-    return Parsed(row, op, claim.id, claim, source, reason, rank)
+    return Parsed(row, op, claim.id, claim, source, reason, rank, refused=refused)
 
 
 def _grade_row(row: Row, reason: str | None) -> Parsed:
@@ -300,6 +310,15 @@ def _decide(plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge) -> boo
     reranked = item.rank is not None and item.rank != (known.rank if known else "normal")
     if known is not None and known.retracted:
         reranked = False
+    if item.refused is not None:
+        # A file imported before the value grammar imports again unchanged (`1.800`).
+        if known is not None and not reranked and known.claim.same_content(item.claim):
+            if known.retracted:
+                plan.warnings.append(RowError(item.row.line, "id", retracted_note(item.claim_id)))
+            plan.counts["unchanged"] += 1
+        else:
+            _reject(plan, item.row, "value", item.refused)
+        return False
     if known is not None and known.claim.same_content(item.claim):
         if known.retracted:
             plan.warnings.append(RowError(item.row.line, "id", retracted_note(item.claim_id)))

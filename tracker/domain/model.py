@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, fields, replace
-from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation
 from difflib import get_close_matches
 from functools import lru_cache
 from typing import Any
@@ -14,14 +12,11 @@ from typing import Any
 from tracker.domain.dates import ValidDate, parse_date
 from tracker.domain.errors import ValidationError
 from tracker.domain.identity import fold_name
+from tracker.domain.values import canonical_value, legacy_spelling, same_value
 
 RELIABILITY_GRADES = "ABCDEF"
 CREDIBILITY_GRADES = "123456"
 RANKS = ("preferred", "normal", "deprecated")
-
-# ASCII digits only: `\d` would take other scripts' digits, which int() and Decimal() accept.
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", re.ASCII)
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)
 
 
 def fold_text(text: str) -> str:
@@ -48,30 +43,6 @@ def content_id(prefix: str, content: dict[str, Any]) -> str:
     """A deterministic id from normalised content: identical content, identical id."""
     blob = CANONICAL.encode(content)
     return f"{prefix}:{hashlib.sha256(blob.encode()).hexdigest()[:16]}"
-
-
-def normalise_value(raw: str) -> str:
-    """Numbers are stored canonically (`1,800` and `1800.0` are `1800`); other text folded."""
-    text = fold_text(raw)
-    candidate = text.replace(",", "") if _GROUPED.match(text) else text
-    if _NUMBER.match(candidate):
-        try:
-            number = Decimal(candidate)
-        except InvalidOperation:
-            return text
-        if number == 0:
-            return "0"
-        # Every digit kept: the default context would round to 28 significant digits.
-        exact = Context(prec=len(number.as_tuple().digits), Emax=MAX_EMAX, Emin=MIN_EMIN)
-        return format(number.normalize(exact), "f")
-    return text
-
-
-def numeric(value: str | None) -> Decimal | None:
-    """The value as a number when it is one (values are stored normalised)."""
-    if value is None or not _NUMBER.match(value):
-        return None
-    return Decimal(value)
 
 
 def publisher_key(name: str) -> str:
@@ -164,19 +135,23 @@ class Claim:
         return data
 
     def same_content(self, other: Claim) -> bool:
-        return vars(self) == vars(other)
+        """The same claim, values compared as read: a value stored before the value grammar
+        (`~1,800`) is the same as its canonical spelling (`~1800`)."""
+        if vars(self) == vars(other):
+            return True
+        same = same_value(self.value, other.value)
+        return same and vars(replace(other, value=self.value)) == vars(self)
 
 
 CLAIM_FIELDS = tuple(f.name for f in fields(Claim))
 
 
-def derive_claim_id(claim: Claim) -> str:
-    return content_id("clm", claim.content())
-
-
-def with_id(claim: Claim, claim_id: str | None) -> Claim:
-    """The claim under the given id, or under the id derived from its content."""
-    return replace(claim, id=claim_id or derive_claim_id(claim))
+def derive_claim_id(claim: Claim, spelled: str | None = None) -> str:
+    """The id of a claim from its content, its value as `spelled` (see `legacy_spelling`)."""
+    content = claim.content()
+    if spelled is not None:
+        content["value"] = spelled
+    return content_id("clm", content)
 
 
 def check_reliability(raw: str | None) -> str:
@@ -215,10 +190,14 @@ class Catalogue:
         raise ValidationError(f"unknown type {code!r}{hint}", "type")
 
 
-def build_claim(fields_in: dict[str, str | None], catalogue: Catalogue, source_id: str) -> Claim:
+def build_claim(
+    fields_in: dict[str, str | None], catalogue: Catalogue, source_id: str, legacy: bool = False
+) -> Claim:
     """Validate and normalise one claim's fields (from a CLI call or an import row).
 
-    Every problem is raised as a ValidationError naming its field.
+    Every problem is raised as a ValidationError naming its field. With `legacy`, the value is
+    taken as schema 0003 took it (`legacy_spelling`), refusing nothing: how an import row
+    the value grammar refuses is matched with a claim recorded before it.
     """
 
     def text(name: str) -> str | None:
@@ -254,7 +233,7 @@ def build_claim(fields_in: dict[str, str | None], catalogue: Catalogue, source_i
         summary=required("summary"),
         source_id=source_id,
         attribute=attribute,
-        value=normalise_value(value) if value is not None else None,
+        value=_stored_value(value, legacy),
         unit=text("unit"),
         actor=text("actor"),
         target=text("target"),
@@ -264,8 +243,16 @@ def build_claim(fields_in: dict[str, str | None], catalogue: Catalogue, source_i
         credibility=_field(check_credibility, fields_in.get("credibility"), "credibility"),
     )
     check_lengths(claim)
-    # Built once with its id when the row gives one: `replace` costs as much as the build.
-    return claim if claim_id else with_id(claim, None)
+    if claim_id:  # built once with its id when the row gives one: `replace` costs a build
+        return claim
+    spelled = legacy_spelling(value) if value is not None else None
+    return replace(claim, id=derive_claim_id(claim, spelled))
+
+
+def _stored_value(value: str | None, legacy: bool) -> str | None:
+    if value is None:
+        return None
+    return legacy_spelling(value) if legacy else canonical_value(value)
 
 
 # What both backends can store and index, so SQLite refuses what PostgreSQL cannot hold: ids

@@ -12,6 +12,7 @@ from typing import NamedTuple
 from tracker.domain.dates import ValidDate, Window, date_label
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.model import subject_key
+from tracker.domain.values import Figure, common, read_value
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,12 @@ class Candidate:
     credibility: str
     originator: str | None
     rank: str
+    unit: str | None = None
+
+    @property
+    def figure(self) -> Figure | None:
+        """The value as an interval (low, high, approximate), or as text."""
+        return read_value(self.value)
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,11 @@ class SlotView:
     resolved_by: str | None = None
     deprecated_hidden: int = 0
     aliases: tuple[str, ...] = ()  # other names its claims were written under
+
+    @property
+    def figure(self) -> Figure | None:
+        """The slot's value as an interval (low, high, approximate), or as text."""
+        return read_value(self.value)
 
 
 class OccurrenceView(NamedTuple):
@@ -235,25 +247,53 @@ def _slot(knowledge: Knowledge, states: list[ClaimState], as_of: date) -> SlotVi
     if not holding:
         return _ended(knowledge, subject, attribute, current)
     preferred = [s for s in holding if s.rank == "preferred"]
-    if preferred and len({s.claim.value for s in preferred}) == 1:
-        chosen = max(preferred, key=_order)
-        resolved = chosen.claim.id if len({s.claim.value for s in holding}) > 1 else None
-        return _view(knowledge, subject, attribute, "current", chosen, holding, resolved)
-    if len({s.claim.value for s in holding}) > 1:
+    agreed = _agreed(holding)
+    preferred_agree = _agreed(preferred)
+    if preferred and preferred_agree is not None:
+        chosen = _chosen(preferred, preferred_agree)
+        resolved = chosen.claim.id if agreed is None else None
+        value = agreed or preferred_agree
+        return _view(knowledge, subject, attribute, "current", chosen, holding, resolved, value)
+    if agreed is None:
         return _view(knowledge, subject, attribute, "conflict", None, holding)
     definite = [s for s in holding if s.claim.valid.start.latest <= as_of]
     if definite:
-        return _view(knowledge, subject, attribute, "current", max(definite, key=_order), holding)
+        chosen = _chosen(definite, agreed)
+        return _view(knowledge, subject, attribute, "current", chosen, holding, None, agreed)
     earlier = [
         s
         for s in states
         if s.claim.valid.start.latest <= as_of and not s.claim.valid.ended_by(as_of)
     ]
     before = _slot(knowledge, earlier, as_of) if earlier else None
-    previous = None
     if before is not None and before.status == "current":
         previous = next(s for s in earlier if s.claim.id == before.claim)
-    return _view(knowledge, subject, attribute, "possible", previous, holding)
+        return _view(
+            knowledge, subject, attribute, "possible", previous, holding, None, before.figure
+        )
+    return _view(knowledge, subject, attribute, "possible", None, holding)
+
+
+def _agreed(states: list[ClaimState]) -> Figure | None:
+    """What the claims' values have in common; None when they are incompatible (SPEC §10)."""
+    values = {s.claim.value for s in states}
+    if len(values) == 1:  # the common case, one value however many claims: nothing to meet
+        return read_value(values.pop())
+    figures = [read_value(value) for value in values]
+    return common([f for f in figures if f is not None]) if None not in figures else None
+
+
+def _chosen(states: list[ClaimState], agreed: Figure) -> ClaimState:
+    """The claim a slot's value is shown from: the latest of those saying just the common
+    part, else the latest (`>1500` and `1800` show the `1800` claim)."""
+    exact = [s for s in states if _text(s) == agreed.text]
+    return max(exact or states, key=_order)
+
+
+def _text(state: ClaimState | None) -> str | None:
+    """A claim's value in canonical text (None for no claim)."""
+    figure = read_value(state.claim.value) if state is not None else None
+    return figure.text if figure is not None else None
 
 
 def _ended(knowledge: Knowledge, subject: str, attribute: str, spans: list[ClaimState]) -> SlotView:
@@ -281,18 +321,26 @@ def _view(
     chosen: ClaimState | None,
     candidates: list[ClaimState],
     resolved_by: str | None = None,
+    agreed: Figure | None = None,
 ) -> SlotView:
+    """`agreed`, when given, is the value shown: the common part of agreeing claims."""
     ordered = sorted(candidates, key=_order)
-    if chosen is not None:
+    # Claims agreeing on a common part that is not the chosen claim's own value all count.
+    several = agreed is not None and resolved_by is None and agreed.text != _text(chosen)
+    if chosen is not None and not several:
         sources: tuple[str, ...] = (knowledge.source_of(chosen.claim).name,)
     else:
         sources = tuple(dict.fromkeys(knowledge.source_of(s.claim).name for s in ordered))
     unit = chosen.claim.unit if chosen is not None else ordered[0].claim.unit
+    if agreed is not None:
+        value: str | None = agreed.text
+    else:
+        value = chosen.claim.value if chosen is not None else None
     return SlotView(
         subject=subject,
         attribute=attribute,
         status=status,
-        value=chosen.claim.value if chosen is not None else None,
+        value=value,
         unit=unit,
         date=chosen.claim.date if chosen is not None else None,
         claim=chosen.claim.id if chosen is not None else None,
@@ -314,4 +362,5 @@ def _candidate(knowledge: Knowledge, state: ClaimState) -> Candidate:
         credibility=claim.credibility,
         originator=claim.originator,
         rank=state.rank,
+        unit=claim.unit,
     )

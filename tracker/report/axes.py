@@ -47,7 +47,9 @@ def fit(
 def _month_start(day: int | date, months: int) -> date:
     """The first day of the month `months` away from `day`'s, kept within the calendar
     (years 1 to 9999): a claim dated `0001` or a picture at `9999` must still draw."""
-    when = day if isinstance(day, date) else date.fromordinal(EPOCH.toordinal() + day)
+    if not isinstance(day, date):  # an exclusive end may be the day after 9999-12-31
+        day = date.fromordinal(min(max(EPOCH.toordinal() + day, 1), date.max.toordinal()))
+    when = day
     index = when.year * 12 + when.month - 1 + months
     if index < 12:
         return date.min

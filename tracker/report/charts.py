@@ -12,8 +12,9 @@ from tracker.cli.render import human_value, with_unit
 from tracker.cli.show import slot_value
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.identity import fold_attribute
-from tracker.domain.model import numeric, subject_key
+from tracker.domain.model import subject_key
 from tracker.domain.picture import Picture
+from tracker.domain.values import read_value
 from tracker.report.axes import day_number, fit, outliers
 from tracker.report.story import link
 
@@ -24,10 +25,12 @@ SLOT_BUDGET = 30
 
 def interval(value: str | None) -> tuple[Decimal | None, Decimal | None, bool] | None:
     """A value as (low, high, approximate): None when it is no number. An exact figure is
-    low == high. The one place that reads values for the charts: ranges (`300..350`), bounds
-    (`>1000`, a None side) and approximate figures (`~1800`) of SPEC §10 plug in here."""
-    number = numeric(value)
-    return None if number is None else (number, number, False)
+    low == high; a range (`300..350`) is its ends; a bound (`>1000`) has None on its open side;
+    `~1800` is approximate. Read by the domain's grammar (SPEC §10), the one reading of values."""
+    figure = read_value(value)
+    if figure is None or not figure.numeric:
+        return None
+    return figure.low, figure.high, figure.approximate
 
 
 def numeric_slots(knowledge: Knowledge, states: list[ClaimState]) -> list[list[ClaimState]]:

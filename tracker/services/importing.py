@@ -12,8 +12,9 @@ from tracker.adapters.rowreaders import Problem
 from tracker.adapters.scratch import FileIds
 from tracker.adapters.store import Store, Writer
 from tracker.domain.events import ClaimAsserted, ImportRecorded
-from tracker.domain.importing import BATCH_ROWS, Plan, Row, RowError, plan_batch
+from tracker.domain.importing import BATCH_ROWS, Batch, Plan, Row, RowError, plan_batch
 from tracker.domain.model import Catalogue
+from tracker.domain.units import SlotKey, UnitTally, slot_key, tally, unit_warning
 from tracker.heap import fewer_collections
 from tracker.services.base import Service
 from tracker.services.judging import Hints
@@ -60,6 +61,7 @@ class FileImport:
         self.catalogue = catalogue
         self.dry_run = dry_run
         self.skip_invalid = skip_invalid
+        self._units: dict[SlotKey, UnitTally] = {}
         self.batch = batch
 
     def run(self, path: Path, progress: Progress | None = None) -> FileSummary:
@@ -89,6 +91,7 @@ class FileImport:
         self, source: ImportFile, conflicts: dict[str, list[int]], progress: Progress | None
     ) -> FileSummary:
         problems: list[RowError] = []
+        self._units = {}
         with self.store.writing() as writer:
             plan = Plan(conflicts=conflicts, identity=writer.judgements())
             hints = Hints(writer.names(), writer.attributes)
@@ -149,8 +152,27 @@ class FileImport:
         )
         ids.add(planned.seen)
         hints.of(e.claim for e in planned.events if isinstance(e, ClaimAsserted))
+        self._warn_units(writer, plan, planned)
         writer.append(planned.events)
         return bool(planned.events)
+
+    def _warn_units(self, writer: Writer, plan: Plan, planned: Batch) -> None:
+        """A new claim bringing its slot a unit the slot's other claims do not use is warned
+        of; each slot's units are read once per pass, then followed through its rows."""
+        written = [
+            e.claim
+            for e in planned.events
+            if isinstance(e, ClaimAsserted) and e.claim.is_observation
+        ]
+        unread = {slot_key(c) for c in written} - self._units.keys()
+        if unread:
+            self._units.update(writer.slot_units(unread))
+        lines = {claim_id: line for claim_id, _, line in planned.seen}
+        for claim in written:
+            tallied = self._units[slot_key(claim)]
+            if (warning := unit_warning(claim, tallied)) is not None:
+                plan.warnings.append(RowError(lines[claim.id], "unit", warning))
+            tally(tallied, claim)
 
 
 class _RolledBack(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.events import (
@@ -13,15 +14,19 @@ from tracker.domain.events import (
     ClaimRetracted,
     LogEntry,
 )
-from tracker.domain.model import build_claim, build_source, check_rank, claim_fields
+from tracker.domain.model import Claim, build_claim, build_source, check_rank, claim_fields
 from tracker.domain.publishing import (
     as_recorded,
     grade_warning,
     near_duplicate_note,
     retracted_note,
 )
+from tracker.domain.units import slot_key, unit_warning
 from tracker.services.base import Service, active, reason_text
 from tracker.services.judging import Hints
+
+if TYPE_CHECKING:
+    from tracker.adapters.store import Writer
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,12 @@ class Added:
     position: int
     appended: bool
     warnings: tuple[str, ...] = ()  # `warning:` lines
+
+
+@dataclass(frozen=True)
+class Corrected:
+    entry: LogEntry
+    warning: str | None = None  # the correction brings its slot a new unit (SPEC §10)
 
 
 class Writing(Service):
@@ -60,11 +71,13 @@ class Writing(Service):
             twins = writer.near_duplicates([(claim, article)])
             if twins:
                 warnings.append(near_duplicate_note(claim.id, twins[claim.id]))
+            if (unit := _unit_warning(writer, claim)) is not None:
+                warnings.append(unit)
             hints = Hints(writer.names(), writer.attributes).of([claim])
             appended = writer.append([ClaimAsserted(claim, article)])
         return Added(claim.id, appended[-1].position, True, _lines(warnings) + tuple(hints))
 
-    def correct(self, claim_id: str, reason: str, fields: dict[str, str | None]) -> LogEntry:
+    def correct(self, claim_id: str, reason: str, fields: dict[str, str | None]) -> Corrected:
         """Append a claim.corrected: the claim with the given fields changed, same id."""
         with self.store.writing() as writer:
             knowledge = writer.knowledge_of({claim_id})
@@ -80,11 +93,15 @@ class Writing(Service):
             merged = claim_fields(state.claim, knowledge.sources[state.claim.source_id])
             merged.update({k: v for k, v in fields.items() if v is not None and k != "id"})
             article = build_source(merged)
-            claim = build_claim(merged, self.catalogue, article.id)
+            # A value left as it is stays as stored, even one recorded before the value grammar.
+            kept = fields.get("value") is None
+            claim = build_claim(merged, self.catalogue, article.id, legacy=kept)
             if claim.same_content(state.claim):
                 raise ValidationError(f"the correction changes nothing in claim {claim_id!r}")
             event = ClaimCorrected(claim, claim_id, reason_text(reason), article)
-            return writer.append([event])[-1]
+            moved = claim.unit != state.claim.unit or slot_key(claim) != slot_key(state.claim)
+            warning = _unit_warning(writer, claim) if moved else None
+            return Corrected(writer.append([event])[-1], warning)
 
     def retract(self, claim_id: str, reason: str) -> LogEntry:
         """Append a claim.retracted: the claim leaves the picture, not the log."""
@@ -114,3 +131,10 @@ class Writing(Service):
 
 def _lines(messages: list[str]) -> tuple[str, ...]:
     return tuple(f"warning: {message}" for message in messages)
+
+
+def _unit_warning(writer: Writer, claim: Claim) -> str | None:
+    if not claim.is_observation:
+        return None
+    slot = slot_key(claim)
+    return unit_warning(claim, writer.slot_units({slot})[slot])

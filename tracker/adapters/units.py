@@ -1,0 +1,34 @@
+"""The units of slots, read from the claims projection (for the warning of SPEC §10)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import Connection, func, select
+
+from tracker.adapters.tables import claims
+from tracker.domain.units import SlotKey, UnitTally
+
+_KEY_BATCH = 500  # subject keys per IN (...) query
+
+
+def slot_units(conn: Connection, slots: Collection[SlotKey]) -> dict[SlotKey, UnitTally]:
+    """For each slot (subject key, folded attribute), the units of its active claims."""
+    c = claims.c
+    found: dict[SlotKey, UnitTally] = {slot: {} for slot in slots}
+    keys = sorted({key for key, _ in slots})
+    for start in range(0, len(keys), _KEY_BATCH):
+        query = (
+            select(c.subject_key, c.attribute_key, c.unit, func.count(), func.min(c.id))
+            .where(
+                c.subject_key.in_(keys[start : start + _KEY_BATCH]),
+                c.attribute_key.is_not(None),
+                c.retracted.is_(False),
+            )
+            .group_by(c.subject_key, c.attribute_key, c.unit)
+        )
+        for key, attribute, unit, count, least in conn.execute(query):
+            tallied = found.get((key, attribute))
+            if tallied is not None:
+                tallied[unit] = (int(count), str(least))
+    return found
