@@ -5,7 +5,7 @@ Created empty, and the claims projection is set back to position 0, so the track
 every projection from the log on the next `tracker db upgrade` or write, as after 0007.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -21,7 +21,7 @@ from tracker.adapters.store import Store
 from tracker.adapters.tables import earlier_slots
 from tracker.db import make_engine, open_store, upgrade
 from tracker.domain.errors import NotFound, TrackerError
-from tracker.domain.events import ClaimAsserted, ClaimCorrected, LogEntry
+from tracker.domain.events import ClaimAsserted, ClaimCorrected, LogEntry, claim_id_of
 from tracker.domain.fold import Knowledge, fold
 from tracker.domain.history import HistoryRow, history, timeline
 from tracker.domain.identity import fold_attribute
@@ -85,9 +85,10 @@ def correct_under_another_id(store: Store, old_id: str, new_id: str, subject: st
         writer.append([ClaimCorrected(claim, old_id, "renumbered")])
 
 
-def targets(knowledge: Knowledge) -> list[str]:
-    """Every claim id, every subject as written and re-spelled, every slot, and some misses."""
-    found = set(knowledge.claims)
+def targets(store: Store, knowledge: Knowledge) -> list[str]:
+    """Every claim id (those replaced under another id too), every subject as written and
+    re-spelled, every slot, and some misses."""
+    found = {claim_id_of(e.event) or "" for e in store.entries()} - {""}
     for state in knowledge.claims.values():
         claim = state.claim
         found |= {claim.subject, claim.subject.upper(), f" {claim.subject}  "}
@@ -114,7 +115,7 @@ def assert_history_as_the_whole_log_says(tracker: Tracker) -> None:
     store = tracker.store
     knowledge = fold(store.entries())
     assert store.touching("anything") is not None  # the narrow read is the one tested
-    for target in targets(knowledge):
+    for target in targets(store, knowledge):
         expected = expected_history(store, target)
         if expected is None:  # an unknown target, or a prefix `history` resolves
             continue
@@ -235,9 +236,9 @@ def whole_reads_refused(store: Store) -> Iterator[None]:
         assert after == store.head().position, "the whole log was read"
         return entries(upto, after)
 
-    def no_every_state(conn: Any, keys: Any = None) -> Any:
+    def no_every_state(conn: Any, where: Any = None, known: Any = None, keys: Any = None) -> Any:
         assert keys is not None, "every claim state was read"
-        return states(conn, keys)
+        return states(conn, where, known, keys)
 
     def no_every_name(conn: Any, keys: Any = None) -> Any:
         assert keys is not None, "every subject name was read"

@@ -11,30 +11,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from tracker.adapters import names, projection, publishers, standing
-from tracker.adapters.logrows import (
-    read_claim_entries,
-    read_entries,
-    read_head,
-    read_judgements,
-    translated,
-)
+from tracker.adapters import names, projection, publishers, search, standing
+from tracker.adapters.logrows import read_entries, read_head, translated
+from tracker.adapters.occurrence_rows import occurrences
+from tracker.adapters.touching import Touching, touching
 from tracker.domain.errors import ChainBroken, StoreError
-from tracker.domain.events import ClaimAsserted, ClaimCorrected, LogEntry
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import STATE_FIELDS, ClaimState, Knowledge, fold
-from tracker.domain.identity import Identity, fold_attribute
+from tracker.domain.identity import Identity
 from tracker.domain.model import Publisher, Source, subject_key
 from tracker.domain.picture import OccurrenceView
-
-
-@dataclass(frozen=True)
-class Touching:
-    """What `history` reads for one target: entries in position order, the articles their
-    claims cite, the aliases in force."""
-
-    entries: list[LogEntry]
-    articles: dict[str, Source]
-    identity: Identity
 
 
 @dataclass(frozen=True)
@@ -44,6 +30,7 @@ class Listing:
     as_of: date
     show_all: bool = False
     after: date | None = None  # only those whose start window begins after this day
+    where: ClaimFilter | None = None  # only the claims this filter matches
 
 
 class ProjectionReads:
@@ -51,18 +38,22 @@ class ProjectionReads:
 
     engine: Engine
 
-    def projected(self, upto: int, subject: str | None = None) -> Knowledge | None:
-        """What the log knows at `upto`, read from the projection; None if it is not at `upto`.
+    def projected(
+        self, upto: int, where: ClaimFilter | None = None, subject: str | None = None
+    ) -> Knowledge | None:
+        """What the log knows at `upto` (of the claims `where` matches), read from the
+        projection; None if it is not at `upto`.
 
         With `subject`, only of that subject (matched as `subject_key` does, through the
         aliases in force): its claims, their articles and its names, read through the slot
         index. One snapshot: claims and sources agree.
         """
         with self._snapshot() as conn:
+            known = publishers.read_publishers(conn)
             if subject is None:
-                return _projected(conn, upto, projection.states(conn))
+                return _projected(conn, upto, projection.states(conn, where, known))
             keys = names.members(conn, subject_key(subject))
-            return _projected(conn, upto, projection.states(conn, keys), keys)
+            return _projected(conn, upto, projection.states(conn, where, known, keys), keys)
 
     def counts(self, upto: int) -> tuple[int, int] | None:
         """(active claims, publishers) at `upto`, as kept by the projection (no row is
@@ -73,34 +64,27 @@ class ProjectionReads:
             return standing.active_claims(conn), publishers.count(conn)
 
     def touching(self, target: str) -> Touching | None:
-        """The entries `domain.history.history` needs to answer for `target` (a claim id, or
-        SUBJECT[/ATTRIBUTE]), read through the indexes; None when the projection is behind
-        the log (then only the whole log can say).
-
-        A claim id's own events; else the events of every claim any revision of which was
-        about the subject (or slot; or about the whole target as a subject, which may hold a
-        slash), and the judgements about names. With the articles those claims cite and the
-        aliases in force, so `history` over these entries says what it says over the log.
-        """
+        """What `history` needs to answer for `target` (a claim id, or SUBJECT[/ATTRIBUTE])
+        as the whole log does, read through the indexes (`touching.touching`); None when the
+        projection is behind the log (then only the whole log can say)."""
         with self._snapshot() as conn:
             if projection.position(conn) != read_head(conn).position:
                 return None
-            entries = read_claim_entries(conn, [target])
-            if not entries:
-                ids = set[str]()
-                for subject, attribute in _readings(target):
-                    keys = names.members(conn, subject_key(subject))
-                    ids |= standing.claims_about(conn, keys, attribute)
-                entries = read_claim_entries(conn, sorted(ids)) + read_judgements(conn)
-                entries.sort(key=lambda e: e.position)
-            cited = {
-                e.event.claim.source_id
-                for e in entries
-                if isinstance(e.event, ClaimAsserted | ClaimCorrected)
-            }
-            return Touching(
-                entries, publishers.read_articles(conn, cited), names.read_identity(conn, ())
-            )
+            return touching(conn, target)
+
+    def searched(
+        self, upto: int, words: list[str], where: ClaimFilter | None, limit: int
+    ) -> tuple[Knowledge, list[tuple[str, float]]] | None:
+        """The claims having every one of `words`, best first, from the database's full-text
+        index, with a knowledge holding them; None if the projection is not at `upto`."""
+        with self._snapshot() as conn:
+            if projection.position(conn) != upto or read_head(conn).position != upto:
+                return None
+            hits = search.find(conn, words, where, publishers.read_publishers(conn), limit)
+            ids = [claim_id for claim_id, _score in hits]
+            states = projection.states_of(conn, ids)
+            knowledge = _projected(conn, upto, states)
+        return (knowledge, hits) if knowledge is not None else None
 
     def pictured(
         self, upto: int, pictured_at: Sequence[date], subject: str | None, listing: Listing
@@ -114,20 +98,22 @@ class ProjectionReads:
         publishers whole. One snapshot: claims, occurrences and sources agree.
         """
         with self._snapshot() as conn:
-            claims = projection.pictured(conn, pictured_at, subject)
+            known = publishers.read_publishers(conn)
+            claims = projection.pictured(conn, pictured_at, subject, listing.where, known)
             spelled = names.members(conn, subject_key(subject)) if subject is not None else None
             knowledge = _projected(conn, upto, claims, spelled)
             if knowledge is None:
                 return None
             try:
-                listed = projection.occurrences(
+                listed = occurrences(
                     conn,
                     listing.as_of,
-                    {key: p.name for key, p in knowledge.publishers.items()},
+                    knowledge.publishers,
                     knowledge.identity,
                     subject,
                     listing.show_all,
                     listing.after,
+                    listing.where,
                 )
             except KeyError:
                 raise StoreError(_UNKNOWN_SOURCE) from None
@@ -199,12 +185,16 @@ class ProjectionReads:
             }
             rows = projection.stored(conn)
             identity = names.read_identity(conn)
+            indexed = search.count(conn)
             if knowledge.publishers != publishers.read_publishers(conn):
                 return "the publishers differ from the log"
             if knowledge.sources != publishers.read_articles(conn):
                 return "the articles differ from the log"
-            if folded == rows:
-                return _identity_mismatch(knowledge.identity, identity) or standing.mismatch(conn)
+            narrow = standing.mismatch(conn) if folded == rows else None
+        if folded == rows:
+            if indexed != len(rows):
+                return f"the search index holds {indexed} claims of {len(rows)}"
+            return _identity_mismatch(knowledge.identity, identity) or narrow
         claim = min(i for i in folded.keys() | rows.keys() if folded.get(i) != rows.get(i))
         return f"claim {claim!r} differs from the log"
 
@@ -216,15 +206,6 @@ class ProjectionReads:
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 yield conn
-
-
-def _readings(target: str) -> list[tuple[str, str | None]]:
-    """The (subject, attribute key or None) that `history` may read `target` as: SUBJECT,
-    or SUBJECT/ATTRIBUTE and, as a subject may hold a slash, the whole target as a subject."""
-    if "/" not in target:
-        return [(target, None)]
-    subject, _, attribute = target.rpartition("/")
-    return [(subject, fold_attribute(attribute) or None), (target, None)]
 
 
 def shortened(head: int, at: int) -> str:
@@ -241,8 +222,8 @@ def _projected(
     states: Iterable[ClaimState],
     spelled: Iterable[str] | None = None,
 ) -> Knowledge | None:
-    """A knowledge of these states, every source and the identity (with the spellings of
-    `spelled`, None: of every subject), if the projection is at `upto`."""
+    """A knowledge of these states, their articles, every publisher and the identity (with
+    the spellings of `spelled`, None: of every subject), if the projection is at `upto`."""
     if projection.position(conn) != upto or read_head(conn).position != upto:
         return None
     knowledge = Knowledge(position=upto, identity=names.read_identity(conn, spelled))

@@ -123,6 +123,10 @@ claims = Table(
     Column("quote", Text),
     Column("originator", Text),
     Column("credibility", Text, nullable=False),
+    # Folded like `subject_key`, for the filters (`--mentions`, `--place`): SPEC §11.
+    Column("actor_key", Text),
+    Column("target_key", Text),
+    Column("place_key", Text),
 )
 # In slot order and covering what a picture asks of the observations (`projection._usable`),
 # so that query reads this index alone; its prefix serves `--subject`.
@@ -138,6 +142,20 @@ Index(
     claims.c.retracted,
     claims.c.id,
 )
+
+# The search index (`search_index`) joins a claim by the position it was first asserted at.
+Index("ix_claims_position", claims.c.position)
+
+# The full-text index is not in this metadata: it is a different object on each backend (an
+# FTS5 virtual table on SQLite, a table with a tsvector and a GIN index on PostgreSQL), made by
+# migration 0008 and kept by `adapters/search.py`. Schema comparisons leave its names alone.
+SEARCH_TABLE = "search_index"
+
+
+def in_metadata(name: str | None, type_: str, _parents: object = None) -> bool:
+    """Alembic's `include_name`: whether a database object is compared with this metadata."""
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE))
+
 
 # The log position the `claims` projection reflects (one row).
 projection = Table(

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from tracker.cli.groups import Group, format_sections, reads_only, shared
+from tracker.cli.terminal import escape, terminal_options
 from tracker.domain.errors import TrackerError
 
 
@@ -25,7 +26,8 @@ class TrackerGroup(Group):
                 sys.stdout.flush()
             return result
         except TrackerError as error:
-            raise click.ClickException(str(error)) from None
+            # Messages may quote the data: never let it drive the terminal.
+            raise click.ClickException(escape(str(error))) from None
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         shared(cmd)
@@ -83,6 +85,7 @@ def _say_waiting() -> None:
     "(default: $TRACKER_DATABASE_URL, else a file in your data directory).",
 )
 @click.version_option(package_name="tracker")
+@terminal_options
 @click.pass_context
 def cli(ctx: click.Context, db: str | None) -> None:
     """Record dated claims with provenance; see the world as of any date, as known at any time.
@@ -108,11 +111,24 @@ from tracker.cli import (  # noqa: E402
     importing,
     judging,
     report,
+    search,
     show,
     sources,
     write,
 )
 
-for module in (write, sources, judging, importing, show, change, history, export, report, admin):
+for module in (
+    write,
+    sources,
+    judging,
+    importing,
+    show,
+    change,
+    history,
+    search,
+    export,
+    report,
+    admin,
+):
     module.register(cli)
 shared(cli)

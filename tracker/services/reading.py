@@ -12,6 +12,7 @@ from tracker.domain.dates import parse_as_of, parse_date
 from tracker.domain.diff import SlotChange, compare
 from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.events import ClaimCorrected, ClaimRanked, ClaimReinstated, ClaimRetracted
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.history import HistoryRow, history, timeline
 from tracker.domain.picture import OccurrenceView, Picture, build_picture
@@ -46,7 +47,10 @@ class Reading(Service):
         """As `knowledge`, and the occurrences `listing` asks for when the projection could
         list them (None: the picture lists them from the knowledge)."""
         read = self.store.pictured(cut.position, pictured_at, subject, listing)
-        return read if read is not None else (self._replay(upto=cut.position), None)
+        if read is not None:
+            return read
+        folded = self._replay(upto=cut.position)
+        return (listing.where.keep(folded) if listing.where else folded), None
 
     def show(
         self,
@@ -54,8 +58,10 @@ class Reading(Service):
         known_at: str | None,
         subject: str | None = None,
         show_all: bool = False,
+        where: ClaimFilter | None = None,
     ) -> tuple[Picture, Cut]:
         day = parse_as_of(as_of) if as_of else self.clock().date()
+        where = self.resolved(where)
         cut = self.cut(known_at)
         with closing(self.store.entries(after=cut.position)) as later:
             changed = {
@@ -64,7 +70,9 @@ class Reading(Service):
                 if e.kind in CHANGING_KINDS
             }
         with fewer_collections():
-            knowledge, listed = self._pictured(cut, [day], subject, Listing(day, show_all))
+            knowledge, listed = self._pictured(
+                cut, [day], subject, Listing(day, show_all, where=where)
+            )
             picture = build_picture(knowledge, day, subject, show_all, changed, listed)
         return picture, cut
 
@@ -109,14 +117,15 @@ class Reading(Service):
         end: str | None,
         type_code: str | None,
         known_at: str | None = None,
+        where: ClaimFilter | None = None,
     ) -> tuple[list[ClaimState], Knowledge]:
         """Claims in valid-time order, as known at K."""
         if type_code:
             type_code = self.catalogue.check(type_code)
-        cut = self.cut(known_at)
+        cut, where = self.cut(known_at), self.resolved(where)
         # With a subject, only its claims are read (through the slot index) when they can be.
-        known = self.store.projected(cut.position, subject)
-        knowledge = known if known is not None else self._replay(upto=cut.position)
+        known = self.store.projected(cut.position, where, subject) if subject else None
+        knowledge = known if known is not None else self.knowledge(cut, where)
         first = parse_date(start).window.earliest if start else None
         last = parse_as_of(end) if end else None
         if first is not None and last is not None and last < first:
