@@ -22,7 +22,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_claims_newest",
         "claims",
-        ["first_day", "last_day", "position"],
+        ["first_day", "last_day", "position", "retracted", "rank"],
         sqlite_where=sa.text("attribute IS NULL"),
         postgresql_where=sa.text("attribute IS NULL"),
     )

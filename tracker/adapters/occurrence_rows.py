@@ -68,8 +68,11 @@ def occurrences(
     query = filtering.where(conn, query, where, publishers)
     more = 0
     if limit is not None:
-        total = conn.scalar(select(func.count()).select_from(query.subquery())) or 0
-        more = max(0, total - limit)
+        # Counted in the index alone (`ix_claims_newest` holds what the conditions read, but
+        # a filter's or a subject's): the join to articles is for the rows' publisher only.
+        counted = select(func.count()).select_from(claims).where(query.whereclause)
+        total = conn.scalar(counted)
+        more = max(0, (total or 0) - limit)
     query = query.order_by(c.first_day.desc(), c.last_day.desc(), c.position.desc())
     if limit is not None:
         query = query.limit(limit)

@@ -144,12 +144,14 @@ Index(
 # The search index (`search_index`) joins a claim by the position it was first asserted at.
 Index("ix_claims_position", claims.c.position)
 # The occurrences, newest first (`occurrence_rows`): `show --limit N` reads N entries from
-# this index's end instead of sorting every occurrence.
+# this index's end instead of sorting every occurrence, and counts the rest in it alone.
 Index(
     "ix_claims_newest",
     claims.c.first_day,
     claims.c.last_day,
     claims.c.position,
+    claims.c.retracted,
+    claims.c.rank,
     sqlite_where=claims.c.attribute.is_(None),
     postgresql_where=claims.c.attribute.is_(None),
 )
