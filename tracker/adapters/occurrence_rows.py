@@ -70,7 +70,9 @@ def occurrences(
     if limit is not None:
         # Counted in the index alone (`ix_claims_newest` holds what the conditions read, but
         # a filter's or a subject's): the join to articles is for the rows' publisher only.
-        counted = select(func.count()).select_from(claims).where(query.whereclause)
+        counted = select(func.count()).select_from(claims)
+        if query.whereclause is not None:  # it always has one; for the type checker
+            counted = counted.where(query.whereclause)
         total = conn.scalar(counted)
         more = max(0, (total or 0) - limit)
     query = query.order_by(c.first_day.desc(), c.last_day.desc(), c.position.desc())
