@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Collection, Generator, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from tracker.adapters import names, projection, publishers, units
-from tracker.adapters.bulk import insert_rows
+from tracker.adapters import names, projection, publishers, twins, units
+from tracker.adapters.bulk import insert_rows, rows_by_keys
 from tracker.adapters.logrows import (
     Head,
     decode_entry,
@@ -27,6 +28,7 @@ from tracker.adapters.tables import log
 from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.events import (
     JUDGEMENT_KINDS,
+    ClaimAsserted,
     Event,
     LogEntry,
     TypeDefined,
@@ -37,6 +39,7 @@ from tracker.domain.events import (
     to_payload,
 )
 from tracker.domain.fold import Knowledge, fold
+from tracker.domain.fold import apply as fold_apply
 from tracker.domain.identity import Identity
 from tracker.domain.model import Claim, Source, publisher_key
 from tracker.domain.units import SlotKey, UnitTally
@@ -216,7 +219,9 @@ class Writer:
     def defined_types(self) -> list[TypeDefined]:
         return read_types(self.conn)
 
-    def knowledge_of(self, claim_ids: set[str]) -> Knowledge:
+    def knowledge_of(
+        self, claim_ids: set[str], asserted: Mapping[str, ClaimAsserted] | None = None
+    ) -> Knowledge:
         """What the log knows of these claims, their articles and every publisher, read
         through the indexes.
 
@@ -226,24 +231,52 @@ class Writer:
         articles and publishers come from their projections, kept in step by this writer's
         appends under the same lock (only the grades decide anything, and only warnings and
         a publisher's first grade depend on them).
+
+        `asserted`: events a caller would append for some of the ids. A claim whose one event
+        in the log is such a `claim.asserted`, the same canonical JSON byte for byte, is folded
+        as that event without decoding its payload (what a re-import finds for every row).
         """
-        entries: list[LogEntry] = []
-        ids = sorted(claim_ids)
-        for start in range(0, len(ids), _ID_BATCH):
-            batch = select(log).where(log.c.claim_id.in_(ids[start : start + _ID_BATCH]))
-            entries += [decode_entry(row) for row in self.conn.execute(batch)]
-        entries.sort(key=lambda e: e.position)
-        knowledge = fold(entries)
+        asserted = asserted or {}
+        events: list[tuple[int, Event]] = []
+        undecided: list[str] = []
+        for claim_id, rows in self._log_rows(claim_ids).items():
+            event = asserted.get(claim_id)
+            if event is not None and len(rows) == 1:
+                position, kind, payload = rows[0]
+                if kind == event.kind and payload == canonical_json(to_payload(event)):
+                    events.append((position, event))
+                    continue
+            undecided.append(claim_id)
+        for start in range(0, len(undecided), _ID_BATCH):
+            batch = select(log).where(log.c.claim_id.in_(undecided[start : start + _ID_BATCH]))
+            events += [(e.position, e.event) for e in map(decode_entry, self.conn.execute(batch))]
+        events.sort(key=itemgetter(0))
+        knowledge = Knowledge()
+        for position, event in events:
+            fold_apply(event, knowledge, position)
+            knowledge.position = position
         cited = {s.claim.source_id for s in knowledge.claims.values()} - knowledge.sources.keys()
         knowledge.sources.update(publishers.read_articles(self.conn, cited))
         knowledge.publishers = publishers.read_publishers(self.conn)
         return knowledge
 
+    def _log_rows(self, claim_ids: Collection[str]) -> dict[str, list[tuple[int, str, str]]]:
+        """(position, kind, payload) of every log row of these claims, by claim id."""
+        found: dict[str, list[tuple[int, str, str]]] = {}
+        ids = sorted(claim_ids)
+        for start in range(0, len(ids), _ID_BATCH):
+            chunk = ids[start : start + _ID_BATCH]
+            for position, claim_id, kind, payload in rows_by_keys(
+                self.conn, log, ("position", "claim_id", "kind", "payload"), "claim_id", chunk
+            ):
+                found.setdefault(claim_id, []).append((int(position), kind, payload))
+        return found
+
     def near_duplicates(self, cited: Sequence[tuple[Claim, Source]]) -> dict[str, list[str]]:
         """For each (claim, article), the active claims under other ids that say the same
         from the same publisher (`publishing.fingerprint`), by claim id."""
         identity = names.read_identity(self.conn, ())  # the aliases in force
-        return publishers.twins(self.conn, [(c, publisher_key(a.name)) for c, a in cited], identity)
+        return twins.twins(self.conn, [(c, publisher_key(a.name)) for c, a in cited], identity)
 
     def judgements(self) -> Identity:
         """The aliases and distinctions in force, folded from the log's judgement events

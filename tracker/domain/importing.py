@@ -205,15 +205,17 @@ def plan_batch(
     rows: Iterable[Row],
     catalogue: Catalogue,
     earlier: Callable[[set[str]], dict[str, set[int]]],
-    knowledge_of: Callable[[set[str]], Knowledge],
+    knowledge_of: Callable[[set[str], dict[str, ClaimAsserted]], Knowledge],
     near_duplicates: Callable[[list[tuple[Claim, Source]]], dict[str, list[str]]],
 ) -> Batch:
     """The events that bring the log in line with the next rows of a file.
 
     `earlier(ids)` gives the shapes (`shape`) of those ids on the file's earlier lines, so a
     later row of an id is a duplicate (unchanged) or a contradiction (rule 5) across batches.
-    `knowledge_of(ids)` gives what the log knows of those claims, the earlier batches' events
-    included, and of every publisher, so the cost follows the file, not the log.
+    `knowledge_of(ids, asserted)` gives what the log knows of those claims, the earlier
+    batches' events included, and of every publisher, so the cost follows the file, not the
+    log; `asserted` holds the event each plain assertion row would append, so that a claim
+    the log holds as just that one event (a re-import) need not be decoded.
     `near_duplicates` gives, for (claim, article) pairs, the active claims of the log that
     repeat them under other ids (`publishing.fingerprint`).
     """
@@ -230,9 +232,18 @@ def plan_batch(
     kept = _drop_contradictions(plan, batch, parsed, earlier)
     if plan.found:
         return batch  # this pass is void; decide nothing more
-    knowledge = knowledge_of({item.claim_id for item in kept})
+    knowledge = knowledge_of({item.claim_id for item in kept}, _as_asserted(kept))
+    # Only a new claim is told of its near-duplicates (`_decide`): the others are not looked up.
     twins = near_duplicates(
-        [(i.claim, i.source) for i in kept if i.claim is not None and i.source is not None]
+        [
+            (i.claim, i.source)
+            for i in kept
+            if i.op == "assert"
+            and i.claim is not None
+            and i.source is not None
+            and i.refused is None
+            and i.claim_id not in knowledge.claims
+        ]
     )
     repeats = Repeats(twins, batch.retracted, plan.identity)
     for item in kept:
@@ -256,6 +267,15 @@ def plan_batch(
         batch.events.append(event)
         plan.counts["new"] += 1
     return batch
+
+
+def _as_asserted(kept: list[Parsed]) -> dict[str, ClaimAsserted]:
+    """The `claim.asserted` each row asserting a claim as it is would append, by claim id."""
+    return {
+        item.claim_id: ClaimAsserted(item.claim, item.source)
+        for item in kept
+        if item.op == "assert" and item.claim is not None and item.source is not None
+    }
 
 
 def shape(item: Parsed) -> int:
