@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 
 from sqlalchemy import Connection, delete, func, select, update
 
@@ -49,7 +50,7 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
         return
     keys = {publisher_key(a.name) for a in cited} | {publisher_key(g.source) for _, g in graded}
     before = read_publishers(conn, keys)
-    known = set(read_articles(conn, {a.id for a in cited}))
+    known = _recorded_ids(conn, {a.id for a in cited})
     # The articles already recorded stand in as placeholders: `cite` keeps the first of an id.
     state = Knowledge(publishers=dict(before), sources=dict.fromkeys(known, _RECORDED))
     for at, event in appended:
@@ -60,7 +61,7 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
         elif isinstance(event, SourceGraded):
             fold_apply(event, state, at)
     new = [
-        (publisher_key(s.name), *(getattr(s, f) for f in _ARTICLE))
+        (publisher_key(s.name), *_article_cells(s))
         for s in state.sources.values()
         if s is not _RECORDED
     ]
@@ -73,6 +74,18 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
             conn.execute(
                 update(publishers).where(publishers.c.key == key).values(grade=publisher.grade)
             )
+
+
+_article_cells = attrgetter(*_ARTICLE)
+
+
+def _recorded_ids(conn: Connection, ids: set[str]) -> set[str]:
+    """Which of these article ids the projection holds."""
+    wanted, found = sorted(ids), set()
+    for start in range(0, len(wanted), _ID_BATCH):
+        chunk = wanted[start : start + _ID_BATCH]
+        found.update(row[0] for row in rows_by_keys(conn, articles, ("id",), "id", chunk))
+    return found
 
 
 def _cells(publisher: Publisher) -> tuple[str, str | None]:
