@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
-from tracker.domain.model import CANONICAL, Claim, Source
+from tracker.domain.canonical import canonical_json as canonical_json
+from tracker.domain.canonical import quoted
+from tracker.domain.model import Claim, Source
 
 GENESIS_HASH = "0" * 64
 
@@ -193,10 +195,6 @@ def claim_id_of(event: Event) -> str | None:
     return None
 
 
-def canonical_json(data: Any) -> str:
-    return CANONICAL.encode(data)
-
-
 def format_instant(moment: datetime) -> str:
     """UTC instants as text: microseconds always, `Z` suffix."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -238,7 +236,7 @@ def chain_hash_text(
     (an append formats its one time once): the envelope is spliced around the payload, keys
     in sorted order, so the bytes are exactly those of `canonical_json(envelope)`."""
     body = (
-        f'{{"event_id":{canonical_json(event_id)},"kind":{canonical_json(kind)},'
+        f'{{"event_id":{quoted(event_id)},"kind":{quoted(kind)},'
         f'"payload":{payload_json},"position":{position},'
         f'"recorded_at":"{instant}"}}'
     )

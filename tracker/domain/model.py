@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from typing import Any
+
+from tracker.domain.canonical import canonical_json
 
 # Re-exported: the catalogue was defined here before it had a module of its own.
 from tracker.domain.catalogue import Catalogue as Catalogue
@@ -36,13 +37,9 @@ def source_key(name: str) -> str:
     return fold_text(name).casefold()
 
 
-# One encoder for every canonical JSON text: json.dumps with options builds a new one per call.
-CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
 def content_id(prefix: str, content: dict[str, Any]) -> str:
     """A deterministic id from normalised content: identical content, identical id."""
-    blob = CANONICAL.encode(content)
+    blob = canonical_json(content)
     return f"{prefix}:{hashlib.sha256(blob.encode()).hexdigest()[:16]}"
 
 
