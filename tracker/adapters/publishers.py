@@ -81,7 +81,7 @@ _article_cells = attrgetter(*_ARTICLE)
 
 def _recorded_ids(conn: Connection, ids: set[str]) -> set[str]:
     """Which of these article ids the projection holds."""
-    wanted, found = sorted(ids), set()
+    wanted, found = sorted(ids), set[str]()
     for start in range(0, len(wanted), _ID_BATCH):
         chunk = wanted[start : start + _ID_BATCH]
         found.update(row[0] for row in rows_by_keys(conn, articles, ("id",), "id", chunk))

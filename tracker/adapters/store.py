@@ -240,11 +240,11 @@ class Writer:
         events: list[tuple[int, Event]] = []
         undecided: list[str] = []
         for claim_id, rows in self._log_rows(claim_ids).items():
-            event = asserted.get(claim_id)
-            if event is not None and len(rows) == 1:
+            same = asserted.get(claim_id)
+            if same is not None and len(rows) == 1:
                 position, kind, payload = rows[0]
-                if kind == event.kind and payload == canonical_json(to_payload(event)):
-                    events.append((position, event))
+                if kind == same.kind and payload == canonical_json(to_payload(same)):
+                    events.append((position, same))
                     continue
             undecided.append(claim_id)
         for start in range(0, len(undecided), _ID_BATCH):

@@ -11,6 +11,7 @@ from typing import Any
 from tracker.domain.canonical import canonical_json as canonical_json
 from tracker.domain.canonical import quoted
 from tracker.domain.model import Claim, Source
+from tracker.domain.records import quick_init
 
 GENESIS_HASH = "0" * 64
 
@@ -21,6 +22,7 @@ class SourceRegistered:
     kind = "source.registered"
 
 
+@quick_init
 @dataclass(frozen=True)
 class ClaimAsserted:
     """`article`: the article the claim was read in (its id is `claim.source_id`). Claims
@@ -200,6 +202,7 @@ def format_instant(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@quick_init
 @dataclass(frozen=True)
 class LogEntry:
     """One event as the log holds it."""

@@ -35,6 +35,7 @@ from tracker.domain.publishing import (
     regrade,
     retracted_note,
 )
+from tracker.domain.records import quick_init
 
 COLUMNS = (
     "id",
@@ -73,6 +74,7 @@ _TYPE_COLUMNS = {"type": "type", "shape": "value", "description": "summary"}
 BATCH_ROWS = 5000
 
 
+@quick_init
 @dataclass(frozen=True)
 class Row:
     """One row of an import file, with the line it starts on."""
@@ -83,6 +85,7 @@ class Row:
     where: dict[str, int] = field(default_factory=dict, compare=False)
 
 
+@quick_init
 @dataclass(frozen=True)
 class RowError:
     """What is wrong with a row; `fields` keeps the row itself, for a rejects file."""
@@ -93,6 +96,7 @@ class RowError:
     fields: dict[str, str | None] = field(default_factory=dict, compare=False)
 
 
+@quick_init
 @dataclass(frozen=True)
 class Parsed:
     row: Row

@@ -14,6 +14,7 @@ from tracker.domain.catalogue import Catalogue as Catalogue
 from tracker.domain.dates import ValidDate, parse_date
 from tracker.domain.errors import ValidationError
 from tracker.domain.identity import fold_name
+from tracker.domain.records import quick_init
 from tracker.domain.values import canonical_value, legacy_spelling, same_value
 
 RELIABILITY_GRADES = "ABCDEF"
@@ -67,6 +68,7 @@ def given_grade(reliability: str) -> str | None:
     return None if reliability == "F" else reliability
 
 
+@quick_init
 @dataclass(frozen=True)
 class Source:
     """An article: where a claim was read. Its id (the claim's `source_id`) is derived from
@@ -98,6 +100,7 @@ class Source:
         )
 
 
+@quick_init
 @dataclass(frozen=True)
 class Claim:
     """One fact as one source states it; an observation when it has an attribute."""
