@@ -381,7 +381,8 @@ def _decide(plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge) -> boo
     if known is not None:
         recorded = knowledge.sources.get(known.claim.source_id)
         claim, article = as_recorded(item.claim, item.source, recorded)
-        item = replace(item, claim=claim, source=article)
+        if claim is not item.claim:  # cited again under another grade: as recorded
+            item = replace(item, claim=claim, source=article)
     assert item.claim is not None and item.source is not None
     reranked = item.rank is not None and item.rank != (known.rank if known else "normal")
     if known is not None and known.retracted:
