@@ -1,0 +1,69 @@
+"""Start-up: `tracker --help` imports no command module and no SQLAlchemy; the table it lists
+the commands from (`lazy.COMMANDS`) is what the command modules register."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib import import_module
+
+import click
+
+from tracker.cli import cli
+from tracker.cli.groups import summary
+from tracker.cli.lazy import COMMANDS, MODULES
+
+PROBE = """
+import sys
+from tracker.cli import main
+sys.argv = ["tracker", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("sqlalchemy", "alembic", "jinja2")
+                or m.startswith(("tracker.cli.", "tracker.services", "tracker.adapters")))
+print(" ".join(loaded), file=sys.stderr)
+"""
+
+
+def loaded_by(*args: str) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True
+    )
+    return result.stderr.split()
+
+
+def test_help_imports_no_command_module_and_no_sqlalchemy() -> None:
+    assert loaded_by("--help") == ["tracker.cli.groups", "tracker.cli.lazy"]
+
+
+def test_a_command_imports_its_own_module() -> None:
+    loaded = loaded_by("show", "--help")
+    assert "tracker.cli.show" in loaded
+    assert "tracker.cli.report" not in loaded and "tracker.cli.export" not in loaded
+
+
+def test_the_table_is_what_the_modules_register() -> None:
+    registered: dict[str, tuple[str, str]] = {}
+    for module in MODULES:
+        group = click.Group()
+        import_module(f"tracker.cli.{module}").register(group)
+        for name in group.commands:
+            registered[name] = (module, summary(cli.commands[name]))
+    missing = {name: entry for name, entry in registered.items() if COMMANDS.get(name) != entry}
+    assert not missing, f"lazy.COMMANDS should hold: {missing}"
+    assert registered.keys() == COMMANDS.keys()
+
+
+def help_text(*code: str) -> str:
+    script = "\n".join(["from tracker.cli import cli, main", *code, "main()"])
+    run = subprocess.run([sys.executable, "-c", script, "--help"], capture_output=True, text=True)
+    return run.stdout
+
+
+def test_help_lists_the_same_as_with_every_command_loaded() -> None:
+    lazy = help_text()
+    loaded = help_text(f"assert len(cli.commands) == {len(COMMANDS)}")
+    assert "Record:" in lazy and "  show " in lazy
+    assert lazy == loaded
