@@ -36,7 +36,7 @@ from timing import (
     median,
     pg_drop,
     pg_recreate,
-    spawn_rss,
+    spawn,
     table,
 )
 
@@ -45,8 +45,8 @@ PG_REF_DB = "bench_perf_import_reference"
 
 
 def timed(argv: list[str], rows: int) -> Sample:
-    wall, rss, _out = spawn_rss(argv)
-    return Sample(wall, rows, rss)
+    wall, rss, cpu, _out = spawn(argv)
+    return Sample(wall, rows, rss, cpu)
 
 
 def import_lines(
@@ -99,16 +99,18 @@ def startup_lines(runs: int, tmp: Path) -> list[Line]:
 def scaling(lines: list[Line]) -> str:
     """Import at each size: time, claims/s, peak RSS and RSS per row, against the reference."""
     out = [
-        "| import, SQLite | N | tracker s | reference s | ratio | claims/s | "
+        "| import, SQLite | N | runs | tracker s | reference s | ratio | CPU ratio | claims/s | "
         "peak RSS MB | RSS bytes per row |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for line in lines:
         t, r = median(line.tracker, "seconds"), median(line.reference, "seconds")
+        cpu = median(line.tracker, "cpu") / median(line.reference, "cpu")
         rss = median(line.tracker, "rss_mb")
         out.append(
-            f"| {line.operation} | {line.n:,} | {t:.2f} | {r:.2f} | {t / r:.2f}x | "
-            f"{line.n / t:,.0f} | {rss:.0f} | {rss * 1e6 / line.n:,.0f} |"
+            f"| {line.operation} | {line.n:,} | {len(line.tracker)} | {t:.2f} | {r:.2f} | "
+            f"{t / r:.2f}x | {cpu:.2f}x | {line.n / t:,.0f} | {rss:.0f} | "
+            f"{rss * 1e6 / line.n:,.0f} |"
         )
     return "\n".join(out)
 

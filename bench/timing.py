@@ -25,6 +25,7 @@ class Sample:
     seconds: float
     rows: int
     rss_mb: float
+    cpu: float = 0.0  # user + system seconds of the whole process (whole-process samples)
 
 
 @dataclass
@@ -37,28 +38,38 @@ class Line:
 
 
 def spawn_rss(argv: list[str]) -> tuple[float, float, str]:
-    """Run argv under /usr/bin/time: (wall s, peak RSS MB of that process, stdout).
+    """Run argv under /usr/bin/time: (wall s, peak RSS MB of that process, stdout)."""
+    wall, rss, _cpu, out = spawn(argv)
+    return wall, rss, out
+
+
+def spawn(argv: list[str]) -> tuple[float, float, float, str]:
+    """Run argv under /usr/bin/time: (wall s, peak RSS MB, user + system CPU s, stdout).
 
     Not os.wait4/RUSAGE_CHILDREN: on Linux a forked child keeps the parent's RSS high-water
     mark across exec, so small children would report this script's RSS. /usr/bin/time is tiny.
+    The CPU seconds say what the wall seconds cannot on a machine shared with other work.
     """
     with (
         tempfile.TemporaryFile() as out,
         tempfile.TemporaryFile() as err,
-        tempfile.NamedTemporaryFile("r") as rss,
+        tempfile.NamedTemporaryFile("r") as report,
     ):
         start = time.perf_counter()
         code = subprocess.call(
-            ["/usr/bin/time", "-f", "%M", "-o", rss.name, *argv], stdout=out, stderr=err, cwd=ROOT
+            ["/usr/bin/time", "-f", "%M %U %S", "-o", report.name, *argv],
+            stdout=out,
+            stderr=err,
+            cwd=ROOT,
         )
         seconds = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
         text, errors = out.read().decode(), err.read().decode()
-        peak_kb = int(rss.read().split()[-1])
+        peak_kb, user, system = report.read().split()[-3:]
     if code != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({code}): {errors[-2000:]}")
-    return seconds, peak_kb / 1024, text
+    return seconds, int(peak_kb) / 1024, float(user) + float(system), text
 
 
 def work(op: str, *args: str) -> Sample:
@@ -68,8 +79,8 @@ def work(op: str, *args: str) -> Sample:
 
 
 def whole(argv: list[str]) -> Sample:
-    wall, rss, _out = spawn_rss(argv)
-    return Sample(wall, 0, rss)
+    wall, rss, cpu, _out = spawn(argv)
+    return Sample(wall, 0, rss, cpu)
 
 
 def sqlite_url(path: Path) -> str:
@@ -109,24 +120,29 @@ def median(samples: list[Sample], attr: str) -> float:
 
 def table(lines: list[Line]) -> str:
     head = (
-        "| operation | N | tracker s | reference s | ratio | tracker rows/s | "
-        "peak RSS MB (tracker / ref) | target |"
+        "| operation | N | tracker s | reference s | ratio | CPU s (tracker / ref) | CPU ratio | "
+        "tracker rows/s | peak RSS MB (tracker / ref) | target |"
     )
-    out = [head, "|---|---:|---:|---:|---:|---:|---:|---|"]
+    out = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for line in lines:
         t = median(line.tracker, "seconds")
         rows = line.tracker[0].rows
         rss = median(line.tracker, "rss_mb")
+        cpu = median(line.tracker, "cpu")
+        cpu_text, cpu_ratio = (f"{cpu:.2f}", "-") if cpu else ("-", "-")
         if line.reference:
             r = median(line.reference, "seconds")
-            ref, ratio = f"{r:.3f}", f"{t / r:.1f}x" if r else "-"
+            ref, ratio = f"{r:.3f}", f"{t / r:.2f}x" if r else "-"
             rss_text = f"{rss:.0f} / {median(line.reference, 'rss_mb'):.0f}"
+            ref_cpu = median(line.reference, "cpu")
+            if cpu and ref_cpu:
+                cpu_text, cpu_ratio = f"{cpu:.2f} / {ref_cpu:.2f}", f"{cpu / ref_cpu:.2f}x"
         else:
             ref, ratio, rss_text = "-", "-", f"{rss:.0f}"
         rate = f"{rows / t:,.0f}" if rows and t else "-"
         out.append(
-            f"| {line.operation} | {line.n:,} | {t:.3f} | {ref} | {ratio} | {rate} | "
-            f"{rss_text} | {line.target} |"
+            f"| {line.operation} | {line.n:,} | {t:.3f} | {ref} | {ratio} | {cpu_text} | "
+            f"{cpu_ratio} | {rate} | {rss_text} | {line.target} |"
         )
     return "\n".join(out)
 
