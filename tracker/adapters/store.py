@@ -8,13 +8,12 @@ import time
 from collections.abc import Callable, Collection, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from tracker.adapters import names, projection, publishers, twins, units
-from tracker.adapters.bulk import insert_rows, rows_by_keys
+from tracker.adapters import knowing, names, projection, twins, units
+from tracker.adapters.bulk import insert_rows
 from tracker.adapters.logrows import (
     Head,
     decode_entry,
@@ -39,7 +38,6 @@ from tracker.domain.events import (
     to_payload,
 )
 from tracker.domain.fold import Knowledge, fold
-from tracker.domain.fold import apply as fold_apply
 from tracker.domain.identity import Identity
 from tracker.domain.model import Claim, Source, publisher_key
 from tracker.domain.units import SlotKey, UnitTally
@@ -222,55 +220,10 @@ class Writer:
     def knowledge_of(
         self, claim_ids: set[str], asserted: Mapping[str, ClaimAsserted] | None = None
     ) -> Knowledge:
-        """What the log knows of these claims, their articles and every publisher, read
-        through the indexes.
-
-        Every event of each claim is included, so the fold of this subset gives each of them
-        exactly the state a fold of the whole log would. Writers decide claims from the log,
-        never from the claims projection: a damaged projection must not reach the log. The
-        articles and publishers come from their projections, kept in step by this writer's
-        appends under the same lock (only the grades decide anything, and only warnings and
-        a publisher's first grade depend on them).
-
-        `asserted`: events a caller would append for some of the ids. A claim whose one event
-        in the log is such a `claim.asserted`, the same canonical JSON byte for byte, is folded
-        as that event without decoding its payload (what a re-import finds for every row).
-        """
-        asserted = asserted or {}
-        events: list[tuple[int, Event]] = []
-        undecided: list[str] = []
-        for claim_id, rows in self._log_rows(claim_ids).items():
-            same = asserted.get(claim_id)
-            if same is not None and len(rows) == 1:
-                position, kind, payload = rows[0]
-                if kind == same.kind and payload == canonical_json(to_payload(same)):
-                    events.append((position, same))
-                    continue
-            undecided.append(claim_id)
-        for start in range(0, len(undecided), _ID_BATCH):
-            batch = select(log).where(log.c.claim_id.in_(undecided[start : start + _ID_BATCH]))
-            events += [(e.position, e.event) for e in map(decode_entry, self.conn.execute(batch))]
-        events.sort(key=itemgetter(0))
-        knowledge = Knowledge()
-        for position, event in events:
-            fold_apply(event, knowledge, position)
-            knowledge.position = position
-        cited = {s.claim.source_id for s in knowledge.claims.values()} - knowledge.sources.keys()
-        knowledge.sources.update(publishers.read_articles(self.conn, cited))
-        knowledge.publishers = publishers.read_publishers(self.conn)
-        return knowledge
-
-    def _log_rows(self, claim_ids: Collection[str]) -> dict[str, list[tuple[int, str, str]]]:
-        """(position, kind, payload) of every log row of these claims, by claim id."""
-        found: dict[str, list[tuple[int, str, str]]] = {}
-        ids = sorted(claim_ids)
-        for start in range(0, len(ids), _ID_BATCH):
-            chunk = ids[start : start + _ID_BATCH]
-            for position, claim_id, kind, payload in rows_by_keys(
-                self.conn, log, ("position", "claim_id", "kind", "payload"), "claim_id", chunk
-            ):
-                found.setdefault(claim_id, []).append((int(position), kind, payload))
-        return found
+        """What the log knows of these claims, their articles and every publisher
+        (`knowing.knowledge_of`): writers decide claims from the log, never from the claims
+        projection, so that a damaged projection cannot reach the log."""
+        return knowing.knowledge_of(self.conn, claim_ids, asserted or {})
 
     def near_duplicates(self, cited: Sequence[tuple[Claim, Source]]) -> dict[str, list[str]]:
         """For each (claim, article), the active claims under other ids that say the same

@@ -273,7 +273,7 @@ SOURCE_FIELDS = ("source", "source_url", "source_title", "published", "retrieved
 
 def build_source(fields_in: dict[str, str | None]) -> Source:
     """Validate and normalise a source from `source`, `source_url`, … fields."""
-    return _build_source(*(fields_in.get(name) for name in SOURCE_FIELDS))
+    return _build_source(*map(fields_in.get, SOURCE_FIELDS))
 
 
 @lru_cache(maxsize=4096)  # a feed has few sources and many rows; a bad one raises every time
