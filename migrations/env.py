@@ -5,14 +5,19 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from tracker.adapters.tables import metadata
+from tracker.adapters.tables import in_metadata, metadata
 
 config = context.config
 connection = config.attributes.get("connection")
 
 
 def run(conn: object) -> None:
-    context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
+    context.configure(
+        connection=conn,
+        target_metadata=metadata,
+        render_as_batch=True,
+        include_name=in_metadata,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

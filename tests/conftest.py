@@ -92,3 +92,9 @@ def seed_file() -> Path:
 @pytest.fixture
 def tracker(db_url: str, frozen: object) -> Tracker:
     return Tracker(open_store(db_url, utc_now), utc_now)
+
+
+@pytest.fixture(autouse=True)
+def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see whole cells, as a pipe does, unless they set COLUMNS themselves."""
+    monkeypatch.delenv("COLUMNS", raising=False)

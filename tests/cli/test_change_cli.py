@@ -153,12 +153,15 @@ def test_s7_correct_then_retract_on_the_command_line(  # type: ignore[no-untyped
         "Error: claim 'visit' is retracted; it can no longer change\n",
     )
     history = run("history", "visit", "--format", "csv").stdout.splitlines()
+    about = "Khalifa Haftar,,diplomacy.visit,Haftar visits Belarus."
     assert history == [
-        "position,recorded_at,kind,claim,value,date,source,reason,rank",
-        "17,2025-03-10T10:00:00.000000Z,claim.asserted,visit,,2024-02,New York Parrot,,",
+        "position,recorded_at,kind,claim,value,date,source,reason,rank,"
+        "subject,attribute,type,summary,changes",
+        f"17,2025-03-10T10:00:00.000000Z,claim.asserted,visit,,2024-02,New York Parrot,,,{about},",
         "18,2025-03-11T10:00:00.000000Z,claim.corrected,visit,,2025-02,New York Parrot,"
-        "year mistyped,",
-        "19,2025-03-11T10:00:00.000000Z,claim.retracted,visit,,2025-02,New York Parrot,denied,",
+        f"year mistyped,,{about},date: 2024-02 → 2025-02",
+        "19,2025-03-11T10:00:00.000000Z,claim.retracted,visit,,2025-02,New York Parrot,denied,,"
+        f"{about},",
     ]
 
 

@@ -59,7 +59,7 @@ def test_adding_the_same_claim_twice_appends_nothing(run) -> None:  # type: igno
     again = run(*ADD_800)
     assert again.exit_code == 0
     assert again.stdout == f"{first} already recorded at log position 1; nothing appended\n"
-    assert "events           1" in run("info").stdout
+    assert "events         1" in run("info").stdout
 
 
 def test_show_as_of_lists_the_seed_picture(run, seed_file: Path) -> None:  # type: ignore[no-untyped-def]
@@ -74,9 +74,10 @@ def test_show_as_of_lists_the_seed_picture(run, seed_file: Path) -> None:  # typ
         "Picture as of 2024-05-15, as known at 2025-03-01T12:00:00Z (log position 16)\n"
         "\n"
         "Slots\n"
-        "SUBJECT  ATTRIBUTE        STATUS    VALUE                               DATE     SOURCES\n"
+        "SUBJECT  ATTRIBUTE        STATUS    VALUE                               DATE     "
+        "SOURCES          CLAIM\n"
         "Russia   troops_in_libya  possible  800 troops, possibly 1,800 already  2024-02  "
-        "New York Parrot\n"
+        "New York Parrot  nyp-2025-02:russia-troops-2024-02\n"
         "\n"
         "Occurrences: none by this date.\n"
     )
@@ -219,7 +220,7 @@ def test_an_invalid_import_lists_every_error_and_appends_nothing(run, tmp_path: 
         "(file rejected: nothing appended)",
         "Error: rows were invalid; the files named above appended nothing",
     ]
-    assert "events           0" in run("info").stdout
+    assert "events         0" in run("info").stdout
 
 
 def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:

@@ -65,7 +65,7 @@ def test_dry_run_says_so_and_appends_nothing(run, seed_file: Path) -> None:  # t
     assert result.stderr.endswith(
         "15 new, 0 corrected, 0 unchanged, 0 retracted, 0 rejected (dry run: nothing appended)\n"
     )
-    assert "events           0" in run("info").stdout
+    assert "events         0" in run("info").stdout
 
 
 def test_claims_round_trip_into_the_same_and_an_empty_database(  # type: ignore[no-untyped-def]
@@ -132,7 +132,7 @@ def test_restore_refuses_a_broken_chain_and_restores_nothing(  # type: ignore[no
     result = run("restore", str(dump), db="restored.db")
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {dump}: the log is broken at position 8:")
-    assert "events           0" in run("info", db="restored.db").stdout
+    assert "events         0" in run("info", db="restored.db").stdout
 
 
 def test_restore_refuses_a_truncated_line(run, seed_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

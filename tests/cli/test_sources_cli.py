@@ -58,7 +58,10 @@ def test_grade_then_show_gives_the_grade_as_known_at_k(  # type: ignore[no-untyp
     )
     again = run("grade", "new york parrot", "C", "--reason", "again")
     assert again.stdout == "New York Parrot is already graded C; nothing appended\n"
-    row = "Russia   troops_in_libya  current  1,800 troops  2024-05  New York Parrot {}\n"
+    row = (
+        "Russia   troops_in_libya  current  1,800 troops  2024-05  New York Parrot {}  "
+        "nyp-2025-02:russia-troops-2024-05\n"
+    )
     now = run("show", "--as-of", "2024-06-01", "--subject", "Russia").stdout
     assert row.format("C3") in now
     before = run(

@@ -16,17 +16,15 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     delete,
-    func,
     insert,
     select,
     update,
 )
 
-from tracker.adapters import names, publishers
+from tracker.adapters import filtering, names, publishers, search
 from tracker.adapters.bulk import insert_rows, rows_by_keys, select_rows
-from tracker.adapters.tables import articles, claims, projection
+from tracker.adapters.tables import claims, projection
 from tracker.domain.bounds import Bounds, usable
-from tracker.domain.dates import date_label
 from tracker.domain.events import (
     ClaimAsserted,
     ClaimCorrected,
@@ -36,10 +34,10 @@ from tracker.domain.events import (
     Event,
     LogEntry,
 )
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import STATE_FIELDS, ClaimState
-from tracker.domain.identity import Identity, fold_attribute
-from tracker.domain.model import CLAIM_FIELDS, Claim, subject_key
-from tracker.domain.picture import OccurrenceView, certainty
+from tracker.domain.identity import fold_attribute
+from tracker.domain.model import CLAIM_FIELDS, Claim, Publisher, subject_key
 
 NAME = "claims"
 _BATCH = 5000
@@ -93,6 +91,7 @@ def rebuild(conn: Connection, entries: Iterable[LogEntry]) -> int:
     appended again: memory follows the batch, not the log (a fold first held every claim).
     """
     conn.execute(delete(claims))
+    search.clear(conn)
     names.clear(conn)
     publishers.clear(conn)
     at, batch = 0, list[tuple[int, Event]]()
@@ -107,14 +106,23 @@ def rebuild(conn: Connection, entries: Iterable[LogEntry]) -> int:
     return at
 
 
-def states(conn: Connection) -> Iterator[ClaimState]:
-    """Every claim state, in the order they were first asserted."""
-    with closing(rows(conn)) as every:
+def states(
+    conn: Connection,
+    where: ClaimFilter | None = None,
+    known: Mapping[str, Publisher] | None = None,
+) -> Iterator[ClaimState]:
+    """Every claim state (that `where` matches, `known`: publishers by key, judging theirs),
+    in the order they were first asserted."""
+    with closing(rows(conn, where=where, known=known)) as every:
         yield from map(_state, every)
 
 
 def pictured(
-    conn: Connection, pictured_at: Sequence[date], subject: str | None
+    conn: Connection,
+    pictured_at: Sequence[date],
+    subject: str | None,
+    where: ClaimFilter | None = None,
+    known: Mapping[str, Publisher] | None = None,
 ) -> Iterator[ClaimState]:
     """The active claim states that pictures at `pictured_at` (of `subject`, matched as
     `subject_key` does and through the aliases in force) can use, in no particular order.
@@ -122,7 +130,7 @@ def pictured(
     Claims not begun by the last of those days are left out, and so is every observation
     that no picture there can use (`bounds.usable`); deprecated claims are all kept, as a
     picture counts them. Of the occurrences only the deprecated ones are read: `occurrences`
-    lists the rest.
+    lists the rest. `where` (with `known`: publishers by key) keeps the claims a filter matches.
     """
     c = claims.c
     query = select(*_COLUMNS).where(
@@ -130,14 +138,26 @@ def pictured(
     )
     if subject is not None:
         query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
+    query = filtering.where(conn, query, where, known or {})
     yield from map(_state, select_rows(conn, query.where(c.rank == "deprecated")))
-    ids = _usable(conn, pictured_at, subject)
+    ids = _usable(conn, pictured_at, subject, where, known or {})
     for start in range(0, len(ids), _ID_BATCH):
         batch = ids[start : start + _ID_BATCH]
         yield from map(_state, rows_by_keys(conn, claims, STATE_FIELDS, "id", batch))
 
 
-def _usable(conn: Connection, pictured_at: Sequence[date], subject: str | None) -> list[str]:
+def states_of(conn: Connection, ids: Sequence[str]) -> list[ClaimState]:
+    """The states of these claims (those the projection has)."""
+    return list(map(_state, rows_by_keys(conn, claims, STATE_FIELDS, "id", list(ids))))
+
+
+def _usable(
+    conn: Connection,
+    pictured_at: Sequence[date],
+    subject: str | None,
+    where: ClaimFilter | None,
+    known: Mapping[str, Publisher],
+) -> list[str]:
     """Ids of the observations that pictures at `pictured_at` (of `subject`) may use: the
     few day columns of every active observation, in slot order, through `bounds.usable`."""
     c = claims.c
@@ -151,6 +171,7 @@ def _usable(conn: Connection, pictured_at: Sequence[date], subject: str | None) 
     )
     if subject is not None:
         query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
+    query = filtering.where(conn, query, where, known)
     rows: list[Bounds] = select_rows(conn, query.order_by(c.subject_key, c.attribute_key))
     roots = names.roots(conn)
     if roots:  # slots group by the key a subject resolves to: regroup the aliased rows
@@ -162,75 +183,6 @@ def _usable(conn: Connection, pictured_at: Sequence[date], subject: str | None) 
     for day in pictured_at:
         ids.update(usable(rows, day.toordinal()))
     return sorted(ids)
-
-
-def occurrences(
-    conn: Connection,
-    as_of: date,
-    publisher_names: Mapping[str, str],
-    identity: Identity,
-    subject: str | None = None,
-    show_all: bool = False,
-    after: date | None = None,
-) -> list[OccurrenceView]:
-    """The occurrences a picture at `as_of` lists, newest first, as `picture._occurrences`
-    builds them, but ordered by SQL and built from rows without a `Claim` each.
-
-    `after`: only those whose start window begins after that day (what a diff lists).
-    `publisher_names`: publishers' names by key; a claim's publisher is its article's (a join).
-    """
-    c = claims.c
-    query = (
-        select(
-            c.id,
-            c.type,
-            c.date,
-            c.subject,
-            c.summary,
-            articles.c.publisher_key,
-            c.actor,
-            c.target,
-            c.place,
-            func.coalesce(c.end_day, c.last_day),
-            c.subject_key,
-        )
-        .select_from(claims.outerjoin(articles, c.source_id == articles.c.id))
-        .where(c.attribute.is_(None), c.retracted.is_(False), c.first_day <= as_of.toordinal())
-    )
-    if not show_all:
-        query = query.where(c.rank != "deprecated")
-    if subject is not None:
-        query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
-    if after is not None:
-        query = query.where(c.first_day > after.toordinal())
-    query = query.order_by(c.first_day.desc(), c.last_day.desc(), c.position.desc())
-    named = {key: (name,) for key, name in publisher_names.items()}
-    day = date.fromordinal
-    shown: dict[str, tuple[str, tuple[str, ...]]] = {}
-    views = []
-    for claim_id, kind, text, _, summary, source, actor, target, place, latest, key in select_rows(
-        conn, query
-    ):
-        if key not in shown:
-            shown[key] = identity.shown([key])
-        who, aliases = shown[key]
-        views.append(
-            OccurrenceView(
-                claim_id,
-                kind,
-                text,
-                date_label(text),
-                certainty(day(latest), as_of),
-                who,
-                summary,
-                named[source],
-                actor,
-                target,
-                place,
-                aliases,
-            )
-        )
-    return views
 
 
 # The claim's fields in Claim's order, then its standing: a row builds a state positionally.
@@ -253,6 +205,9 @@ _ROW = (
     "first_day",
     "last_day",
     "end_day",
+    "actor_key",
+    "target_key",
+    "place_key",
 )
 _claim_fields = attrgetter(*CLAIM_FIELDS)
 
@@ -272,7 +227,14 @@ def _values(
         start.earliest.toordinal(),
         start.latest.toordinal(),
         end.latest.toordinal() if valid.is_span and end is not None else None,
+        _key(claim.actor),
+        _key(claim.target),
+        _key(claim.place),
     )
+
+
+def _key(name: str | None) -> str | None:
+    return subject_key(name) if name is not None else None
 
 
 def _insert(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> None:
@@ -280,10 +242,16 @@ def _insert(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> None:
     for row in rows:
         batch.append(row)
         if len(batch) == _BATCH:
-            insert_rows(conn, claims, _ROW, batch)
+            _insert_batch(conn, batch)
             batch = []
     if batch:
-        insert_rows(conn, claims, _ROW, batch)
+        _insert_batch(conn, batch)
+
+
+def _insert_batch(conn: Connection, batch: list[tuple[Any, ...]]) -> None:
+    """Claim rows, and their text in the search index (same transaction)."""
+    insert_rows(conn, claims, _ROW, batch)
+    search.index(conn, [dict(zip(_ROW, row, strict=True)) for row in batch])
 
 
 def _correct(conn: Connection, event: ClaimCorrected) -> None:
@@ -294,6 +262,7 @@ def _correct(conn: Connection, event: ClaimCorrected) -> None:
         )
     ).one()
     conn.execute(delete(claims).where(claims.c.id == event.supersedes))
+    search.unindex(conn, int(old.position))
     _insert(conn, [_values(event.claim, int(old.position), bool(old.retracted), old.rank)])
 
 
@@ -304,13 +273,19 @@ def _set_position(conn: Connection, at: int) -> None:
         conn.execute(insert(projection).values(name=NAME, position=at))
 
 
-def rows(conn: Connection, include_retracted: bool = True) -> Generator[Sequence[Any], None, None]:
+def rows(
+    conn: Connection,
+    include_retracted: bool = True,
+    where: ClaimFilter | None = None,
+    known: Mapping[str, Publisher] | None = None,
+) -> Generator[Sequence[Any], None, None]:
     """Every claim state, in the order they were first asserted, as plain rows
     laid out as `STATE_FIELDS`: for a reader that writes every claim out, building a
     `ClaimState` per claim costs about as much as the writing."""
     query = select(*_COLUMNS).order_by(claims.c.position)
     if not include_retracted:
         query = query.where(claims.c.retracted.is_(False))
+    query = filtering.where(conn, query, where, known or {})
     result = conn.execute(query.execution_options(yield_per=_BATCH))
     try:
         yield from result

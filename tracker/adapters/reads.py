@@ -11,9 +11,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from tracker.adapters import names, projection, publishers
+from tracker.adapters import names, projection, publishers, search
 from tracker.adapters.logrows import read_entries, read_head, translated
+from tracker.adapters.occurrence_rows import occurrences
 from tracker.domain.errors import ChainBroken, StoreError
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import STATE_FIELDS, ClaimState, Knowledge, fold
 from tracker.domain.identity import Identity
 from tracker.domain.model import Publisher, Source, subject_key
@@ -27,6 +29,16 @@ class Listing:
     as_of: date
     show_all: bool = False
     after: date | None = None  # only those whose start window begins after this day
+    where: ClaimFilter | None = None  # only the claims this filter matches
+    limit: int | None = None  # the newest `limit` only (`Listed.more` counts the rest)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """The occurrences a picture lists, built by SQL, and how many more a limit left out."""
+
+    views: list[OccurrenceView]
+    more: int = 0
 
 
 class ProjectionReads:
@@ -34,17 +46,33 @@ class ProjectionReads:
 
     engine: Engine
 
-    def projected(self, upto: int) -> Knowledge | None:
-        """What the log knows at `upto`, read from the projection; None if it is not at `upto`.
+    def projected(self, upto: int, where: ClaimFilter | None = None) -> Knowledge | None:
+        """What the log knows at `upto` (of the claims `where` matches), read from the
+        projection; None if it is not at `upto`.
 
         One snapshot: claims and sources agree.
         """
         with self._snapshot() as conn:
-            return _projected(conn, upto, projection.states(conn))
+            states = projection.states(conn, where, publishers.read_publishers(conn))
+            return _projected(conn, upto, states)
+
+    def searched(
+        self, upto: int, words: list[str], where: ClaimFilter | None, limit: int
+    ) -> tuple[Knowledge, list[tuple[str, float]]] | None:
+        """The claims having every one of `words`, best first, from the database's full-text
+        index, with a knowledge holding them; None if the projection is not at `upto`."""
+        with self._snapshot() as conn:
+            if projection.position(conn) != upto or read_head(conn).position != upto:
+                return None
+            hits = search.find(conn, words, where, publishers.read_publishers(conn), limit)
+            ids = [claim_id for claim_id, _score in hits]
+            states = projection.states_of(conn, ids)
+            knowledge = _projected(conn, upto, states)
+        return (knowledge, hits) if knowledge is not None else None
 
     def pictured(
         self, upto: int, pictured_at: Sequence[date], subject: str | None, listing: Listing
-    ) -> tuple[Knowledge, list[OccurrenceView]] | None:
+    ) -> tuple[Knowledge, Listed] | None:
         """What pictures at `pictured_at` (of `subject`) need of what the log knows at `upto`,
         read from the projection; None if it is not at `upto`.
 
@@ -54,24 +82,27 @@ class ProjectionReads:
         publishers whole. One snapshot: claims, occurrences and sources agree.
         """
         with self._snapshot() as conn:
-            claims = projection.pictured(conn, pictured_at, subject)
+            known = publishers.read_publishers(conn)
+            claims = projection.pictured(conn, pictured_at, subject, listing.where, known)
             spelled = names.members(conn, subject_key(subject)) if subject is not None else None
             knowledge = _projected(conn, upto, claims, spelled)
             if knowledge is None:
                 return None
             try:
-                listed = projection.occurrences(
+                views, more = occurrences(
                     conn,
                     listing.as_of,
-                    {key: p.name for key, p in knowledge.publishers.items()},
+                    knowledge.publishers,
                     knowledge.identity,
                     subject,
                     listing.show_all,
                     listing.after,
+                    listing.where,
+                    listing.limit,
                 )
             except KeyError:
                 raise StoreError(_UNKNOWN_SOURCE) from None
-        return knowledge, listed
+        return knowledge, Listed(views, more)
 
     @contextmanager
     def current_claims(
@@ -138,11 +169,14 @@ class ProjectionReads:
             }
             rows = projection.stored(conn)
             identity = names.read_identity(conn)
+            indexed = search.count(conn)
             if knowledge.publishers != publishers.read_publishers(conn):
                 return "the publishers differ from the log"
             if knowledge.sources != publishers.read_articles(conn):
                 return "the articles differ from the log"
         if folded == rows:
+            if indexed != len(rows):
+                return f"the search index holds {indexed} claims of {len(rows)}"
             return _identity_mismatch(knowledge.identity, identity)
         claim = min(i for i in folded.keys() | rows.keys() if folded.get(i) != rows.get(i))
         return f"claim {claim!r} differs from the log"
@@ -171,8 +205,8 @@ def _projected(
     states: Iterable[ClaimState],
     spelled: Iterable[str] | None = None,
 ) -> Knowledge | None:
-    """A knowledge of these states, every source and the identity (with the spellings of
-    `spelled`, None: of every subject), if the projection is at `upto`."""
+    """A knowledge of these states, their articles, every publisher and the identity (with
+    the spellings of `spelled`, None: of every subject), if the projection is at `upto`."""
     if projection.position(conn) != upto or read_head(conn).position != upto:
         return None
     knowledge = Knowledge(position=upto, identity=names.read_identity(conn, spelled))

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # The revision the code expects; a test checks it is Alembic's head.
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0009"
 
 metadata = MetaData(
     naming_convention={
@@ -121,6 +121,10 @@ claims = Table(
     Column("quote", Text),
     Column("originator", Text),
     Column("credibility", Text, nullable=False),
+    # Folded like `subject_key`, for the filters (`--mentions`, `--place`): SPEC §11.
+    Column("actor_key", Text),
+    Column("target_key", Text),
+    Column("place_key", Text),
 )
 # In slot order and covering what a picture asks of the observations (`projection._usable`),
 # so that query reads this index alone; its prefix serves `--subject`.
@@ -136,6 +140,30 @@ Index(
     claims.c.retracted,
     claims.c.id,
 )
+
+# The search index (`search_index`) joins a claim by the position it was first asserted at.
+Index("ix_claims_position", claims.c.position)
+# The occurrences, newest first (`occurrence_rows`): `show --limit N` reads N entries from
+# this index's end instead of sorting every occurrence.
+Index(
+    "ix_claims_newest",
+    claims.c.first_day,
+    claims.c.last_day,
+    claims.c.position,
+    sqlite_where=claims.c.attribute.is_(None),
+    postgresql_where=claims.c.attribute.is_(None),
+)
+
+# The full-text index is not in this metadata: it is a different object on each backend (an
+# FTS5 virtual table on SQLite, a table with a tsvector and a GIN index on PostgreSQL), made by
+# migration 0008 and kept by `adapters/search.py`. Schema comparisons leave its names alone.
+SEARCH_TABLE = "search_index"
+
+
+def in_metadata(name: str | None, type_: str, _parents: object = None) -> bool:
+    """Alembic's `include_name`: whether a database object is compared with this metadata."""
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE))
+
 
 # The log position the `claims` projection reflects (one row).
 projection = Table(

@@ -9,6 +9,7 @@ import click
 
 from tracker.cli.groups import Group, format_sections, reads_only, shared
 from tracker.cli.lazy import COMMANDS, LazyGroup
+from tracker.cli.terminal import escape, terminal_options
 from tracker.domain.errors import TrackerError
 
 
@@ -26,7 +27,8 @@ class TrackerGroup(LazyGroup, Group):
                 sys.stdout.flush()
             return result
         except TrackerError as error:
-            raise click.ClickException(str(error)) from None
+            # Messages may quote the data: never let it drive the terminal.
+            raise click.ClickException(escape(str(error))) from None
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         shared(cmd)
@@ -86,6 +88,7 @@ def _say_waiting() -> None:
     "(default: $TRACKER_DATABASE_URL, else a file in your data directory).",
 )
 @click.version_option(package_name="tracker")
+@terminal_options
 @click.pass_context
 def cli(ctx: click.Context, db: str | None) -> None:
     """Record dated claims with provenance; see the world as of any date, as known at any time.

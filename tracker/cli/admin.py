@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 
 from tracker.cli.groups import Group
-from tracker.cli.render import dump_json, table
+from tracker.cli.render import FORMATS, dump_csv, emit, table
+from tracker.cli.terminal import line, out, terminal_options
+from tracker.domain.errors import TrackerError
 
 
 def register(cli: click.Group) -> None:
@@ -17,7 +18,8 @@ def register(cli: click.Group) -> None:
 
 
 @click.group(cls=Group, invoke_without_command=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@terminal_options
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context
 def types(ctx: click.Context, fmt: str) -> None:
     """List the type codes a claim can have, with their shape; `types add` adds one.
@@ -42,12 +44,13 @@ def types(ctx: click.Context, fmt: str) -> None:
     except NoDatabase:  # nothing recorded yet: the shipped catalogue, and nothing created
         catalogue = load_catalogue()
     rows = [[code, catalogue.shapes.get(code, ""), text] for code, text in catalogue.types.items()]
-    if fmt == "json":
-        click.echo(
-            dump_json([dict(zip(("type", "shape", "description"), r, strict=True)) for r in rows])
-        )
-    else:
-        click.echo(table(["type", "shape", "description"], rows))
+    columns = ["type", "shape", "description"]
+    emit(
+        fmt,
+        [dict(zip(columns, r, strict=True)) for r in rows],
+        lambda: dump_csv(columns, rows),
+        lambda: table(columns, rows),
+    )
 
 
 @types.command("add")
@@ -102,35 +105,38 @@ def info(app: Any, output: str) -> None:
 
     tracker = app.tracker()
     summary = tracker.info()
+    when = summary.last_recorded_at
     if output == "json":
-        last_at = summary.last_recorded_at
-        data = {
-            "database": _safe_url(app.url),
-            "revision": SCHEMA_REVISION,
-            "events": summary.events,
-            "claims": summary.claims,
-            "sources": summary.sources,
-            "position": summary.events,
-            "head_hash": summary.head_hash,
-            "last_recorded_at": format_instant(last_at) if last_at else None,
-        }
-        click.echo(json.dumps(data, indent=2))
+        emit(
+            output,
+            {
+                "database": _safe_url(app.url),
+                "revision": SCHEMA_REVISION,
+                "events": summary.events,
+                "claims": summary.claims,
+                "sources": summary.sources,
+                "position": summary.events,
+                "head_hash": summary.head_hash,
+                "last_recorded_at": format_instant(when) if when else None,
+            },
+            str,
+            str,
+        )
         return
-    last = format_instant(summary.last_recorded_at) if summary.last_recorded_at else "never"
-    click.echo(
-        table(
-            ["", ""],
-            [
-                ["database", _safe_url(app.url)],
-                ["schema revision", SCHEMA_REVISION],
-                ["events", str(summary.events)],
-                ["claims", str(summary.claims)],
-                ["sources", str(summary.sources)],
-                ["chain head", summary.head_hash],
-                ["last recorded", last],
-            ],
-        ).split("\n", 1)[1]
-    )
+    last = format_instant(when) if when else "never"
+    facts = [
+        ("database", _safe_url(app.url)),
+        ("revision", SCHEMA_REVISION),
+        ("events", str(summary.events)),
+        ("claims", str(summary.claims)),
+        ("sources", str(summary.sources)),
+        ("chain head", summary.head_hash),
+        ("last recorded", last),
+    ]
+    # Not a fitted table: the chain head is copied and compared, so it is never cut (its line
+    # is 79 columns); only a long database path may be.
+    rows = [f"{name:<13}  {value}" for name, value in facts]
+    out("\n".join([line(rows[0]), *rows[1:]]))
 
 
 def _safe_url(url: str) -> str:
@@ -165,20 +171,31 @@ class Anchor(click.ParamType[tuple[int, str]]):
     help="POSITION:HASH noted earlier (`info --format json`): exit 1 if the log no longer "
     "holds that hash at that position. Repeatable.",
 )
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_obj
-def verify(app: Any, anchors: tuple[tuple[int, str], ...]) -> None:
+def verify(app: Any, anchors: tuple[tuple[int, str], ...], fmt: str) -> None:
     """Recompute the hash chain and check positions; exit 1 at the first broken position.
 
     Then check each --anchor, and the claims projection against a replay of the log (exit 1
-    if they differ).
+    if they differ). With --format json, stdout gets {"ok", "events", "error"} either way
+    (for monitoring), and a failure still says `Error: …` on stderr and exits 1.
 
     \b
     Examples:
       tracker verify
+      tracker verify --format json
       tracker verify --anchor 17:5f0c…  (a POSITION:HASH from `tracker info --format json`)
       tracker verify --db postgresql://analyst@db.example/tracker
     """
-    count = app.tracker().verify(anchors)
+    try:
+        count = app.tracker().verify(anchors)
+    except TrackerError as error:
+        if fmt == "json":
+            emit(fmt, {"ok": False, "events": None, "error": str(error)}, str, str)
+        raise
+    if fmt == "json":
+        emit(fmt, {"ok": True, "events": count, "error": None}, str, str)
+        return
     click.echo(f"ok: {count} events, positions gapless, hash chain intact, projection matches")
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tracker.cli.history import history_csv, history_json, history_table
+from tracker.cli.history import HISTORY_COLUMNS, history_cells, history_json, history_table
 from tracker.cli.options import CUT, WHEN
 from tracker.cli.render import (
     FORMATS,
@@ -20,6 +20,7 @@ from tracker.cli.render import (
     table,
 )
 from tracker.cli.show import occurrence_json, occurrence_table, slot_value
+from tracker.cli.terminal import line, terminal_options
 from tracker.domain.diff import SlotChange
 from tracker.domain.values import number_text
 
@@ -32,6 +33,7 @@ def register(cli: click.Group) -> None:
 
 
 @click.command()
+@terminal_options
 @click.option("--from", "start", metavar="DATE", type=CUT, help="Valid date A (world change).")
 @click.option("--to", "end", metavar="DATE", type=CUT, help="Valid date B (world change).")
 @click.option(
@@ -192,8 +194,10 @@ def _changes_table(changes: list[SlotChange]) -> str:
 
 def world_table(result: WorldDiff) -> str:
     parts = [
-        f"Change from {result.start} to {result.end}, as known at {result.cut.label()} "
-        f"(log position {result.cut.position})",
+        line(
+            f"Change from {result.start} to {result.end}, as known at {result.cut.label()} "
+            f"(log position {result.cut.position})"
+        ),
         "",
     ]
     parts += ["Slots", _changes_table(result.changes)] if result.changes else ["Slots: no change."]
@@ -219,14 +223,32 @@ def known_json(result: KnownDiff) -> dict[str, Any]:
     }
 
 
+KNOWN_COLUMNS = (
+    "section",
+    *HISTORY_COLUMNS,
+    *(c for c in CHANGE_COLUMNS[1:] if c not in HISTORY_COLUMNS),
+)
+
+
 def known_csv(result: KnownDiff) -> str:
-    return history_csv(result.events)
+    """Both sections, as `show`'s CSV: `event` rows (the log), then `slot` rows (the picture)."""
+    width = len(KNOWN_COLUMNS)
+    rows = []
+    for row in result.events:
+        cells = ["event", *history_cells(row)]
+        rows.append(cells + [""] * (width - len(cells)))
+    for change in result.changes:
+        data = change_json(change)
+        rows.append(["slot", *("" if data.get(k) is None else data[k] for k in KNOWN_COLUMNS[1:])])
+    return dump_csv(KNOWN_COLUMNS, rows)
 
 
 def known_table(result: KnownDiff) -> str:
     parts = [
-        f"Knowledge from {result.first.label()} (log position {result.first.position}) "
-        f"to {result.second.label()} (log position {result.second.position})",
+        line(
+            f"Knowledge from {result.first.label()} (log position {result.first.position}) "
+            f"to {result.second.label()} (log position {result.second.position})"
+        ),
         "",
     ]
     parts += (

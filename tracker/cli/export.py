@@ -12,9 +12,11 @@ from tracker.adapters.exports import TIMELINEJS_COLUMNS, log_lines
 from tracker.adapters.files import write_csv
 from tracker.adapters.outputs import atomic_output
 from tracker.cli.change import world_csv
+from tracker.cli.filters import filter_options
 from tracker.cli.groups import Group
 from tracker.cli.options import CUT, WHEN
 from tracker.cli.show import picture_csv
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.importing import COLUMNS
 
 OUT = click.option("--out", metavar="FILE", help="Write here (whole or not at all), not stdout.")
@@ -81,17 +83,21 @@ def log(app: Any, out: str | None) -> None:
 @export.command()
 @click.option("--as-of", "as_of", metavar="DATE", type=CUT, help="Valid date (default today).")
 @click.option("--known-at", "known_at", metavar="WHEN", type=WHEN, help="Recorded-time cut.")
+@filter_options
 @OUT
 @click.pass_obj
-def picture(app: Any, as_of: str | None, known_at: str | None, out: str | None) -> None:
-    """The table of `show` as CSV.
+def picture(
+    app: Any, as_of: str | None, known_at: str | None, where: ClaimFilter, out: str | None
+) -> None:
+    """The table of `show` as CSV (filtered as `show` is).
 
     \b
     Examples:
       tracker export picture --as-of 2025-02 --out picture.csv
       tracker export picture --as-of 2024-06 --known-at 2025-01-01
+      tracker export picture --mentions Wagner --min-reliability B
     """
-    shown, _ = app.tracker().show(as_of, known_at)
+    shown, _ = app.tracker().show(as_of, known_at, where=where)
     with atomic_output(out, app.own_files()) as stream:
         stream.write(picture_csv(shown))
 

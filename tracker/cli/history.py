@@ -6,10 +6,14 @@ from typing import Any
 
 import click
 
+from tracker.cli.filters import filter_options
 from tracker.cli.options import CUT, VALID, WHEN, not_blank
+from tracker.cli.picture_text import short_id
 from tracker.cli.render import FORMATS, dump_csv, emit, json_value, table, with_unit
-from tracker.cli.show import note_unmatched, short
+from tracker.cli.show import note_unmatched
+from tracker.cli.terminal import terminal_options
 from tracker.domain.events import format_instant
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.history import HistoryRow
 from tracker.domain.model import subject_key
 
@@ -31,6 +35,11 @@ def history_json(row: HistoryRow) -> dict[str, Any]:
         "source": row.source,
         "reason": row.reason,
         "rank": None if judgement else row.detail,
+        "subject": row.subject,
+        "attribute": row.attribute,
+        "type": row.type,
+        "summary": row.summary,
+        "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in row.changes],
     }
     if judgement:
         shown["names"] = row.detail  # what the judgement says: `NAME → CANONICAL`, `A ≠ B`
@@ -47,14 +56,45 @@ HISTORY_COLUMNS = (
     "source",
     "reason",
     "rank",
+    "subject",
+    "attribute",
+    "type",
+    "summary",
+    "changes",
 )
 
 
+def history_cells(row: HistoryRow) -> list[Any]:
+    """A row as CSV cells in `HISTORY_COLUMNS` order; changes as `field: a → b; …`."""
+    data = history_json(row)
+    data["changes"] = "; ".join(map(str, row.changes))
+    return [("" if data[k] is None else data[k]) for k in HISTORY_COLUMNS]
+
+
 def history_csv(rows: list[HistoryRow]) -> str:
-    return dump_csv(
-        HISTORY_COLUMNS,
-        [[("" if v is None else v) for v in history_json(r).values()] for r in rows],
-    )
+    return dump_csv(HISTORY_COLUMNS, [history_cells(r) for r in rows])
+
+
+def what_changed(row: HistoryRow) -> str:
+    """What an event did to its claim, in a few words, and why."""
+    if _judgement(row):
+        text = ""
+    elif row.changes:
+        text = "; ".join(map(str, row.changes))
+    elif row.detail:
+        text = f"rank: {row.detail}"
+    elif row.kind == "claim.asserted" and row.value is not None:
+        text = f"value: {with_unit(row.value, None)}"
+    else:
+        text = ""
+    if row.reason:
+        text = f"{text} ({row.reason})" if text else f"({row.reason})"
+    return text
+
+
+def _judgement(row: HistoryRow) -> bool:
+    """A judgement about names (`subject.aliased`, …): its `detail` says what it judged."""
+    return row.kind.startswith("subject.")
 
 
 def history_table(rows: list[HistoryRow]) -> str:
@@ -62,21 +102,20 @@ def history_table(rows: list[HistoryRow]) -> str:
         [
             str(r.position),
             r.recorded_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            r.kind + (f" {r.detail}" if r.detail else ""),
-            r.claim,
-            with_unit(r.value, None) if r.value is not None else "",
-            r.date or "",
-            r.source or "",
-            r.reason or "",
+            f"{r.kind} {r.detail}" if _judgement(r) else r.kind.removeprefix("claim."),
+            short_id(r.claim) if r.claim else "",
+            f"{r.subject} / {r.attribute or r.type}" if r.subject else "",
+            r.summary,
+            what_changed(r),
         ]
         for r in rows
     ]
-    return table(
-        ["position", "recorded at", "kind", "claim", "value", "date", "source", "reason"], body
-    )
+    headers = ["pos", "recorded at", "kind", "claim", "about", "summary", "change"]
+    return table(headers, body)
 
 
 @click.command()
+@terminal_options
 @click.option(
     "--subject",
     metavar="NAME",
@@ -87,8 +126,8 @@ def history_table(rows: list[HistoryRow]) -> str:
     "--from", "start", metavar="DATE", type=VALID, help="Claims whose window reaches this date."
 )
 @click.option("--to", "end", metavar="DATE", type=CUT, help="Claims that begin by this date.")
-@click.option("--type", "type_code", metavar="TYPE", help="Only this type code.")
 @click.option("--known-at", "known_at", metavar="WHEN", type=WHEN, help="Recorded-time cut.")
+@filter_options
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
 def timeline(
@@ -96,8 +135,8 @@ def timeline(
     subject: str | None,
     start: str | None,
     end: str | None,
-    type_code: str | None,
     known_at: str | None,
+    where: ClaimFilter,
     fmt: str,
 ) -> None:
     """Claims in valid-time order (earliest first; ties by log position).
@@ -106,9 +145,9 @@ def timeline(
     Examples:
       tracker timeline --subject "Khalifa Haftar"
       tracker timeline --from 2024 --to 2024-12 --type military.force_level
-      tracker timeline --format csv > timeline.csv
+      tracker timeline --mentions Wagner --min-reliability B --format csv > timeline.csv
     """
-    states, knowledge = app.tracker().timeline(subject, start, end, type_code, known_at)
+    states, knowledge = app.tracker().timeline(subject, start, end, None, known_at, where)
     note_unmatched(app, subject)
     items = []
     for state in states:
@@ -159,7 +198,7 @@ def timeline(
                 if state.claim.attribute
                 else ""
             ),
-            short(state.claim.summary),
+            state.claim.summary,
             item["source"],
             state.claim.id,
         ]
@@ -184,6 +223,7 @@ def timeline(
 
 
 @click.command()
+@terminal_options
 @click.argument("target", metavar="CLAIM | SUBJECT/ATTRIBUTE | SUBJECT", callback=not_blank)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import tempfile
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+
+from tracker.cli.terminal import escape
 
 EXIT_REJECTED = 3
 INPUT_FORMATS = ("csv", "jsonl", "toml")
@@ -52,6 +55,14 @@ def progress_bar(path: Path, lines: int) -> Iterator[Callable[[int], None]]:
     help="The format of standard input (PATH `-`).",
 )
 @click.option("--template", is_flag=True, help="Print a commented article file and exit.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one summary object per file on stdout (JSON Lines), for monitoring.",
+)
 @click.pass_obj
 def import_(
     app: Any,
@@ -61,6 +72,7 @@ def import_(
     rejects: str | None,
     input_format: str,
     template: bool,
+    fmt: str,
 ) -> None:
     """Import .csv, .jsonl or .toml (article) files, one transaction each; `-` reads stdin.
 
@@ -68,14 +80,16 @@ def import_(
     once in [source] and one [[claim]] per fact (`tracker import --template`). Re-importing
     is safe: unchanged rows append nothing, changed rows append a correction. By default any
     invalid row rejects its whole file; every error is listed as FILE:LINE: column: message,
-    and a summary per file goes to stderr. Each file stands alone: one that cannot be read
-    (not UTF-8, NUL bytes) is listed and refused, and the others are still imported.
+    and a summary per file goes to stderr (with --format json, to stdout as one JSON object
+    per file). Each file stands alone: one that cannot be read (not UTF-8, NUL bytes) is
+    listed and refused, and the others are still imported.
 
     \b
     Examples:
       tracker import events/
       tracker import --template > article.toml
       tracker import article.toml --dry-run
+      tracker import feeds/ --skip-invalid --format json
       curl -s https://example.com/feed.jsonl | tracker import - --input-format jsonl
     """
     if template:
@@ -88,7 +102,7 @@ def import_(
     if rejects and not skip_invalid:
         raise click.UsageError("--rejects goes with --skip-invalid")
     with standard_input(paths, input_format) as (files, shown):
-        _import(app, files, shown, dry_run, skip_invalid, rejects)
+        _import(app, files, shown, dry_run, skip_invalid, rejects, fmt)
 
 
 def _import(
@@ -98,6 +112,7 @@ def _import(
     dry_run: bool,
     skip_invalid: bool,
     rejects: str | None,
+    fmt: str,
 ) -> None:
     from tracker.adapters.outputs import RejectsFile
     from tracker.domain.importing import COLUMNS
@@ -111,7 +126,7 @@ def _import(
         for summary in summaries:
             if summary.path in shown:
                 summary = replace(summary, path=Path(shown[summary.path]))
-            _report(summary, rejected_rows, dry_run, skip_invalid)
+            _report(summary, rejected_rows, dry_run, skip_invalid, fmt)
             refused |= summary.refused is not None
             invalid |= bool(summary.errors)
     finally:
@@ -128,25 +143,43 @@ def _import(
         sys.exit(EXIT_REJECTED)
 
 
-def _report(summary: Any, rejected_rows: list[list[str | None]], dry_run: bool, skip: bool) -> None:
+def summary_json(summary: Any) -> dict[str, Any]:
+    """One file's summary for machines: its counts and its warnings."""
+    counts = summary.counts
+    return {
+        "file": str(summary.path),
+        **{key: counts[key] for key in ("new", "corrected", "unchanged", "retracted", "rejected")},
+        "warnings": [
+            {"line": w.line, "column": w.column, "message": w.message} for w in summary.warnings
+        ],
+    }
+
+
+def _report(
+    summary: Any, rejected_rows: list[list[str | None]], dry_run: bool, skip: bool, fmt: str
+) -> None:
     """Print one file's warnings, errors and summary; keep its rejected rows."""
     from tracker.domain.importing import COLUMNS
 
     for warning in summary.warnings:
         click.echo(
-            f"{summary.path}:{warning.line}: {warning.column}: {warning.message} (warning)",
+            escape(f"{summary.path}:{warning.line}: {warning.column}: {warning.message}")
+            + " (warning)",
             err=True,
         )
     for hint in summary.hints:
-        click.echo(hint, err=True)
+        click.echo(escape(hint), err=True)
     if summary.refused:
         click.echo(summary.refused, err=True)
         rejected_rows.append([None] * len(COLUMNS) + [summary.refused])
     for error in summary.errors:
         where = f"{summary.path}:{error.line}: {error.column}: {error.message}"
-        click.echo(where, err=True)
+        click.echo(escape(where), err=True)
         rejected_rows.append([error.fields.get(c) for c in COLUMNS] + [where])
-    click.echo(summary.line() + _suffix(summary, dry_run, skip), err=True)
+    if fmt == "json":
+        click.echo(json.dumps(summary_json(summary), ensure_ascii=False))
+    else:
+        click.echo(summary.line() + _suffix(summary, dry_run, skip), err=True)
 
 
 @contextmanager

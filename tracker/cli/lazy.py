@@ -67,6 +67,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("change", "What changed, in the world or in what we knew."),
     "timeline": ("history", "Claims in valid-time order (earliest first; ties by log position)."),
     "history": ("history", "Every log event that touched a claim, a slot, or a subject."),
+    "search": (
+        "search",
+        "Claims having every word of TEXT in their summary, quote, subject, actor, target, "
+        "place or source, best first.",
+    ),
     "export": ("export", "Export claims, the log, the picture, a diff, or a TimelineJS sheet."),
     "restore": (
         "export",

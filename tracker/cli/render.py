@@ -10,6 +10,17 @@ from typing import Any
 
 import click
 
+from tracker.cli.terminal import (
+    columns,
+    cut,
+    escape,
+    escape_lines,
+    out,
+    pad,
+    safe_json,
+    style,
+    width,
+)
 from tracker.domain.values import read_value
 
 FORMATS = click.Choice(["table", "json", "csv"])
@@ -80,16 +91,83 @@ def table(
     rows: Sequence[Sequence[str]],
     colours: Sequence[str | None] | None = None,
 ) -> str:
-    """An aligned table. A row's colour shows on a terminal only: click.echo strips it in pipes."""
-    widths = [len(h) for h in headers]
-    for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-    lines = ["  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    for index, row in enumerate(rows):
-        line = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+    """An aligned table fitted to the terminal (`terminal.columns`): cells escaped, aligned by
+    display width, the widest columns cut with `…` until the table fits. A row's colour shows
+    only when colour is on (`terminal.style`)."""
+    head = [escape(h.upper()) for h in headers]
+    body = [[escape(cell) for cell in row] for row in rows]
+    natural = [width(h) for h in head]
+    for row in body:
+        natural = [max(w, width(cell)) for w, cell in zip(natural, row, strict=True)]
+    room = columns()
+    flexible = [h.lower() in FLEXIBLE for h in headers]
+    widths = fit(natural, room, flexible) if room is not None else natural
+    lines = [_line(head, widths)]
+    for index, row in enumerate(body):
         colour = colours[index] if colours else None
-        lines.append(click.style(line, fg=colour) if colour else line)
+        lines.append(style(_line(row, widths), colour))
     return "\n".join(lines)
+
+
+def fit(
+    natural: Sequence[int], room: int, flexible: Sequence[bool] | None = None, gap: int = 2
+) -> list[int]:
+    """Column widths within `room`. The flexible columns (long free text) give way first, the
+    widest first, down to `FLEX_WIDTH`; then every column does, the widest first, down to
+    `MIN_WIDTH` (water-filling: the cut columns end at one common width)."""
+    budget = room - gap * (len(natural) - 1)
+    widths = list(natural)
+    if flexible is not None and any(flexible):
+        widths = _fill_some(widths, flexible, budget, FLEX_WIDTH)
+        rigid = [not f for f in flexible]
+        widths = _fill_some(widths, rigid, budget, RIGID_WIDTH)
+    return _fill(widths, budget, MIN_WIDTH)
+
+
+def _fill_some(widths: list[int], chosen: Sequence[bool], budget: int, floor: int) -> list[int]:
+    """`_fill` on the chosen columns alone, the others kept as they are."""
+    kept = sum(w for w, c in zip(widths, chosen, strict=True) if not c)
+    shrunk = iter(
+        _fill([w for w, c in zip(widths, chosen, strict=True) if c], budget - kept, floor)
+    )
+    return [next(shrunk) if c else w for w, c in zip(widths, chosen, strict=True)]
+
+
+def _fill(natural: list[int], budget: int, floor: int) -> list[int]:
+    """`natural` capped at the largest common width that fits `budget` (never below `floor`),
+    what the cap leaves over going back to the first cut columns."""
+    if sum(natural) <= budget or not natural:
+        return natural
+    low, high = 0, max(natural)
+    while low < high:
+        cap = (low + high + 1) // 2
+        if sum(min(w, cap) for w in natural) <= budget:
+            low = cap
+        else:
+            high = cap - 1
+    cap = max(low, min(floor, max(natural)))
+    widths = [min(w, cap) for w in natural]
+    spare = budget - sum(widths)
+    for i, w in enumerate(natural):
+        if spare <= 0:
+            break
+        extra = min(spare, w - widths[i])
+        widths[i] += extra
+        spare -= extra
+    return widths
+
+
+MIN_WIDTH = 4
+FLEX_WIDTH = 24
+RIGID_WIDTH = 12  # then the other columns, down to this
+# Columns of free text: they shrink before the others (a cut summary still reads).
+FLEXIBLE = frozenset(
+    {"summary", "value", "sources", "source", "reason", "quote", "change", "about"}
+)
+
+
+def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    return "  ".join(pad(cut(c, w), w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
 
 def with_unit(value: str | None, unit: str | None) -> str:
@@ -106,7 +184,8 @@ def signed(number: Decimal, exact: bool = False) -> str:
 
 
 def dump_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """Indented JSON, every control character escaped (`terminal.safe_json`)."""
+    return safe_json(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def dump_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -121,8 +200,17 @@ def dump_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 def emit(fmt: str, data: Any, as_csv: Callable[[], str], as_table: Callable[[], str]) -> None:
     """Print one result in the chosen format; the CSV and table are built only when asked."""
     if fmt == "json":
-        click.echo(dump_json(data))
+        out(dump_json(data))
     elif fmt == "csv":
-        click.echo(as_csv(), nl=False)
+        out_csv(as_csv())
     else:
-        click.echo(as_table())
+        out(as_table())
+
+
+__all__ = ["out"]  # re-exported: commands print through render
+
+
+def out_csv(text: str) -> None:
+    """A view as CSV, control characters escaped as in a table: it may reach a terminal, or
+    a log a terminal shows. The exact text of claims is `tracker export claims`' to give."""
+    out(escape_lines(text), nl=False)

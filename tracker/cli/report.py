@@ -7,7 +7,9 @@ from typing import IO, Any
 import click
 
 from tracker.adapters.outputs import atomic_output
+from tracker.cli.filters import filter_options
 from tracker.cli.options import CUT, VALID, WHEN, not_blank
+from tracker.domain.filters import ClaimFilter
 
 
 def register(cli: click.Group) -> None:
@@ -41,6 +43,7 @@ def register(cli: click.Group) -> None:
     type=WHEN,
     help="Recorded-time cut: ISO datetime, date (end of that UTC day), now, or @N.",
 )
+@filter_options
 @click.option("--title", metavar="TEXT", help="The report's title, on the page and its tab.")
 @click.option("--note", metavar="TEXT", help="A note under the title (blank lines: paragraphs).")
 @click.option(
@@ -65,6 +68,7 @@ def report(
     end: str | None,
     subject: str | None,
     known_at: str | None,
+    where: ClaimFilter,
     title: str | None,
     note: str | None,
     note_file: IO[str] | None,
@@ -93,7 +97,9 @@ def report(
             note = note_file.read()
         except UnicodeDecodeError:
             raise click.BadParameter("not UTF-8 text", param_hint="--note-file") from None
-    query = Query(as_of=as_of, known_at=known_at, start=start, end=end, subject=subject)
+    query = Query(
+        as_of=as_of, known_at=known_at, start=start, end=end, subject=subject, where=where
+    )
     built = build_report(app.tracker(), query, Heading(title, note))
     page = render(built)
     with atomic_output(out, app.own_files()) as stream:

@@ -2,29 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from tracker.cli.filters import filter_options
 from tracker.cli.options import CUT, WHEN, not_blank
+from tracker.cli.picture_text import occurrence_table, picture_table, slot_value
 from tracker.cli.render import (
     FORMATS,
-    STATUS_COLOURS,
     dump_csv,
     dump_json,
     figure_json,
-    human_value,
     json_value,
-    table,
-    with_unit,
+    out,
+    out_csv,
 )
+from tracker.cli.terminal import stdout_tty, terminal_options
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.picture import Candidate, OccurrenceView, Picture, SlotView
+
+__all__ = ["occurrence_table", "slot_value"]  # for `change` and the report
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy: not needed for `--help`
     from tracker.services import Cut
 
-SUMMARY_WIDTH = 72
+
+# On a terminal, with no --limit, a table lists this many newest occurrences (the first
+# screens come at once whatever the database holds) and says how to see the rest.
+TERMINAL_LIMIT = 100
+TERMINAL_MORE = "a terminal lists the {limit} newest: --limit N, or a pipe, lists more"
 
 
 def register(cli: click.Group) -> None:
@@ -32,6 +39,7 @@ def register(cli: click.Group) -> None:
 
 
 @click.command()
+@terminal_options
 @click.option(
     "--as-of",
     "as_of",
@@ -54,10 +62,25 @@ def register(cli: click.Group) -> None:
     help="Only this subject (case-insensitive).",
 )
 @click.option("--all", "show_all", is_flag=True, help="Show deprecated claims too.")
+@filter_options
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="List the N newest occurrences only (and say how many more there are). "
+    f"Default: all, or the {TERMINAL_LIMIT} newest in a table on a terminal.",
+)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
 def show(
-    app: Any, as_of: str | None, known_at: str | None, subject: str | None, show_all: bool, fmt: str
+    app: Any,
+    as_of: str | None,
+    known_at: str | None,
+    subject: str | None,
+    show_all: bool,
+    where: ClaimFilter,
+    limit: int | None,
+    fmt: str,
 ) -> None:
     """The picture of the world as of a date: slots with their values, and occurrences.
 
@@ -66,15 +89,23 @@ def show(
       tracker show --as-of 2025-02
       tracker show --as-of 2024-05-15 --subject Russia
       tracker show --as-of 2024-06 --known-at 2025-03-01 --format json
+      tracker show --type military.visit --min-reliability B --limit 20
     """
-    picture, cut = app.tracker().show(as_of, known_at, subject, show_all)
+    defaulted = limit is None and fmt == "table" and stdout_tty()
+    if defaulted:  # a terminal shows the newest screens at once, whatever the database holds
+        limit = TERMINAL_LIMIT
+    picture, cut = app.tracker().show(as_of, known_at, subject, show_all, where, limit)
     note_unmatched(app, subject)
     if fmt == "json":
-        click.echo(dump_json(picture_json(picture, cut)))
+        data = picture_json(picture, cut)
+        if limit is not None:  # only then: a picture's JSON keeps its keys otherwise
+            data["more_occurrences"] = picture.more
+        out(dump_json(data))
     elif fmt == "csv":
-        click.echo(picture_csv(picture), nl=False)
+        out_csv(picture_csv(picture))
     else:
-        click.echo(picture_table(picture, cut))
+        more = TERMINAL_MORE.format(limit=limit) if defaulted else None
+        out(picture_table(picture, cut, more))
 
 
 def note_unmatched(app: Any, subject: str | None) -> None:
@@ -202,30 +233,6 @@ def picture_csv(picture: Picture) -> str:
     return dump_csv(CSV_COLUMNS, rows)
 
 
-def slot_value(slot: SlotView) -> str:
-    """A slot's value as a reader needs it: conflicts and uncertainty spelled out."""
-    if slot.status == "conflict":
-        return " vs ".join(dict.fromkeys(with_unit(c.value, c.unit) for c in slot.candidates))
-    if slot.status == "possible":
-        maybe = " or ".join(dict.fromkeys(human_value(c.value) for c in slot.candidates))
-        before = with_unit(slot.value, slot.unit) if slot.value is not None else "none known"
-        return f"{before}, possibly {maybe} already"
-    if slot.status == "ended":
-        return f"{with_unit(slot.value, slot.unit)} (until {slot.date})"
-    return with_unit(slot.value, slot.unit)
-
-
-def short(text: str) -> str:
-    """A summary cut to fit a terminal table."""
-    return text if len(text) <= SUMMARY_WIDTH else text[: SUMMARY_WIDTH - 1] + "…"
-
-
-def occurrence_table(occurrences: Sequence[OccurrenceView]) -> str:
-    rows = [[o.label, o.certainty, o.type, o.subject, short(o.summary)] for o in occurrences]
-    colours = [STATUS_COLOURS.get(o.certainty) for o in occurrences]
-    return table(["date", "certainty", "type", "subject", "summary"], rows, colours)
-
-
 def occurrence_json(o: OccurrenceView) -> dict[str, Any]:
     return {
         "claim": o.claim,
@@ -240,81 +247,3 @@ def occurrence_json(o: OccurrenceView) -> dict[str, Any]:
         "place": o.place,
         "aliases": list(o.aliases),
     }
-
-
-def picture_table(picture: Picture, cut: Cut) -> str:
-    parts = [
-        f"Picture as of {picture.as_of.isoformat()}, as known at {cut.label()} "
-        f"(log position {cut.position})"
-    ]
-    if picture.slots:
-        rows = [
-            [
-                s.subject,
-                s.attribute,
-                s.status.upper() if s.status == "conflict" else s.status,
-                slot_value(s),
-                s.date or "",
-                graded_sources(s),
-            ]
-            for s in picture.slots
-        ]
-        parts += [
-            "",
-            "Slots",
-            table(
-                ["subject", "attribute", "status", "value", "date", "sources"],
-                rows,
-                [STATUS_COLOURS.get(s.status) for s in picture.slots],
-            ),
-        ]
-        for s in picture.slots:
-            parts += _slot_details(s)
-    else:
-        parts += ["", "Slots: none observed by this date."]
-    if picture.occurrences:
-        parts += ["", "Occurrences (newest first)", occurrence_table(picture.occurrences)]
-    else:
-        parts += ["", "Occurrences: none by this date."]
-    parts += _footers(picture)
-    return "\n".join(parts)
-
-
-def graded_sources(slot: SlotView) -> str:
-    """The slot's sources with their grades as known at K (`Reuters B3`: the publisher's
-    reliability, the claim's credibility): the chosen claim's, else every candidate's. A
-    `possible` slot's earlier value is not a candidate: its source is named without grades."""
-    shown = [c for c in slot.candidates if slot.claim is None or c.claim == slot.claim]
-    if not shown:
-        return "; ".join(slot.sources)
-    return "; ".join(dict.fromkeys(f"{c.source} {c.reliability}{c.credibility}" for c in shown))
-
-
-def _slot_details(slot: SlotView) -> list[str]:
-    lines = []
-    if slot.status == "conflict" or slot.resolved_by:
-        head = (
-            f"resolved by preferred claim {slot.resolved_by}"
-            if slot.resolved_by
-            else "conflicting sources, not resolved"
-        )
-        lines.append(f"  {slot.subject} / {slot.attribute}: {head}")
-        lines += [
-            f"    {with_unit(c.value, c.unit)} @ {c.date}  {c.source} "
-            f"{c.reliability}{c.credibility}"
-            f"{' ' + c.rank if c.rank != 'normal' else ''}  {c.claim}"
-            for c in slot.candidates
-        ]
-    return lines
-
-
-def _footers(picture: Picture) -> list[str]:
-    lines = []
-    if picture.deprecated_hidden:
-        n = picture.deprecated_hidden
-        lines.append(f"{n} deprecated claim{'s' if n > 1 else ''} hidden (--all shows them).")
-    if picture.changed_later:
-        ids = ", ".join(picture.changed_later)
-        hint = picture.changed_later[0] if len(picture.changed_later) == 1 else "CLAIM"
-        lines.append(f"Later log entries changed {ids}: see `tracker history {hint}`.")
-    return ["", *lines] if lines else []

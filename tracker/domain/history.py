@@ -21,7 +21,7 @@ from tracker.domain.events import (
 )
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.identity import Identity, fold_attribute
-from tracker.domain.model import Claim, Source, subject_key
+from tracker.domain.model import CLAIM_FIELDS, Claim, Source, subject_key
 
 
 def timeline(
@@ -64,6 +64,44 @@ class HistoryRow:
     source: str | None
     reason: str | None
     detail: str | None  # the rank of a claim.ranked; the names a judgement is about
+    subject: str = ""
+    attribute: str | None = None
+    type: str = ""
+    summary: str = ""
+    changes: tuple[Change, ...] = ()  # what a claim.corrected changed
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field a correction changed: `date: 2025 → 2025-02-17/2025-02-19`."""
+
+    field: str
+    before: str | None
+    after: str | None
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.before or '—'} → {self.after or '—'}"
+
+
+# The source's fields a correction can change, as the claim's own (`reliability: F → B`).
+_SOURCE_FIELDS = ("name", "url", "title", "published", "retrieved", "reliability")
+
+
+def changed(before: Claim, after: Claim, sources: dict[str, Source]) -> tuple[Change, ...]:
+    """The fields that differ between two revisions of a claim, the source's included."""
+    found = [
+        Change(name, getattr(before, name), getattr(after, name))
+        for name in CLAIM_FIELDS
+        if name not in ("id", "source_id") and getattr(before, name) != getattr(after, name)
+    ]
+    old, new = sources.get(before.source_id), sources.get(after.source_id)
+    if old is not None and new is not None and old != new:
+        found += [
+            Change("source" if name == "name" else name, getattr(old, name), getattr(new, name))
+            for name in _SOURCE_FIELDS
+            if getattr(old, name) != getattr(new, name)
+        ]
+    return tuple(found)
 
 
 def history(
@@ -105,9 +143,12 @@ def history(
     latest: dict[str, Claim] = {}
     for entry in claim_entries:
         event = entry.event
+        claim_id = claim_id_of(event) or ""
+        differences: tuple[Change, ...] = ()
+        if isinstance(event, ClaimCorrected) and event.supersedes in latest:
+            differences = changed(latest[event.supersedes], event.claim, sources)
         if isinstance(event, ClaimAsserted | ClaimCorrected):
             latest[event.claim.id] = event.claim
-        claim_id = claim_id_of(event) or ""
         if claim_id not in chosen or entry.position <= after:
             continue
         claim = latest[claim_id]
@@ -122,6 +163,11 @@ def history(
                 source=sources[claim.source_id].name if claim.source_id in sources else None,
                 reason=getattr(event, "reason", None),
                 detail=event.rank if isinstance(event, ClaimRanked) else None,
+                subject=claim.subject,
+                attribute=claim.attribute,
+                type=claim.type,
+                summary=claim.summary,
+                changes=differences,
             )
         )
     if target is None or (target not in revisions and "/" not in target):

@@ -70,6 +70,7 @@ class OccurrenceView(NamedTuple):
     target: str | None
     place: str | None
     aliases: tuple[str, ...] = ()  # the name it was written under, when aliased to `subject`
+    grade: str = ""  # the source's reliability and the claim's credibility: "B3"
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class Picture:
     occurrences: tuple[OccurrenceView, ...]
     deprecated_hidden: int = 0
     changed_later: tuple[str, ...] = field(default=())
+    more: int = 0  # occurrences left out of `occurrences` by a limit
 
 
 def is_later(b: ValidDate, a: ValidDate) -> bool:
@@ -175,6 +177,7 @@ def _occurrences(
                 target=claim.target,
                 place=claim.place,
                 aliases=aliases,
+                grade=knowledge.source_of(claim).reliability + claim.credibility,
             )
         )
     return views

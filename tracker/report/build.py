@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from tracker.cli.show import picture_json, slot_value
 from tracker.domain.dates import parse_as_of, parse_date
 from tracker.domain.errors import NotFound, ValidationError
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.history import timeline
 from tracker.domain.model import Claim, subject_key
@@ -49,6 +50,7 @@ class Query:
     start: str | None = None
     end: str | None = None
     subject: str | None = None
+    where: ClaimFilter | None = None  # the filters of SPEC §11
 
 
 @dataclass(frozen=True)
@@ -117,8 +119,8 @@ def select(tracker: Tracker, query: Query) -> Selection:
     last = parse_as_of(query.end) if query.end else None
     if first is not None and last is not None and last < first:
         raise ValidationError(f"--to {query.end} is before --from {query.start}")
-    picture, cut = tracker.show(query.as_of, query.known_at, query.subject)
-    knowledge = tracker.knowledge(cut)
+    picture, cut = tracker.show(query.as_of, query.known_at, query.subject, where=query.where)
+    knowledge = tracker.knowledge(cut, tracker.resolved(query.where))
     if query.subject:
         _check_subject(knowledge, query.subject)
     listed = {o.claim for o in picture.occurrences}

@@ -10,10 +10,11 @@ from tracker.services.importing import FileSummary, Importing
 from tracker.services.judging import Judging
 from tracker.services.publishers import Graded, Publishers
 from tracker.services.reading import KnownDiff, WorldDiff
+from tracker.services.searching import Found, Searching, SearchResult
 from tracker.services.writing import Added, Writing
 
 
-class Tracker(Writing, Publishers, Judging, Importing, Exporting, Admin):
+class Tracker(Writing, Publishers, Judging, Importing, Exporting, Admin, Searching):
     """The application: every command goes through one of these methods."""
 
 
@@ -21,9 +22,11 @@ __all__ = [
     "Added",
     "Cut",
     "FileSummary",
+    "Found",
     "Graded",
     "Info",
     "KnownDiff",
+    "SearchResult",
     "Tracker",
     "TrackerError",
     "WorldDiff",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import closing, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from tracker.adapters.files import load_catalogue
@@ -11,6 +11,7 @@ from tracker.adapters.store import Clock, Store
 from tracker.domain.catalogue import Catalogue, type_def
 from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.events import TypeDefined
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import ClaimState, Knowledge, fold
 from tracker.domain.instants import parse_instant as parse_instant
 
@@ -77,10 +78,21 @@ class Service:
         moment = parse_instant(text, option)
         return Cut(self.store.position_at(moment), moment)
 
-    def knowledge(self, cut: Cut) -> Knowledge:
-        """What was known at the cut: from the projection when it is at the cut, else a fold."""
-        known = self.store.projected(cut.position)
-        return known if known is not None else self._replay(upto=cut.position)
+    def knowledge(self, cut: Cut, where: ClaimFilter | None = None) -> Knowledge:
+        """What was known at the cut (of the claims `where` matches): from the projection
+        when it is at the cut, else a fold."""
+        known = self.store.projected(cut.position, where)
+        if known is not None:
+            return known
+        folded = self._replay(upto=cut.position)
+        return where.keep(folded) if where is not None else folded
+
+    def resolved(self, where: ClaimFilter | None) -> ClaimFilter | None:
+        """A filter as typed, its type codes checked against the catalogue. (`--mentions`
+        aliases are applied where claims are read: SQL and fold alike.)"""
+        if where is None or where.empty:
+            return None
+        return replace(where, types=frozenset(self.catalogue.check(c) for c in where.types))
 
     def _replay(
         self, upto: int | None = None, after: int = 0, into: Knowledge | None = None

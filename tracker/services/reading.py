@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from tracker.adapters.reads import Listing
+from tracker.adapters.reads import Listed, Listing
 from tracker.domain.dates import parse_as_of, parse_date
 from tracker.domain.diff import SlotChange, compare
 from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.events import ClaimCorrected, ClaimRanked, ClaimReinstated, ClaimRetracted
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.history import HistoryRow, history, timeline
 from tracker.domain.picture import OccurrenceView, Picture, build_picture
@@ -42,11 +43,14 @@ class KnownDiff:
 class Reading(Service):
     def _pictured(
         self, cut: Cut, pictured_at: Sequence[date], subject: str | None, listing: Listing
-    ) -> tuple[Knowledge, list[OccurrenceView] | None]:
+    ) -> tuple[Knowledge, Listed | None]:
         """As `knowledge`, and the occurrences `listing` asks for when the projection could
         list them (None: the picture lists them from the knowledge)."""
         read = self.store.pictured(cut.position, pictured_at, subject, listing)
-        return read if read is not None else (self._replay(upto=cut.position), None)
+        if read is not None:
+            return read
+        folded = self._replay(upto=cut.position)
+        return (listing.where.keep(folded) if listing.where else folded), None
 
     def show(
         self,
@@ -54,8 +58,13 @@ class Reading(Service):
         known_at: str | None,
         subject: str | None = None,
         show_all: bool = False,
+        where: ClaimFilter | None = None,
+        limit: int | None = None,
     ) -> tuple[Picture, Cut]:
+        """The picture at `as_of` as known at K; `limit`: its newest occurrences only (the
+        rest counted in `Picture.more`)."""
         day = parse_as_of(as_of) if as_of else self.clock().date()
+        where = self.resolved(where)
         cut = self.cut(known_at)
         with closing(self.store.entries(after=cut.position)) as later:
             changed = {
@@ -64,8 +73,14 @@ class Reading(Service):
                 if e.kind in CHANGING_KINDS
             }
         with fewer_collections():
-            knowledge, listed = self._pictured(cut, [day], subject, Listing(day, show_all))
-            picture = build_picture(knowledge, day, subject, show_all, changed, listed)
+            knowledge, listed = self._pictured(
+                cut, [day], subject, Listing(day, show_all, where=where, limit=limit)
+            )
+            if listed is None:  # folded: every occurrence listed, then cut to the limit
+                picture = limited(build_picture(knowledge, day, subject, show_all, changed), limit)
+            else:
+                picture = build_picture(knowledge, day, subject, show_all, changed, listed.views)
+                picture = replace(picture, more=listed.more)
         return picture, cut
 
     def diff(self, start: str, end: str, known_at: str | None = None) -> WorldDiff:
@@ -77,7 +92,7 @@ class Reading(Service):
         with fewer_collections():
             knowledge, listed = self._pictured(cut, [a, b], None, Listing(b, after=a))
             before = build_picture(knowledge, a, occurrences=())
-            after = build_picture(knowledge, b, occurrences=listed)
+            after = build_picture(knowledge, b, occurrences=listed.views if listed else None)
         occurrences = list(after.occurrences)
         if listed is None:
             occurrences = [
@@ -109,11 +124,12 @@ class Reading(Service):
         end: str | None,
         type_code: str | None,
         known_at: str | None = None,
+        where: ClaimFilter | None = None,
     ) -> tuple[list[ClaimState], Knowledge]:
         """Claims in valid-time order, as known at K."""
         if type_code:
             type_code = self.catalogue.check(type_code)
-        knowledge = self.knowledge(self.cut(known_at))
+        knowledge = self.knowledge(self.cut(known_at), self.resolved(where))
         first = parse_date(start).window.earliest if start else None
         last = parse_as_of(end) if end else None
         if first is not None and last is not None and last < first:
@@ -130,3 +146,11 @@ class Reading(Service):
         if not rows:
             raise NotFound(f"nothing in the log touches {target!r}")
         return rows
+
+
+def limited(picture: Picture, limit: int | None) -> Picture:
+    """The picture with its `limit` newest occurrences, counting the rest in `more`."""
+    if limit is None or len(picture.occurrences) <= limit:
+        return picture
+    shown = picture.occurrences[:limit]
+    return replace(picture, occurrences=shown, more=len(picture.occurrences) - limit)

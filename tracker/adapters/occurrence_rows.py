@@ -1,0 +1,105 @@
+"""The occurrences a picture lists, built by SQL on the claims projection: ordered by the
+database, and made from rows without a `Claim` each (a picture may list hundreds of thousands).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from sqlalchemy import Connection, func, select
+
+from tracker.adapters import filtering, names
+from tracker.adapters.bulk import select_rows
+from tracker.adapters.tables import articles, claims
+from tracker.domain.dates import date_label
+from tracker.domain.filters import ClaimFilter
+from tracker.domain.identity import Identity
+from tracker.domain.model import Publisher, subject_key
+from tracker.domain.picture import OccurrenceView, certainty
+
+
+def occurrences(
+    conn: Connection,
+    as_of: date,
+    publishers: Mapping[str, Publisher],
+    identity: Identity,
+    subject: str | None = None,
+    show_all: bool = False,
+    after: date | None = None,
+    where: ClaimFilter | None = None,
+    limit: int | None = None,
+) -> tuple[list[OccurrenceView], int]:
+    """The occurrences a picture at `as_of` lists, newest first, as `picture._occurrences`
+    builds them, but ordered by SQL and built from rows without a `Claim` each; and how many
+    more `limit` left out.
+
+    `after`: only those whose start window begins after that day (what a diff lists).
+    `limit`: the newest `limit` only (the index `ix_claims_newest` is read from its end and
+    stops there; the rest are counted, not read).
+    `publishers`: every publisher by key, with its grade; a claim's publisher is its
+    article's (a join).
+    """
+    c = claims.c
+    query = (
+        select(
+            c.id,
+            c.type,
+            c.date,
+            c.subject,
+            c.summary,
+            articles.c.publisher_key,
+            c.actor,
+            c.target,
+            c.place,
+            func.coalesce(c.end_day, c.last_day),
+            c.subject_key,
+            c.credibility,
+        )
+        .select_from(claims.outerjoin(articles, c.source_id == articles.c.id))
+        .where(c.attribute.is_(None), c.retracted.is_(False), c.first_day <= as_of.toordinal())
+    )
+    if not show_all:
+        query = query.where(c.rank != "deprecated")
+    if subject is not None:
+        query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
+    if after is not None:
+        query = query.where(c.first_day > after.toordinal())
+    query = filtering.where(conn, query, where, publishers)
+    more = 0
+    if limit is not None:
+        total = conn.scalar(select(func.count()).select_from(query.subquery())) or 0
+        more = max(0, total - limit)
+    query = query.order_by(c.first_day.desc(), c.last_day.desc(), c.position.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    named = {key: (p.name,) for key, p in publishers.items()}
+    grades = {key: p.reliability for key, p in publishers.items()}
+    day = date.fromordinal
+    shown: dict[str, tuple[str, tuple[str, ...]]] = {}
+    views = []
+    for row in select_rows(conn, query):
+        claim_id, kind, text, _, summary, source, actor, target, place, latest, key, credibility = (
+            row
+        )
+        if key not in shown:
+            shown[key] = identity.shown([key])
+        who, aliases = shown[key]
+        views.append(
+            OccurrenceView(
+                claim_id,
+                kind,
+                text,
+                date_label(text),
+                certainty(day(latest), as_of),
+                who,
+                summary,
+                named[source],
+                actor,
+                target,
+                place,
+                aliases,
+                grades[source] + credibility,
+            )
+        )
+    return views, more
