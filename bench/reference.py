@@ -65,7 +65,15 @@ CLAIM_ROW = (
     "first_day",
     "last_day",
     "end_day",
+    "actor_key",
+    "target_key",
+    "place_key",
 )
+# The search index's text fields (migration 0008): FTS5 columns on SQLite; on PostgreSQL a
+# weighted tsvector, built by the server from the same texts.
+SEARCHED = ("summary", "quote", "subject", "actor", "target", "place", "source")
+WEIGHT = {"subject": "A", "summary": "B", "actor": "C", "target": "C", "place": "C"}
+SEARCH_ROW = ("rowid", *SEARCHED)
 LOG_ROW = ("position", "event_id", "recorded_at", "kind", "claim_id", "payload", "hash")
 ARTICLE_ROW = ("publisher_key", "id", "name", "url", "title", "published", "retrieved")
 ARTICLE_ROW = (*ARTICLE_ROW, "reliability")
@@ -178,6 +186,7 @@ class Rows:
                 _key(attribute).replace(" ", "_").replace("-", "_") if attribute else None
             )
             first, last, end = days(claim["date"])
+            actor, target, place = claim["actor"], claim["target"], claim["place"]
             chunk["claims"].append(
                 (
                     *claim.values(),
@@ -189,9 +198,15 @@ class Rows:
                     first,
                     last,
                     end,
+                    _key(actor) if actor is not None else None,
+                    _key(target) if target is not None else None,
+                    _key(place) if place is not None else None,
                 )
             )
-            self._cite(chunk, article)
+            publisher = self._cite(chunk, article)
+            chunk["search_index"].append(
+                (at, *(claim[f] or "" for f in SEARCHED[:-1]), self.publishers[publisher][0])
+            )
             if subject_key not in self.subjects:
                 self.subjects.add(subject_key)
                 chunk["subjects"].append((subject_key, claim["subject"], at))
@@ -203,7 +218,7 @@ class Rows:
                 chunk = _empty()
         yield chunk
 
-    def _cite(self, chunk: dict[str, list[tuple[Any, ...]]], article: dict[str, Any]) -> None:
+    def _cite(self, chunk: dict[str, list[tuple[Any, ...]]], article: dict[str, Any]) -> str:
         key = _key(article["name"])
         grade = None if article["reliability"] == "F" else article["reliability"]
         publisher = self.publishers.get(key)
@@ -214,6 +229,7 @@ class Rows:
         if article["id"] not in self.articles:
             self.articles.add(article["id"])
             chunk["articles"].append((key, *(article[c] for c in ARTICLE_ROW[1:])))
+        return key
 
     def _logged(self, kind: str, claim_id: str | None, payload: str) -> tuple[Any, ...]:
         self.position += 1
@@ -239,12 +255,13 @@ class Rows:
 
 
 def _empty() -> dict[str, list[tuple[Any, ...]]]:
-    return {t: [] for t in ("log", "claims", "articles", "subjects", "attribute_names")}
+    return {t: [] for t in COLUMNS}
 
 
 COLUMNS = {
     "log": LOG_ROW,
     "claims": CLAIM_ROW,
+    "search_index": SEARCH_ROW,
     "articles": ARTICLE_ROW,
     "subjects": NAME_ROW,
     "attribute_names": NAME_ROW,
@@ -322,10 +339,22 @@ def pg_copy(url: str, path: str) -> int:
         cur.execute("SELECT coalesce(max(position), 0) FROM log")
         row = cur.fetchone()
         rows = Rows(Path(path), int(row[0]) if row else 0)
+        texts = ", ".join(f"{f} text" for f in SEARCHED)
+        cur.execute(f"CREATE TEMPORARY TABLE ref_search (position bigint, {texts})")
+        document = " || ".join(
+            f"setweight(to_tsvector('simple', {f}), '{WEIGHT.get(f, 'D')}')" for f in SEARCHED
+        )
         for chunk in rows.chunks():
             count += len(chunk["log"])
             for table, values in chunk.items():
-                if values:
+                if values and table == "search_index":
+                    _copy(cur, "ref_search", ("position", *SEARCHED), values)
+                    cur.execute(
+                        f"INSERT INTO search_index (position, document) "
+                        f"SELECT position, {document} FROM ref_search"
+                    )
+                    cur.execute("TRUNCATE ref_search")
+                elif values:
                     _copy(cur, table, COLUMNS[table], values)
         _copy(cur, "log", LOG_ROW, [rows.recorded(count)])
         _copy(cur, "publishers", ("key", "name", "grade"), rows.publisher_rows())

@@ -20,6 +20,7 @@ QUERIES = {
     "subjects": "SELECT * FROM subjects ORDER BY key",
     "attribute_names": "SELECT * FROM attribute_names ORDER BY key",
     "projection": "SELECT * FROM projection ORDER BY name",
+    "search_index": "SELECT rowid, * FROM search_index ORDER BY rowid",
 }
 
 
