@@ -251,7 +251,7 @@ def _insert(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> None:
 def _insert_batch(conn: Connection, batch: list[tuple[Any, ...]]) -> None:
     """Claim rows, and their text in the search index (same transaction)."""
     insert_rows(conn, claims, _ROW, batch)
-    search.index(conn, [dict(zip(_ROW, row, strict=True)) for row in batch])
+    search.index(conn, _ROW, batch)
 
 
 def _correct(conn: Connection, event: ClaimCorrected) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Collection, Generator, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from tracker.adapters import names, projection, publishers, units
+from tracker.adapters import knowing, names, projection, twins, units
 from tracker.adapters.bulk import insert_rows
 from tracker.adapters.logrows import (
     Head,
@@ -27,6 +27,7 @@ from tracker.adapters.tables import log
 from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.events import (
     JUDGEMENT_KINDS,
+    ClaimAsserted,
     Event,
     LogEntry,
     TypeDefined,
@@ -216,34 +217,19 @@ class Writer:
     def defined_types(self) -> list[TypeDefined]:
         return read_types(self.conn)
 
-    def knowledge_of(self, claim_ids: set[str]) -> Knowledge:
-        """What the log knows of these claims, their articles and every publisher, read
-        through the indexes.
-
-        Every event of each claim is included, so the fold of this subset gives each of them
-        exactly the state a fold of the whole log would. Writers decide claims from the log,
-        never from the claims projection: a damaged projection must not reach the log. The
-        articles and publishers come from their projections, kept in step by this writer's
-        appends under the same lock (only the grades decide anything, and only warnings and
-        a publisher's first grade depend on them).
-        """
-        entries: list[LogEntry] = []
-        ids = sorted(claim_ids)
-        for start in range(0, len(ids), _ID_BATCH):
-            batch = select(log).where(log.c.claim_id.in_(ids[start : start + _ID_BATCH]))
-            entries += [decode_entry(row) for row in self.conn.execute(batch)]
-        entries.sort(key=lambda e: e.position)
-        knowledge = fold(entries)
-        cited = {s.claim.source_id for s in knowledge.claims.values()} - knowledge.sources.keys()
-        knowledge.sources.update(publishers.read_articles(self.conn, cited))
-        knowledge.publishers = publishers.read_publishers(self.conn)
-        return knowledge
+    def knowledge_of(
+        self, claim_ids: set[str], asserted: Mapping[str, ClaimAsserted] | None = None
+    ) -> Knowledge:
+        """What the log knows of these claims, their articles and every publisher
+        (`knowing.knowledge_of`): writers decide claims from the log, never from the claims
+        projection, so that a damaged projection cannot reach the log."""
+        return knowing.knowledge_of(self.conn, claim_ids, asserted or {})
 
     def near_duplicates(self, cited: Sequence[tuple[Claim, Source]]) -> dict[str, list[str]]:
         """For each (claim, article), the active claims under other ids that say the same
         from the same publisher (`publishing.fingerprint`), by claim id."""
         identity = names.read_identity(self.conn, ())  # the aliases in force
-        return publishers.twins(self.conn, [(c, publisher_key(a.name)) for c, a in cited], identity)
+        return twins.twins(self.conn, [(c, publisher_key(a.name)) for c, a in cited], identity)
 
     def judgements(self) -> Identity:
         """The aliases and distinctions in force, folded from the log's judgement events
