@@ -7,7 +7,8 @@ Here the fold's own rules (`fold.fold`) run on a small knowledge per batch: the 
 claims the batch touches and the articles it cites, read back from the replay's tables, with
 every publisher and the names carried along (few: outlets, subjects). The tables are on the
 reader's connection, inside its snapshot; not in the schema's MetaData, so migrations never
-see them.
+see them. A read-only PostgreSQL session may not create even a temporary table: there the
+rows are kept in memory instead (`_InMemory`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tracker.adapters import names, projection, publishers, search
 from tracker.adapters.bulk import insert_rows, rows_by_keys
 from tracker.adapters.tables import articles, claims
 from tracker.domain.events import LogEntry
-from tracker.domain.fold import STATE_FIELDS, ClaimState, Knowledge, fold, touched
+from tracker.domain.fold import Knowledge, fold, touched
 from tracker.domain.identity import Identity
 from tracker.domain.model import Publisher, Source, publisher_key
 
@@ -31,9 +32,11 @@ _ID_BATCH = 500
 # Rows per fetch when the replay and the projection are read side by side.
 _FETCH = 2000
 
-# An article as `Source` lays it out, then the derived key of its publisher.
+_CLAIMS, _ARTICLES = "claims", "articles"
+# The columns compared, id first: a claim's as `projection.expected` lays them out; an
+# article's as `Source` does, then the derived key of its publisher.
 _ARTICLE = ("id", "name", "url", "title", "published", "retrieved", "reliability")
-_ARTICLE_ROW = (*_ARTICLE, "publisher_key")
+_COLUMNS = {_CLAIMS: projection.ROW, _ARTICLES: (*_ARTICLE, "publisher_key")}
 
 
 def _like(table: Table, name: str, columns: Sequence[str]) -> Table:
@@ -48,57 +51,56 @@ def _like(table: Table, name: str, columns: Sequence[str]) -> Table:
 
 
 _metadata = MetaData()
-_claims = _like(claims, "tracker_replay_claims", projection.ROW)
-_articles = _like(articles, "tracker_replay_articles", _ARTICLE_ROW)
+_stored = {_CLAIMS: claims, _ARTICLES: articles}
+_replayed = {
+    which: _like(table, f"tracker_replay_{which}", _COLUMNS[which])
+    for which, table in _stored.items()
+}
 
 
 @contextmanager
 def replaying(conn: Connection) -> Iterator[Replay]:
     """A replay whose tables are dropped when done; on an error the caller's rollback takes
     them away (a failed PostgreSQL transaction refuses even the drop)."""
-    replay = Replay(conn)
-    yield replay
-    _metadata.drop_all(conn)
+    kept = _InMemory() if _read_only(conn) else _InTables(conn)
+    yield Replay(conn, kept)
+    kept.drop()
 
 
 class Replay:
-    """A fold of the log fed in batches, in position order, its claims and articles in tables."""
+    """A fold of the log fed in batches, in position order, its claims and articles kept
+    apart (`_InTables`; `_InMemory` where the session may not create even a temporary table)."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, kept: _InTables | _InMemory) -> None:
         self.conn = conn
+        self.kept = kept
         self.publishers: dict[str, Publisher] = {}
         self.identity = Identity()
-        # Dropped first: a connection back from the pool must not replay onto another's rows.
-        _metadata.drop_all(conn)
-        _metadata.create_all(conn, checkfirst=False)
 
     def feed(self, entries: Sequence[LogEntry]) -> None:
         """Apply the next entries, in position order, with the fold's rules."""
         ids, cited = touched(entries)
         knowledge = Knowledge(
-            claims=self._states(ids),
-            sources=self._articles(cited),
+            claims={i: projection.state_of(row) for i, row in self.kept.claims(ids).items()},
+            sources={i: Source(*row[:-1]) for i, row in self.kept.articles(cited).items()},
             publishers=self.publishers,
             identity=self.identity,
         )
         recorded = set(knowledge.sources)
         fold(entries, knowledge)
-        for chunk in _chunks(ids):
-            self.conn.execute(delete(_claims).where(_claims.c.id.in_(chunk)))
         rows = [projection.expected(knowledge.claims[i]) for i in ids if i in knowledge.claims]
-        insert_rows(self.conn, _claims, projection.ROW, rows)
         new = [s for key, s in knowledge.sources.items() if key not in recorded]
-        insert_rows(self.conn, _articles, _ARTICLE_ROW, [_article_row(s) for s in new])
+        self.kept.put(ids, rows, [_article_row(s) for s in new])
 
     def mismatch(self) -> str | None:
         """How the projection differs from the replay; None when it equals it. Every column is
         compared, the derived ones too, in the order the full fold's check compared them."""
-        conn = self.conn
+        conn, kept = self.conn, self.kept
         if self.publishers != publishers.read_publishers(conn):
             return "the publishers differ from the log"
-        if _first_difference(conn, _articles, articles, _ARTICLE_ROW) is not _SAME:
+        if _first_difference(kept.ordered(_ARTICLES), _ordered(conn, _ARTICLES)) is not _SAME:
             return "the articles differ from the log"
-        claim = _first_difference(conn, _claims, claims, projection.ROW)
+        claim = _first_difference(kept.ordered(_CLAIMS), _ordered(conn, _CLAIMS))
         if claim is not _SAME:
             return f"claim {claim!r} differs from the log"
         rows, indexed = _count(conn, claims), search.count(conn)
@@ -106,19 +108,79 @@ class Replay:
             return f"the search index holds {indexed} claims of {rows}"
         return _identity_mismatch(self.identity, names.read_identity(conn))
 
-    def _states(self, ids: Sequence[str]) -> dict[str, ClaimState]:
-        found: dict[str, ClaimState] = {}
+
+class _InTables:
+    """Rows kept in temporary tables shaped as the projection's, keyed by id."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        # Dropped first: a connection back from the pool must not replay onto another's rows.
+        _metadata.drop_all(conn)
+        _metadata.create_all(conn, checkfirst=False)
+
+    def claims(self, ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+        return self._rows(_CLAIMS, ids)
+
+    def articles(self, ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+        return self._rows(_ARTICLES, ids)
+
+    def put(
+        self, ids: Sequence[str], rows: list[tuple[Any, ...]], new: list[tuple[Any, ...]]
+    ) -> None:
+        """Replace the rows of the claims `ids` with `rows`; add the articles `new`."""
+        table = _replayed[_CLAIMS]
         for chunk in _chunks(ids):
-            for row in rows_by_keys(self.conn, _claims, STATE_FIELDS, "id", chunk):
-                found[row[0]] = projection.state_of(row)
+            self.conn.execute(delete(table).where(table.c.id.in_(chunk)))
+        insert_rows(self.conn, table, _COLUMNS[_CLAIMS], rows)
+        insert_rows(self.conn, _replayed[_ARTICLES], _COLUMNS[_ARTICLES], new)
+
+    def ordered(self, which: str) -> Generator[tuple[Any, ...], None, None]:
+        return _ordered(self.conn, which, _replayed)
+
+    def drop(self) -> None:
+        _metadata.drop_all(self.conn)
+
+    def _rows(self, which: str, ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+        found: dict[str, tuple[Any, ...]] = {}
+        for chunk in _chunks(ids):
+            for row in rows_by_keys(self.conn, _replayed[which], _COLUMNS[which], "id", chunk):
+                found[row[0]] = tuple(row)
         return found
 
-    def _articles(self, ids: Sequence[str]) -> dict[str, Source]:
-        found: dict[str, Source] = {}
-        for chunk in _chunks(ids):
-            for row in rows_by_keys(self.conn, _articles, _ARTICLE, "id", chunk):
-                found[row[0]] = Source(*row)
-        return found
+
+class _InMemory:
+    """Rows kept in dicts: where the session is read-only (a PostgreSQL replica, or
+    `default_transaction_read_only`), which refuses even a temporary table. Memory then
+    follows the log, as the full fold's did."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, dict[str, tuple[Any, ...]]] = {_CLAIMS: {}, _ARTICLES: {}}
+
+    def claims(self, ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+        return {i: self.kept[_CLAIMS][i] for i in ids if i in self.kept[_CLAIMS]}
+
+    def articles(self, ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+        return {i: self.kept[_ARTICLES][i] for i in ids if i in self.kept[_ARTICLES]}
+
+    def put(
+        self, ids: Sequence[str], rows: list[tuple[Any, ...]], new: list[tuple[Any, ...]]
+    ) -> None:
+        for claim_id in ids:
+            self.kept[_CLAIMS].pop(claim_id, None)
+        self.kept[_CLAIMS].update((row[0], row) for row in rows)
+        self.kept[_ARTICLES].update((row[0], row) for row in new)
+
+    def ordered(self, which: str) -> Generator[tuple[Any, ...], None, None]:
+        yield from (self.kept[which][key] for key in sorted(self.kept[which]))
+
+    def drop(self) -> None:
+        self.kept = {_CLAIMS: {}, _ARTICLES: {}}
+
+
+def _read_only(conn: Connection) -> bool:
+    if conn.dialect.name != "postgresql":
+        return False  # SQLite keeps temporary tables apart, writable even beside a read-only file
+    return conn.exec_driver_sql("SHOW transaction_read_only").scalar() == "on"
 
 
 def _identity_mismatch(folded: Identity, stored: Identity) -> str | None:
@@ -141,12 +203,10 @@ _SAME = object()
 
 
 def _first_difference(
-    conn: Connection, replayed: Table, stored: Table, columns: Sequence[str]
+    mine: Generator[tuple[Any, ...], None, None], theirs: Generator[tuple[Any, ...], None, None]
 ) -> Any:
-    """The first id, in code point order, whose row differs between the two tables (one
-    missing from either counts): `_SAME` when none does. Both are read in id order, side by
-    side, a fetch at a time."""
-    mine, theirs = _ordered(conn, replayed, columns), _ordered(conn, stored, columns)
+    """The first id, in code point order, whose row differs between two streams of rows in
+    id order (one missing from either counts): `_SAME` when none does."""
     with closing(mine), closing(theirs):
         a, b = next(mine, None), next(theirs, None)
         while a is not None or b is not None:
@@ -164,12 +224,16 @@ def _order(key: Any) -> tuple[bool, str]:
 
 
 def _ordered(
-    conn: Connection, table: Table, columns: Sequence[str]
+    conn: Connection, which: str, tables: dict[str, Table] = _stored
 ) -> Generator[tuple[Any, ...], None, None]:
+    """The rows of `which` (the projection's table, or the replay's), id first, in id order,
+    a fetch at a time."""
+    table = tables[which]
     key: Any = table.c.id
     if conn.dialect.name == "postgresql":
         key = key.collate("C")  # code point order, as on SQLite and in Python
-    query: Select[Any] = select(*(table.c[c] for c in columns)).order_by(key)
+    columns = (table.c[c] for c in _COLUMNS[which])
+    query: Select[Any] = select(*columns).order_by(key)
     result = conn.execute(query.execution_options(yield_per=_FETCH))
     try:
         for row in result:
