@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import datetime
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -55,26 +55,24 @@ TIMELINEJS_COLUMNS = (
 )
 
 
-def claim_rows(
-    states: Iterable[Sequence[Any]], sources: Mapping[str, Source]
-) -> Iterator[tuple[str | None, ...]]:
-    """One import-format row per claim state (a row laid out as `STATE_FIELDS`), as
-    `claim_fields` lays a claim out, with `op` and `rank` for its standing.
+def claim_rows(states: Iterable[Sequence[Any]]) -> Iterator[tuple[str | None, ...]]:
+    """One import-format row per claim state (a row laid out as `STATE_FIELDS`, then its
+    article's fields as `Source` lays them out), as `claim_fields` lays a claim out, with
+    `op` and `rank` for its standing.
 
     Each row is picked in one step from the state's cells, its standing as the import format
     spells it and its source's cells, not built as a dict: this runs once per claim.
     """
-    by_source = {key: _SOURCE_CELLS(source) for key, source in sources.items()}
-    pick = _PICK
+    pick, standing = _PICK, _STANDING
     for state in states:
         rank = state[_RANK]
         yield pick(
             (
-                *state,
+                *state[:standing],
                 "retract" if state[_RETRACTED] else None,
                 None if rank == "normal" else rank,
                 None,  # reason: read from a row on import, never kept with the claim
-                *by_source[state[_SOURCE_ID]],
+                *state[standing:],
             )
         )
 
@@ -116,8 +114,7 @@ def _layout() -> Callable[[tuple[Any, ...]], tuple[str | None, ...]]:
 
 
 _SOURCE_FIELDS = tuple(f.name for f in fields(Source))
-_SOURCE_CELLS = attrgetter(*_SOURCE_FIELDS)
-_SOURCE_ID = STATE_FIELDS.index("source_id")
+_STANDING = len(STATE_FIELDS)
 _RETRACTED = STATE_FIELDS.index("retracted")
 _RANK = STATE_FIELDS.index("rank")
 _PICK = _layout()

@@ -20,7 +20,7 @@ from tracker.domain.events import Chain, LogEntry
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import STATE_FIELDS, ClaimState, Knowledge, fold
 from tracker.domain.identity import Identity
-from tracker.domain.model import Publisher, Source, subject_key
+from tracker.domain.model import Publisher, subject_key
 from tracker.domain.picture import OccurrenceView
 
 # Entries replayed at a time by `audit`.
@@ -114,34 +114,34 @@ class ProjectionReads:
     @contextmanager
     def current_claims(
         self, include_retracted: bool = True
-    ) -> Iterator[tuple[dict[str, Source], Iterator[Sequence[Any]], dict[str, Publisher]]]:
-        """Every article as recorded, and every claim's state at the head of the log as a row
-        laid out as `STATE_FIELDS`, in the order first asserted, and every publisher. One
-        snapshot, so they agree.
+    ) -> Iterator[tuple[Iterator[Sequence[Any]], dict[str, Publisher]]]:
+        """Every claim's state at the head of the log as a row laid out as `STATE_FIELDS`
+        followed by its article's fields (as `Source` lays them out), in the order first
+        asserted; and every publisher. One snapshot, so they agree.
 
-        The rows stream from the projection. When it is behind the log, they are folded from
-        the log in the same snapshot instead, which holds every state in memory: that is the
-        readers' fallback, as in `projected`. Only a damaged projection is behind (appends keep
-        it in step), and a reader does not take the writers' lock to rebuild it.
+        The rows stream from the projection, each joined to its article. When it is behind
+        the log, they are folded from the log in the same snapshot instead, which holds every
+        state in memory: that is the readers' fallback, as in `projected`. Only a damaged
+        projection is behind (appends keep it in step), and a reader does not take the
+        writers' lock to rebuild it.
         """
         with self._snapshot() as conn:
-            sources = publishers.read_articles(conn)
             if projection.position(conn) == read_head(conn).position:
                 # Closed here, so its cursor is closed even when the reader stops early, before
                 # the connection goes back to the pool.
-                rows = projection.rows(conn, include_retracted)
+                rows = publishers.cited_rows(conn, include_retracted)
                 with closing(rows):
-                    yield (
-                        sources,
-                        _with_known_sources(rows, sources),
-                        publishers.read_publishers(conn),
-                    )
+                    yield _with_known_sources(rows), publishers.read_publishers(conn)
                 return
             knowledge = fold(read_entries(conn, None, 0))
             states = sorted(knowledge.claims.values(), key=lambda s: s.position)
+            sources = knowledge.sources
             yield (
-                knowledge.sources,
-                (projection.row_of(s) for s in states if include_retracted or s.active),
+                (
+                    (*projection.row_of(s), *vars(sources[s.claim.source_id]).values())
+                    for s in states
+                    if include_retracted or s.active
+                ),
                 knowledge.publishers,
             )
 
@@ -257,13 +257,11 @@ _UNKNOWN_SOURCE = (
 )
 
 
-def _with_known_sources(
-    rows: Iterator[Sequence[Any]], sources: dict[str, Source]
-) -> Iterator[Sequence[Any]]:
+def _with_known_sources(rows: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
     for row in rows:
-        if row[_SOURCE_ID] not in sources:
+        if row[_ARTICLE_ID] is None:  # no article joined
             raise StoreError(_UNKNOWN_SOURCE)
         yield row
 
 
-_SOURCE_ID = STATE_FIELDS.index("source_id")
+_ARTICLE_ID = len(STATE_FIELDS)

@@ -39,8 +39,8 @@ class Exporting(Reading):
             tuple(row.get(column) for column in COLUMNS)
             for row in in_force(e for e in made if isinstance(e, Judgement))
         ]
-        with self.store.current_claims(include_retracted) as (sources, states, publishers):
-            yield chain(defined, claim_rows(states, sources), grade_rows(publishers), judgements)
+        with self.store.current_claims(include_retracted) as (states, publishers):
+            yield chain(defined, claim_rows(states), grade_rows(publishers), judgements)
 
     def timelinejs(self) -> list[list[Any]]:
         """Active, not deprecated claims as TimelineJS rows, in valid-time order."""
