@@ -47,6 +47,15 @@ class Listing:
     show_all: bool = False
     after: date | None = None  # only those whose start window begins after this day
     where: ClaimFilter | None = None  # only the claims this filter matches
+    limit: int | None = None  # the newest `limit` only (`Listed.more` counts the rest)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """The occurrences a picture lists, built by SQL, and how many more a limit left out."""
+
+    views: list[OccurrenceView]
+    more: int = 0
 
 
 class ProjectionReads:
@@ -80,7 +89,7 @@ class ProjectionReads:
 
     def pictured(
         self, upto: int, pictured_at: Sequence[date], subject: str | None, listing: Listing
-    ) -> tuple[Knowledge, list[OccurrenceView]] | None:
+    ) -> tuple[Knowledge, Listed] | None:
         """What pictures at `pictured_at` (of `subject`) need of what the log knows at `upto`,
         read from the projection; None if it is not at `upto`.
 
@@ -97,7 +106,7 @@ class ProjectionReads:
             if knowledge is None:
                 return None
             try:
-                listed = occurrences(
+                views, more = occurrences(
                     conn,
                     listing.as_of,
                     knowledge.publishers,
@@ -106,10 +115,11 @@ class ProjectionReads:
                     listing.show_all,
                     listing.after,
                     listing.where,
+                    listing.limit,
                 )
             except KeyError:
                 raise StoreError(_UNKNOWN_SOURCE) from None
-        return knowledge, listed
+        return knowledge, Listed(views, more)
 
     @contextmanager
     def current_claims(
