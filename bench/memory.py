@@ -30,7 +30,7 @@ BENCH = Path(__file__).resolve().parent
 PYTHON = sys.executable
 REFERENCE = str(BENCH / "json_reference.py")
 
-AS_OF, FROM = "2024-06-01", "2023-06-01"
+AS_OF, FROM, KNOWN = "2024-06-01", "2023-06-01", "2030-01-01"
 # A subject of about fifty claims at every size (the generator's first subjects are the same
 # for every N of 40,000 and more).
 SUBJECT = "Group 000187"
@@ -45,8 +45,12 @@ COMMANDS: dict[str, list[str]] = {
     "export diff": ["export", "diff", "--from", FROM, "--to", AS_OF],
     "export timelinejs": ["export", "timelinejs"],
     "report --subject": ["report", "--subject", SUBJECT, "--out", "{work}/report.html"],
-    "show --format json": ["show", "--as-of", AS_OF, "--format", "json"],
-    "diff --format json": ["diff", "--from", FROM, "--to", AS_OF, "--format", "json"],
+    # At a fixed --known-at after the log, so the reference can print the same `known_at`.
+    "show --format json": ["show", "--as-of", AS_OF, "--known-at", KNOWN, "--format", "json"],
+    "diff --format json": [
+        *("diff", "--from", FROM, "--to", AS_OF),
+        *("--known-at", KNOWN, "--format", "json"),
+    ],
 }
 # The JSON commands and their references' arguments (`bench/json_reference.py`).
 JSON_REFERENCES = {
