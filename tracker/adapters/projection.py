@@ -293,15 +293,18 @@ def rows(
         result.close()  # a reader that stops early must not leave a server-side cursor open
 
 
-def stored(conn: Connection) -> dict[str, tuple[Any, ...]]:
-    """Every row of `claims` whole, derived columns too, by claim id: what `verify` compares
-    with `expected` (readers trust `subject_key` and the day columns as much as the rest)."""
-    query = select(*(claims.c[name] for name in _ROW))
-    return {row[0]: tuple(row) for row in conn.execute(query)}
+# A whole row of `claims`, derived columns too, as `expected` lays it out: what `verify`
+# compares (readers trust `subject_key` and the day columns as much as the rest).
+ROW = _ROW
+
+
+def state_of(row: Sequence[Any]) -> ClaimState:
+    """A state from a row laid out as `STATE_FIELDS`."""
+    return _state(row)
 
 
 def expected(state: ClaimState) -> tuple[Any, ...]:
-    """The row of `claims` the log gives this state, as `stored` reads it."""
+    """The row of `claims` the log gives this state, laid out as `ROW`."""
     return _values(state.claim, state.position, state.retracted, state.rank)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from tracker.adapters import knowing, names, projection, twins, units
+from tracker.adapters import knowing, names, projection, publishers, twins, units
 from tracker.adapters.bulk import insert_rows
 from tracker.adapters.logrows import (
     Head,
@@ -37,7 +37,7 @@ from tracker.domain.events import (
     format_instant,
     to_payload,
 )
-from tracker.domain.fold import Knowledge, fold
+from tracker.domain.fold import ClaimState, Knowledge, fold, touched
 from tracker.domain.identity import Identity
 from tracker.domain.model import Claim, Source, publisher_key
 from tracker.domain.units import SlotKey, UnitTally
@@ -284,16 +284,33 @@ class Writer:
             self._head = Head(position, previous, now)
         return appended
 
+    def known_before(self, entries: Sequence[LogEntry]) -> Knowledge:
+        """What the log under this writer knew before `entries`, its next ones, of what they
+        touch (`fold.touched`), with every publisher and the aliases in force: what admitting
+        them needs (`admission.check_entries`). Read from the projection, which `restore`
+        keeps at the head under the lock: a restore builds it in its own transaction."""
+        ids, cited = touched(entries)
+        states: list[ClaimState] = []
+        for start in range(0, len(ids), _ID_BATCH):
+            states += projection.states_of(self.conn, ids[start : start + _ID_BATCH])
+        return Knowledge(
+            position=self._head.position,
+            claims={state.claim.id: state for state in states},
+            sources=publishers.read_articles(self.conn, cited),
+            publishers=publishers.read_publishers(self.conn),
+            identity=names.read_identity(self.conn, ()),
+        )
+
     def restore(self, entries: Sequence[LogEntry]) -> None:
-        """Copy verified entries into an empty log as they are: positions, times, hashes."""
-        if self._head.position:
-            raise StoreError(
-                f"restore needs an empty database; this one has {self._head.position} events"
-            )
+        """Append verified and admitted entries after the head as they are (positions, times,
+        hashes), and bring the projection up to them."""
         for start in range(0, len(entries), _RESTORE_BATCH):
             batch = entries[start : start + _RESTORE_BATCH]
             insert_rows(self.conn, log, _LOG_ROW, [_row(e) for e in batch])
-        projection.rebuild(self.conn, entries)
+        projection.apply(self.conn, [(e.position, e.event) for e in entries])
+        if entries:
+            last = entries[-1]
+            self._head = Head(last.position, last.hash, last.recorded_at)
 
 
 def _row(entry: LogEntry) -> tuple[Any, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -248,18 +249,40 @@ def chain_hash_text(
     return hashlib.sha256((previous + body).encode()).hexdigest()
 
 
-def first_break(entries: list[LogEntry] | Any) -> tuple[int, str] | None:
+def first_break(entries: Iterable[LogEntry]) -> tuple[int, str] | None:
     """The first position where positions or the hash chain fail, with why; None if intact."""
-    previous, expected, last_time = GENESIS_HASH, 1, None
+    chain = Chain()
     for entry in entries:
+        broken = chain.check(entry)
+        if broken is not None:
+            return broken
+    return None
+
+
+class Chain:
+    """The hash chain checked one entry at a time, in position order: a log streamed through
+    it is checked in constant memory (`first_break` of a whole log)."""
+
+    def __init__(self) -> None:
+        self.previous, self.expected = GENESIS_HASH, 1
+        self.last_time: datetime | None = None
+
+    def check(self, entry: LogEntry) -> tuple[int, str] | None:
+        """Where and why `entry`, the next one, breaks the chain; None when it extends it."""
+        expected = self.expected
         if entry.position != expected:
             return expected, f"expected position {expected}, found {entry.position}"
-        if last_time is not None and entry.recorded_at < last_time:
+        if self.last_time is not None and entry.recorded_at < self.last_time:
             return entry.position, "recorded_at goes back in time"
         digest = chain_hash(
-            previous, entry.position, entry.event_id, entry.recorded_at, entry.kind, entry.payload
+            self.previous,
+            entry.position,
+            entry.event_id,
+            entry.recorded_at,
+            entry.kind,
+            entry.payload,
         )
         if digest != entry.hash:
             return entry.position, "hash does not match its content and the previous hash"
-        previous, expected, last_time = entry.hash, expected + 1, entry.recorded_at
-    return None
+        self.previous, self.expected, self.last_time = entry.hash, expected + 1, entry.recorded_at
+        return None

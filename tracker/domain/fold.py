@@ -94,6 +94,31 @@ def fold(entries: Iterable[LogEntry], knowledge: Knowledge | None = None) -> Kno
     return state
 
 
+def touched(entries: Iterable[LogEntry]) -> tuple[list[str], list[str]]:
+    """The claim ids these entries touch (superseded ones too) and the article ids they cite
+    (a legacy claim's too: its `source.registered` came before), each sorted: what a fold of
+    them needs to have been given of what came before, to fold them as the whole log would.
+    Ids that are not text (a crafted log's) are left for the fold or its checks to refuse."""
+    ids: list[object] = []
+    cited: list[object] = []
+    for entry in entries:
+        event = entry.event
+        if isinstance(event, ClaimAsserted | ClaimCorrected):
+            ids.append(event.claim.id)
+            cited.append(event.claim.source_id)
+            if isinstance(event, ClaimCorrected):
+                ids.append(event.supersedes)
+        elif isinstance(event, ClaimRetracted | ClaimRanked | ClaimReinstated):
+            ids.append(event.claim_id)
+        elif isinstance(event, SourceRegistered):
+            cited.append(event.source.id)
+    return _texts(ids), _texts(cited)
+
+
+def _texts(values: list[object]) -> list[str]:
+    return sorted({v for v in values if isinstance(v, str)})
+
+
 @singledispatch
 def apply(event: Event, state: Knowledge, position: int) -> None:
     raise TypeError(f"no fold rule for {type(event).__name__}")
