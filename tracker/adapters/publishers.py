@@ -112,6 +112,11 @@ def read_publishers(conn: Connection, keys: Iterable[str] | None = None) -> dict
     return found
 
 
+def count(conn: Connection) -> int:
+    """How many publishers there are (few: a count of their rows)."""
+    return int(conn.execute(select(func.count()).select_from(publishers)).scalar() or 0)
+
+
 def read_articles(conn: Connection, ids: Iterable[str] | None = None) -> dict[str, Source]:
     """Articles as recorded, by id: those of `ids`, or all of them."""
     if ids is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Collection, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,9 +16,10 @@ from tracker.adapters import knowing, names, projection, publishers, twins, unit
 from tracker.adapters.bulk import insert_rows
 from tracker.adapters.logrows import (
     Head,
-    decode_entry,
+    read_claim_entries,
     read_entries,
     read_head,
+    read_judgements,
     read_types,
     translated,
 )
@@ -26,7 +27,6 @@ from tracker.adapters.reads import ProjectionReads, shortened
 from tracker.adapters.tables import log
 from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.events import (
-    JUDGEMENT_KINDS,
     ClaimAsserted,
     Event,
     LogEntry,
@@ -45,10 +45,8 @@ from tracker.domain.units import SlotKey, UnitTally
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
 
-# Claim ids per IN (...) query when reading what the log knows of a file's claims.
-_ID_BATCH = 500
-
 # Entries per insert when restoring: the rows built for the driver follow this, not the log.
+_ID_BATCH = 500  # claim ids per query
 _RESTORE_BATCH = 5000
 
 # Any constant will do: with the schema's name it names the lock that serialises appends
@@ -101,9 +99,8 @@ class Store(ProjectionReads):
 
     def judgement_entries(self) -> list[LogEntry]:
         """The log's judgements about names, read through the kind index (they are few)."""
-        query = select(log).where(log.c.kind.in_(JUDGEMENT_KINDS)).order_by(log.c.position)
         with translated(), self.engine.connect() as conn:
-            return [decode_entry(row) for row in conn.execute(query)]
+            return read_judgements(conn)
 
     def entries(self, upto: int | None = None, after: int = 0) -> Generator[LogEntry, None, None]:
         """Log entries with after < position <= upto, in position order, streamed."""
@@ -156,9 +153,8 @@ class Store(ProjectionReads):
             return [i for (i,) in conn.execute(query) if i.startswith(prefix)]
 
     def claim_entries(self, claim_ids: Sequence[str]) -> list[LogEntry]:
-        query = select(log).where(log.c.claim_id.in_(list(claim_ids))).order_by(log.c.position)
         with translated(), self.engine.connect() as conn:
-            return [decode_entry(row) for row in conn.execute(query)]
+            return read_claim_entries(conn, claim_ids)
 
     def rebuild_projection(self) -> int:
         """Recreate the projection from the log; the position it reflects.
@@ -234,13 +230,13 @@ class Writer:
     def judgements(self) -> Identity:
         """The aliases and distinctions in force, folded from the log's judgement events
         (read through the kind index): writers decide from the log."""
-        query = select(log).where(log.c.kind.in_(JUDGEMENT_KINDS)).order_by(log.c.position)
-        return fold(decode_entry(row) for row in self.conn.execute(query)).identity
+        return fold(read_judgements(self.conn)).identity
 
-    def names(self) -> Identity:
-        """Every subject name with its first spelling, and the judgements, from the
-        projection (kept at the head under the lock): for hints, which decide nothing."""
-        return names.read_identity(self.conn)
+    def names(self, keys: Iterable[str] | None = None) -> Identity:
+        """Every subject name (or those of `keys`, and the aliased ones) with its first
+        spelling, and the judgements, from the projection (kept at the head under the lock):
+        for hints, which decide nothing."""
+        return names.read_identity(self.conn, keys)
 
     def attributes(self, keys: Sequence[str]) -> dict[str, dict[str, str]]:
         """The folded attributes recorded for these subject keys, with a spelling of each."""
