@@ -146,7 +146,7 @@ def test_db_given_after_the_command_wins_over_the_groups(tmp_path: Path, frozen:
     invoke("import", str(SEED_CSV), "--db", str(real))
     result = invoke("--db", str(other), "info", "--db", str(real))
     assert result.exit_code == 0
-    assert "events           16" in result.stdout
+    assert "events         16" in result.stdout
     assert not other.exists()
 
 
@@ -333,7 +333,7 @@ def test_a_new_claim_must_have_its_types_shape(run: Run, extra: list[str], messa
         "add", "--date", "2024", "--subject", "Russia", "--summary", "S.", "--source", "S", *extra
     )
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", message)
-    assert run("info").stdout.count("events           0") == 1
+    assert run("info").stdout.count("events         0") == 1
 
 
 def test_an_imported_row_of_the_wrong_shape_is_rejected_at_its_line(

@@ -48,13 +48,14 @@ def test_info_as_json_has_exactly_the_monitoring_keys(run: Run, seed_file: Path)
     assert len(data["head_hash"]) == 64
 
 
-def test_types_as_json_lists_code_and_description(run: Run) -> None:
+def test_types_as_json_lists_code_shape_and_description(run: Run) -> None:
     data = json.loads(run("types", "--format", "json").stdout)
     assert {
         "type": "diplomacy.visit",
+        "shape": "occurrence",
         "description": data[[d["type"] for d in data].index("diplomacy.visit")]["description"],
     } in data
-    assert all(list(d) == ["type", "description"] for d in data)
+    assert all(list(d) == ["type", "shape", "description"] for d in data)
 
 
 def test_verify_as_json_says_ok_and_counts(run: Run, seed_file: Path) -> None:

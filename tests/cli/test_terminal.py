@@ -155,6 +155,62 @@ def test_show_limit_says_how_many_more(seeded: Run) -> None:
     assert (len(data["occurrences"]), data["more_occurrences"]) == (2, 5)
 
 
+@pytest.mark.parametrize(
+    "filters",
+    [
+        [],
+        ["--source", "new york parrot"],
+        [
+            "--mentions",
+            "Khalifa Haftar",
+            "--type",
+            "pressure.demand",
+            "--type",
+            "diplomacy.visit",
+            "--type",
+            "statement.warning",
+            "--type",
+            "diplomacy.meeting",
+        ],
+    ],
+    ids=["all", "source", "mentions"],
+)
+@pytest.mark.parametrize("known_at", ["now", "@16"], ids=["projection", "fold"])
+def test_show_limit_lists_the_newest_of_the_whole_list(
+    seeded: Run, known_at: str, filters: list[str]
+) -> None:
+    """SQL's LIMIT and count (the projection) and a cut list (a fold) give the same first
+    ones and the same count of the rest, filtered or not."""
+
+    def listed(*extra: str) -> dict[str, object]:
+        args = ("show", "--as-of", "2025-06", "--known-at", known_at, "--format", "json")
+        return json.loads(seeded(*args, *filters, *extra).stdout)
+
+    whole, three = listed(), listed("--limit", "3")
+    total = len(whole["occurrences"])  # type: ignore[arg-type]
+    assert total >= 4
+    assert three["occurrences"] == whole["occurrences"][:3]  # type: ignore[index]
+    assert three["more_occurrences"] == total - 3
+    assert listed("--limit", "0")["more_occurrences"] == total
+
+
+def test_a_terminal_lists_the_newest_occurrences_and_says_how_to_see_more(
+    seeded: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracker.cli.show as show
+
+    monkeypatch.setattr(show, "stdout_tty", lambda: True)
+    monkeypatch.setattr(show, "TERMINAL_LIMIT", 2)
+    out = seeded("--no-pager", "show", "--as-of", "2025-06", columns="200").stdout
+    assert "… and 5 more (a terminal lists the 2 newest: --limit N, or a pipe, lists more)." in out
+    assert (
+        "… and 3 more (--limit shows fewer or more)."
+        in seeded("--no-pager", "show", "--as-of", "2025-06", "--limit", "4", columns="200").stdout
+    )
+    data = json.loads(seeded("show", "--as-of", "2025-06", "--format", "json").stdout)
+    assert len(data["occurrences"]) == 7 and "more_occurrences" not in data  # JSON: all
+
+
 def _pty_run(args: list[str], env: dict[str, str]) -> str:
     """Run the tracker under a pseudo-terminal of 10 rows; everything it wrote there."""
     main, child = pty.openpty()

@@ -1311,11 +1311,12 @@ def test_a_full_disk_fails_the_import_clearly_and_writes_nothing(
     tmp_path: Path, seed_file: Path, how: str
 ) -> None:
     """SQLite: the import runs in a child whose files cannot grow (RLIMIT_FSIZE, EFBIG), or on a
-    256 KB tmpfs (ENOSPC). PostgreSQL's own disk is not ours to fill."""
+    512 KB tmpfs (ENOSPC; a new database with its search index takes ~170 KB). PostgreSQL's
+    own disk is not ours to fill."""
     feed = write_big(tmp_path / "big.csv", 3000)
     findings = Findings(f"full_disk_{how.replace(' ', '_')}")
     with (
-        small_tmpfs(tmp_path / "small", "256k")
+        small_tmpfs(tmp_path / "small", "512k")
         if how == "full tmpfs"
         else _folder(tmp_path / "limited")
     ) as folder:

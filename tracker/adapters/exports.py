@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import fields
 from datetime import datetime
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from tracker.domain.dates import date_parts, parse_date
 from tracker.domain.errors import TrackerError
@@ -54,26 +55,24 @@ TIMELINEJS_COLUMNS = (
 )
 
 
-def claim_rows(
-    states: Iterable[Sequence[Any]], sources: Mapping[str, Source]
-) -> Iterator[tuple[str | None, ...]]:
-    """One import-format row per claim state (a row laid out as `STATE_FIELDS`), as
-    `claim_fields` lays a claim out, with `op` and `rank` for its standing.
+def claim_rows(states: Iterable[Sequence[Any]]) -> Iterator[tuple[str | None, ...]]:
+    """One import-format row per claim state (a row laid out as `STATE_FIELDS`, then its
+    article's fields as `Source` lays them out), as `claim_fields` lays a claim out, with
+    `op` and `rank` for its standing.
 
     Each row is picked in one step from the state's cells, its standing as the import format
     spells it and its source's cells, not built as a dict: this runs once per claim.
     """
-    by_source = {key: _SOURCE_CELLS(source) for key, source in sources.items()}
-    pick = _PICK
+    pick, standing = _PICK, _STANDING
     for state in states:
         rank = state[_RANK]
         yield pick(
             (
-                *state,
+                *state[:standing],
                 "retract" if state[_RETRACTED] else None,
                 None if rank == "normal" else rank,
                 None,  # reason: read from a row on import, never kept with the claim
-                *by_source[state[_SOURCE_ID]],
+                *state[standing:],
             )
         )
 
@@ -115,8 +114,7 @@ def _layout() -> Callable[[tuple[Any, ...]], tuple[str | None, ...]]:
 
 
 _SOURCE_FIELDS = tuple(f.name for f in fields(Source))
-_SOURCE_CELLS = attrgetter(*_SOURCE_FIELDS)
-_SOURCE_ID = STATE_FIELDS.index("source_id")
+_STANDING = len(STATE_FIELDS)
 _RETRACTED = STATE_FIELDS.index("retracted")
 _RANK = STATE_FIELDS.index("rank")
 _PICK = _layout()
@@ -139,33 +137,45 @@ def log_lines(entries: Iterable[LogEntry]) -> Iterator[str]:
         )
 
 
-def read_log(path: Path) -> list[LogEntry]:
-    """The entries of an `export log` file; any unreadable line is an error naming it."""
+@contextmanager
+def read_log(path: Path) -> Iterator[Iterator[LogEntry]]:
+    """The entries of an `export log` file, read a line at a time while the context is open
+    (lines end at `\\n` only, as `log_lines` writes them); any unreadable line is an error
+    naming it. The file is opened first, so a missing one is an error before anything else."""
     try:
-        text = path.read_text(encoding="utf-8")
+        stream = path.open(encoding="utf-8", newline="\n")
+    except OSError as error:
+        raise TrackerError(f"{path}: cannot read a log export: {error}") from None
+    with stream:
+        yield _entries(path, stream)
+
+
+def _entries(path: Path, stream: TextIO) -> Iterator[LogEntry]:
+    try:
+        for number, line in enumerate(stream, start=1):
+            if line.strip():
+                yield _log_entry(path, number, line)
     except (OSError, UnicodeDecodeError) as error:
         raise TrackerError(f"{path}: cannot read a log export: {error}") from None
-    entries = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-            entry = LogEntry(
-                int(data["position"]),
-                str(data["event_id"]),
-                datetime.fromisoformat(data["recorded_at"].replace("Z", "+00:00")),
-                str(data["kind"]),
-                dict(data["payload"]),
-                str(data["hash"]),
-            )
-            if entry.recorded_at.tzinfo is None:
-                raise ValueError("recorded_at has no time zone")
-            entry.event  # noqa: B018 - decoded now, so a bad line is named here
-        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
-            raise TrackerError(f"{path}:{number}: not a log entry ({error})") from None
-        entries.append(entry)
-    return entries
+
+
+def _log_entry(path: Path, number: int, line: str) -> LogEntry:
+    try:
+        data = json.loads(line)
+        entry = LogEntry(
+            int(data["position"]),
+            str(data["event_id"]),
+            datetime.fromisoformat(data["recorded_at"].replace("Z", "+00:00")),
+            str(data["kind"]),
+            dict(data["payload"]),
+            str(data["hash"]),
+        )
+        if entry.recorded_at.tzinfo is None:
+            raise ValueError("recorded_at has no time zone")
+        entry.event  # noqa: B018 - decoded now, so a bad line is named here
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
+        raise TrackerError(f"{path}:{number}: not a log entry ({error})") from None
+    return entry
 
 
 def display_date(text: str) -> str:

@@ -47,9 +47,28 @@ def unneutralise(cell: str) -> str | None:
     return cell
 
 
+def csv_writer(out: TextIO) -> Any:
+    """A csv writer whose rows end with `\\n` and which quotes a cell holding `\\r` too.
+
+    Python's writer quotes only the characters of its line terminator: with `\\n` alone, a
+    bare `\\r` in a cell went out unquoted and a reader took it for a line end. So the rows
+    are made with `\\r\\n` (every cell with either is quoted) and written with `\\n`."""
+    return csv.writer(_EndsWithNewline(out), lineterminator="\r\n")
+
+
+class _EndsWithNewline:
+    """Takes whole rows ending in `\\r\\n` (the csv writer writes one row per call)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._write = out.write
+
+    def write(self, row: str) -> int:
+        return self._write(row[:-2] + "\n")
+
+
 def write_csv(out: TextIO, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """RFC 4180 CSV with formula-like text cells neutralised."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out)
     writer.writerow(columns)
     writer.writerows(map(_neutralised, rows))  # csv writes None as an empty cell
 

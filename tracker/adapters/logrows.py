@@ -4,7 +4,7 @@ translated into one readable line."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,7 +69,7 @@ def read_judgements(conn: Connection) -> list[LogEntry]:
     return [decode_entry(row) for row in conn.execute(query)]
 
 
-def read_entries(conn: Connection, upto: int | None, after: int) -> Iterator[LogEntry]:
+def read_entries(conn: Connection, upto: int | None, after: int) -> Generator[LogEntry, None, None]:
     query = select(log).where(log.c.position > after).order_by(log.c.position)
     if upto is not None:
         query = query.where(log.c.position <= upto)

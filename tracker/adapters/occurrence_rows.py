@@ -28,11 +28,15 @@ def occurrences(
     show_all: bool = False,
     after: date | None = None,
     where: ClaimFilter | None = None,
-) -> list[OccurrenceView]:
+    limit: int | None = None,
+) -> tuple[list[OccurrenceView], int]:
     """The occurrences a picture at `as_of` lists, newest first, as `picture._occurrences`
-    builds them, but ordered by SQL and built from rows without a `Claim` each.
+    builds them, but ordered by SQL and built from rows without a `Claim` each; and how many
+    more `limit` left out.
 
     `after`: only those whose start window begins after that day (what a diff lists).
+    `limit`: the newest `limit` only (the index `ix_claims_newest` is read from its end and
+    stops there; the rest are counted, not read).
     `publishers`: every publisher by key, with its grade; a claim's publisher is its
     article's (a join).
     """
@@ -62,7 +66,18 @@ def occurrences(
     if after is not None:
         query = query.where(c.first_day > after.toordinal())
     query = filtering.where(conn, query, where, publishers)
+    more = 0
+    if limit is not None:
+        # Counted in the index alone (`ix_claims_newest` holds what the conditions read, but
+        # a filter's or a subject's): the join to articles is for the rows' publisher only.
+        counted = select(func.count()).select_from(claims)
+        if query.whereclause is not None:  # it always has one; for the type checker
+            counted = counted.where(query.whereclause)
+        total = conn.scalar(counted)
+        more = max(0, (total or 0) - limit)
     query = query.order_by(c.first_day.desc(), c.last_day.desc(), c.position.desc())
+    if limit is not None:
+        query = query.limit(limit)
     named = {key: (p.name,) for key, p in publishers.items()}
     grades = {key: p.reliability for key, p in publishers.items()}
     day = date.fromordinal
@@ -92,4 +107,4 @@ def occurrences(
                 grades[source] + credibility,
             )
         )
-    return views
+    return views, more

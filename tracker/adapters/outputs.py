@@ -3,7 +3,6 @@ replace), standard output that may fail, and the rejects file that is only ever 
 
 from __future__ import annotations
 
-import csv
 import errno
 import fcntl
 import io
@@ -16,7 +15,7 @@ from pathlib import Path
 from stat import S_IMODE, S_ISREG
 from typing import TextIO
 
-from tracker.adapters.files import neutralise
+from tracker.adapters.files import csv_writer, neutralise
 from tracker.domain.errors import TrackerError
 
 # Temporary files of --out are named `.NAME.tracker-PID-RANDOM.tmp` beside the target and
@@ -247,9 +246,7 @@ class RejectsFile:
 
 def _csv_line(cells: Sequence[object]) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(
-        [neutralise(c) if isinstance(c, str) else c for c in cells]
-    )
+    csv_writer(out).writerow([neutralise(c) if isinstance(c, str) else c for c in cells])
     return out.getvalue()
 
 

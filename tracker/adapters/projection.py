@@ -260,7 +260,7 @@ def _insert(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> None:
 def _insert_batch(conn: Connection, batch: list[tuple[Any, ...]]) -> None:
     """Claim rows, and their text in the search index (same transaction)."""
     insert_rows(conn, claims, _ROW, batch)
-    search.index(conn, [dict(zip(_ROW, row, strict=True)) for row in batch])
+    search.index(conn, _ROW, batch)
 
 
 def _correct(conn: Connection, event: ClaimCorrected) -> None:
@@ -311,15 +311,18 @@ def rows(
         result.close()  # a reader that stops early must not leave a server-side cursor open
 
 
-def stored(conn: Connection) -> dict[str, tuple[Any, ...]]:
-    """Every row of `claims` whole, derived columns too, by claim id: what `verify` compares
-    with `expected` (readers trust `subject_key` and the day columns as much as the rest)."""
-    query = select(*(claims.c[name] for name in _ROW))
-    return {row[0]: tuple(row) for row in conn.execute(query)}
+# A whole row of `claims`, derived columns too, as `expected` lays it out: what `verify`
+# compares (readers trust `subject_key` and the day columns as much as the rest).
+ROW = _ROW
+
+
+def state_of(row: Sequence[Any]) -> ClaimState:
+    """A state from a row laid out as `STATE_FIELDS`."""
+    return _state(row)
 
 
 def expected(state: ClaimState) -> tuple[Any, ...]:
-    """The row of `claims` the log gives this state, as `stored` reads it."""
+    """The row of `claims` the log gives this state, laid out as `ROW`."""
     return _values(state.claim, state.position, state.retracted, state.rank)
 
 

@@ -3,7 +3,7 @@ streamed, and the check of the projection against a fold of the log."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -14,13 +14,30 @@ from sqlalchemy import Connection, Engine
 from tracker.adapters import names, projection, publishers, search, standing
 from tracker.adapters.logrows import read_entries, read_head, translated
 from tracker.adapters.occurrence_rows import occurrences
+from tracker.adapters.replay import Replay, replaying
 from tracker.adapters.touching import Touching, touching
-from tracker.domain.errors import ChainBroken, StoreError
+from tracker.domain.errors import ChainBroken, CorruptEntry, StoreError
+from tracker.domain.events import Chain, LogEntry
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import STATE_FIELDS, ClaimState, Knowledge, fold
 from tracker.domain.identity import Identity
-from tracker.domain.model import Publisher, Source, subject_key
+from tracker.domain.model import Publisher, subject_key
 from tracker.domain.picture import OccurrenceView
+
+# Entries replayed at a time by `audit`.
+_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What `ProjectionReads.audit` found: the log's head; where and why its chain breaks;
+    that the projection is ahead of it (how, as `shortened` says); how the projection
+    differs from it. At most one of the last three is set; none when all is well."""
+
+    head: int
+    broken: tuple[int, str] | None = None
+    ahead: str | None = None
+    mismatch: str | None = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +48,15 @@ class Listing:
     show_all: bool = False
     after: date | None = None  # only those whose start window begins after this day
     where: ClaimFilter | None = None  # only the claims this filter matches
+    limit: int | None = None  # the newest `limit` only (`Listed.more` counts the rest)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """The occurrences a picture lists, built by SQL, and how many more a limit left out."""
+
+    views: list[OccurrenceView]
+    more: int = 0
 
 
 class ProjectionReads:
@@ -88,7 +114,7 @@ class ProjectionReads:
 
     def pictured(
         self, upto: int, pictured_at: Sequence[date], subject: str | None, listing: Listing
-    ) -> tuple[Knowledge, list[OccurrenceView]] | None:
+    ) -> tuple[Knowledge, Listed] | None:
         """What pictures at `pictured_at` (of `subject`) need of what the log knows at `upto`,
         read from the projection; None if it is not at `upto`.
 
@@ -105,7 +131,7 @@ class ProjectionReads:
             if knowledge is None:
                 return None
             try:
-                listed = occurrences(
+                views, more = occurrences(
                     conn,
                     listing.as_of,
                     knowledge.publishers,
@@ -114,42 +140,43 @@ class ProjectionReads:
                     listing.show_all,
                     listing.after,
                     listing.where,
+                    listing.limit,
                 )
             except KeyError:
                 raise StoreError(_UNKNOWN_SOURCE) from None
-        return knowledge, listed
+        return knowledge, Listed(views, more)
 
     @contextmanager
     def current_claims(
         self, include_retracted: bool = True
-    ) -> Iterator[tuple[dict[str, Source], Iterator[Sequence[Any]], dict[str, Publisher]]]:
-        """Every article as recorded, and every claim's state at the head of the log as a row
-        laid out as `STATE_FIELDS`, in the order first asserted, and every publisher. One
-        snapshot, so they agree.
+    ) -> Iterator[tuple[Iterator[Sequence[Any]], dict[str, Publisher]]]:
+        """Every claim's state at the head of the log as a row laid out as `STATE_FIELDS`
+        followed by its article's fields (as `Source` lays them out), in the order first
+        asserted; and every publisher. One snapshot, so they agree.
 
-        The rows stream from the projection. When it is behind the log, they are folded from
-        the log in the same snapshot instead, which holds every state in memory: that is the
-        readers' fallback, as in `projected`. Only a damaged projection is behind (appends keep
-        it in step), and a reader does not take the writers' lock to rebuild it.
+        The rows stream from the projection, each joined to its article. When it is behind
+        the log, they are folded from the log in the same snapshot instead, which holds every
+        state in memory: that is the readers' fallback, as in `projected`. Only a damaged
+        projection is behind (appends keep it in step), and a reader does not take the
+        writers' lock to rebuild it.
         """
         with self._snapshot() as conn:
-            sources = publishers.read_articles(conn)
             if projection.position(conn) == read_head(conn).position:
                 # Closed here, so its cursor is closed even when the reader stops early, before
                 # the connection goes back to the pool.
-                rows = projection.rows(conn, include_retracted)
+                rows = publishers.cited_rows(conn, include_retracted)
                 with closing(rows):
-                    yield (
-                        sources,
-                        _with_known_sources(rows, sources),
-                        publishers.read_publishers(conn),
-                    )
+                    yield _with_known_sources(rows), publishers.read_publishers(conn)
                 return
             knowledge = fold(read_entries(conn, None, 0))
             states = sorted(knowledge.claims.values(), key=lambda s: s.position)
+            sources = knowledge.sources
             yield (
-                knowledge.sources,
-                (projection.row_of(s) for s in states if include_retracted or s.active),
+                (
+                    (*projection.row_of(s), *vars(sources[s.claim.source_id]).values())
+                    for s in states
+                    if include_retracted or s.active
+                ),
                 knowledge.publishers,
             )
 
@@ -167,36 +194,37 @@ class ProjectionReads:
         with self._snapshot() as conn:
             return publishers.source_rows(conn)
 
-    def projection_mismatch(self) -> str | None:
-        """How the projection differs from a fold of the whole log; None when it equals it.
+    def audit(self) -> Audit:
+        """The log read once, in one snapshot, in position order: where its chain breaks,
+        and, when it is intact, how the projection differs from a replay of it.
 
-        Every column is compared, the derived ones too. A projection ahead of the log is not
-        a mismatch to repair but evidence that events were deleted: ChainBroken.
+        The replay keeps its claims and articles in temporary tables (`replay.Replay`), so
+        memory follows a batch of entries, not the log. A projection ahead of the log is not
+        a mismatch to repair but evidence that events were deleted (`Audit.ahead`).
         """
         with self._snapshot() as conn:
             at, head = projection.position(conn), read_head(conn).position
-            if at > head:
-                raise ChainBroken(f"the log is broken: {shortened(head, at)}")
             if at != head:
-                return f"it reflects log position {at}, the log ends at {head}"
-            knowledge = fold(read_entries(conn, None, 0))
-            folded = {
-                claim_id: projection.expected(state) for claim_id, state in knowledge.claims.items()
-            }
-            rows = projection.stored(conn)
-            identity = names.read_identity(conn)
-            indexed = search.count(conn)
-            if knowledge.publishers != publishers.read_publishers(conn):
-                return "the publishers differ from the log"
-            if knowledge.sources != publishers.read_articles(conn):
-                return "the articles differ from the log"
-            narrow = standing.mismatch(conn) if folded == rows else None
-        if folded == rows:
-            if indexed != len(rows):
-                return f"the search index holds {indexed} claims of {len(rows)}"
-            return _identity_mismatch(knowledge.identity, identity) or narrow
-        claim = min(i for i in folded.keys() | rows.keys() if folded.get(i) != rows.get(i))
-        return f"claim {claim!r} differs from the log"
+                broken = _first_break(read_entries(conn, None, 0), None)
+                if broken is not None:
+                    return Audit(head, broken)
+                if at > head:
+                    return Audit(head, ahead=shortened(head, at))
+                behind = f"it reflects log position {at}, the log ends at {head}"
+                return Audit(head, mismatch=behind)
+            with replaying(conn) as replay:
+                broken = _first_break(read_entries(conn, None, 0), replay)
+                if broken is not None:
+                    return Audit(head, broken)
+                return Audit(head, mismatch=replay.mismatch() or standing.mismatch(conn))
+
+    def projection_mismatch(self) -> str | None:
+        """How the projection differs from a replay of the whole log; None when it equals it
+        (see `audit`). ChainBroken when the projection is ahead of the log."""
+        audit = self.audit()
+        if audit.ahead is not None:
+            raise ChainBroken(f"the log is broken: {audit.ahead}")
+        return audit.mismatch
 
     @contextmanager
     def _snapshot(self) -> Iterator[Connection]:
@@ -206,6 +234,30 @@ class ProjectionReads:
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 yield conn
+
+
+def _first_break(
+    entries: Generator[LogEntry, None, None], replay: Replay | None
+) -> tuple[int, str] | None:
+    """Where the chain of `entries` breaks (a corrupt entry breaks it), with why; the intact
+    entries are fed to `replay` a batch at a time as they go."""
+    chain, batch = Chain(), list[LogEntry]()
+    try:
+        with closing(entries):
+            for entry in entries:
+                broken = chain.check(entry)
+                if broken is not None:
+                    return broken
+                if replay is not None:
+                    batch.append(entry)
+                    if len(batch) == _BATCH:
+                        replay.feed(batch)
+                        batch = []
+    except CorruptEntry as error:
+        return error.position, error.why
+    if replay is not None:
+        replay.feed(batch)
+    return None
 
 
 def shortened(head: int, at: int) -> str:
@@ -235,26 +287,17 @@ def _projected(
     return knowledge
 
 
-def _identity_mismatch(folded: Identity, stored: Identity) -> str | None:
-    for what in ("spellings", "attributes", "links", "distinct"):
-        if getattr(folded, what) != getattr(stored, what):
-            return f"the subject names ({what}) differ from the log"
-    return None
-
-
 _UNKNOWN_SOURCE = (
     "the claims projection names a source the log does not have (a damaged database?): "
     "run `tracker verify`, then `tracker db rebuild`"
 )
 
 
-def _with_known_sources(
-    rows: Iterator[Sequence[Any]], sources: dict[str, Source]
-) -> Iterator[Sequence[Any]]:
+def _with_known_sources(rows: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
     for row in rows:
-        if row[_SOURCE_ID] not in sources:
+        if row[_ARTICLE_ID] is None:  # no article joined
             raise StoreError(_UNKNOWN_SOURCE)
         yield row
 
 
-_SOURCE_ID = STATE_FIELDS.index("source_id")
+_ARTICLE_ID = len(STATE_FIELDS)

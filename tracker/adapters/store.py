@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from tracker.adapters import names, projection, publishers, units
+from tracker.adapters import knowing, names, projection, publishers, twins, units
 from tracker.adapters.bulk import insert_rows
 from tracker.adapters.logrows import (
     Head,
@@ -27,6 +27,7 @@ from tracker.adapters.reads import ProjectionReads, shortened
 from tracker.adapters.tables import log
 from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.events import (
+    ClaimAsserted,
     Event,
     LogEntry,
     TypeDefined,
@@ -36,7 +37,7 @@ from tracker.domain.events import (
     format_instant,
     to_payload,
 )
-from tracker.domain.fold import Knowledge, fold
+from tracker.domain.fold import ClaimState, Knowledge, fold, touched
 from tracker.domain.identity import Identity
 from tracker.domain.model import Claim, Source, publisher_key
 from tracker.domain.units import SlotKey, UnitTally
@@ -45,6 +46,7 @@ Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
 
 # Entries per insert when restoring: the rows built for the driver follow this, not the log.
+_ID_BATCH = 500  # claim ids per query
 _RESTORE_BATCH = 5000
 
 # Any constant will do: with the schema's name it names the lock that serialises appends
@@ -211,28 +213,19 @@ class Writer:
     def defined_types(self) -> list[TypeDefined]:
         return read_types(self.conn)
 
-    def knowledge_of(self, claim_ids: set[str]) -> Knowledge:
-        """What the log knows of these claims, their articles and every publisher, read
-        through the indexes.
-
-        Every event of each claim is included, so the fold of this subset gives each of them
-        exactly the state a fold of the whole log would. Writers decide claims from the log,
-        never from the claims projection: a damaged projection must not reach the log. The
-        articles and publishers come from their projections, kept in step by this writer's
-        appends under the same lock (only the grades decide anything, and only warnings and
-        a publisher's first grade depend on them).
-        """
-        knowledge = fold(read_claim_entries(self.conn, sorted(claim_ids)))
-        cited = {s.claim.source_id for s in knowledge.claims.values()} - knowledge.sources.keys()
-        knowledge.sources.update(publishers.read_articles(self.conn, cited))
-        knowledge.publishers = publishers.read_publishers(self.conn)
-        return knowledge
+    def knowledge_of(
+        self, claim_ids: set[str], asserted: Mapping[str, ClaimAsserted] | None = None
+    ) -> Knowledge:
+        """What the log knows of these claims, their articles and every publisher
+        (`knowing.knowledge_of`): writers decide claims from the log, never from the claims
+        projection, so that a damaged projection cannot reach the log."""
+        return knowing.knowledge_of(self.conn, claim_ids, asserted or {})
 
     def near_duplicates(self, cited: Sequence[tuple[Claim, Source]]) -> dict[str, list[str]]:
         """For each (claim, article), the active claims under other ids that say the same
         from the same publisher (`publishing.fingerprint`), by claim id."""
         identity = names.read_identity(self.conn, ())  # the aliases in force
-        return publishers.twins(self.conn, [(c, publisher_key(a.name)) for c, a in cited], identity)
+        return twins.twins(self.conn, [(c, publisher_key(a.name)) for c, a in cited], identity)
 
     def judgements(self) -> Identity:
         """The aliases and distinctions in force, folded from the log's judgement events
@@ -287,16 +280,33 @@ class Writer:
             self._head = Head(position, previous, now)
         return appended
 
+    def known_before(self, entries: Sequence[LogEntry]) -> Knowledge:
+        """What the log under this writer knew before `entries`, its next ones, of what they
+        touch (`fold.touched`), with every publisher and the aliases in force: what admitting
+        them needs (`admission.check_entries`). Read from the projection, which `restore`
+        keeps at the head under the lock: a restore builds it in its own transaction."""
+        ids, cited = touched(entries)
+        states: list[ClaimState] = []
+        for start in range(0, len(ids), _ID_BATCH):
+            states += projection.states_of(self.conn, ids[start : start + _ID_BATCH])
+        return Knowledge(
+            position=self._head.position,
+            claims={state.claim.id: state for state in states},
+            sources=publishers.read_articles(self.conn, cited),
+            publishers=publishers.read_publishers(self.conn),
+            identity=names.read_identity(self.conn, ()),
+        )
+
     def restore(self, entries: Sequence[LogEntry]) -> None:
-        """Copy verified entries into an empty log as they are: positions, times, hashes."""
-        if self._head.position:
-            raise StoreError(
-                f"restore needs an empty database; this one has {self._head.position} events"
-            )
+        """Append verified and admitted entries after the head as they are (positions, times,
+        hashes), and bring the projection up to them."""
         for start in range(0, len(entries), _RESTORE_BATCH):
             batch = entries[start : start + _RESTORE_BATCH]
             insert_rows(self.conn, log, _LOG_ROW, [_row(e) for e in batch])
-        projection.rebuild(self.conn, entries)
+        projection.apply(self.conn, [(e.position, e.event) for e in entries])
+        if entries:
+            last = entries[-1]
+            self._head = Head(last.position, last.hash, last.recorded_at)
 
 
 def _row(entry: LogEntry) -> tuple[Any, ...]:

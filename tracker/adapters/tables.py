@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # The revision the code expects; a test checks it is Alembic's head.
-SCHEMA_REVISION = "0009"
+SCHEMA_REVISION = "0010"
 
 metadata = MetaData(
     naming_convention={
@@ -145,6 +145,18 @@ Index(
 
 # The search index (`search_index`) joins a claim by the position it was first asserted at.
 Index("ix_claims_position", claims.c.position)
+# The occurrences, newest first (`occurrence_rows`): `show --limit N` reads N entries from
+# this index's end instead of sorting every occurrence, and counts the rest in it alone.
+Index(
+    "ix_claims_newest",
+    claims.c.first_day,
+    claims.c.last_day,
+    claims.c.position,
+    claims.c.retracted,
+    claims.c.rank,
+    sqlite_where=claims.c.attribute.is_(None),
+    postgresql_where=claims.c.attribute.is_(None),
+)
 
 # The full-text index is not in this metadata: it is a different object on each backend (an
 # FTS5 virtual table on SQLite, a table with a tsvector and a GIN index on PostgreSQL), made by

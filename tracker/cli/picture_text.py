@@ -81,7 +81,8 @@ def occurrence_table(occurrences: Sequence[OccurrenceView]) -> str:
     return table(headers, rows, colours)
 
 
-def picture_table(picture: Picture, cut: Cut) -> str:
+def picture_table(picture: Picture, cut: Cut, more: str | None = None) -> str:
+    """The picture as text; `more`: what to say of the occurrences a limit left out."""
     parts = [
         line(
             f"Picture as of {picture.as_of.isoformat()}, as known at {cut.label()} "
@@ -117,7 +118,7 @@ def picture_table(picture: Picture, cut: Cut) -> str:
     if picture.occurrences:
         parts += ["", "Occurrences (newest first)", occurrence_table(picture.occurrences)]
         if picture.more:
-            parts.append(f"… and {picture.more} more (--limit shows fewer or more).")
+            parts.append(f"… and {picture.more:,} more ({more or '--limit shows fewer or more'}).")
     else:
         parts += ["", "Occurrences: none by this date."]
     parts += map(line, _footers(picture))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
 import click
 
+from tracker.cli.jsonout import indented
 from tracker.cli.terminal import (
     columns,
     cut,
@@ -185,7 +185,7 @@ def signed(number: Decimal, exact: bool = False) -> str:
 
 def dump_json(data: Any) -> str:
     """Indented JSON, every control character escaped (`terminal.safe_json`)."""
-    return safe_json(json.dumps(data, ensure_ascii=False, indent=2))
+    return safe_json(indented(data))
 
 
 def dump_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -19,7 +18,7 @@ from tracker.cli.render import (
     out,
     out_csv,
 )
-from tracker.cli.terminal import terminal_options
+from tracker.cli.terminal import stdout_tty, terminal_options
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.picture import Candidate, OccurrenceView, Picture, SlotView
 
@@ -27,6 +26,12 @@ __all__ = ["occurrence_table", "slot_value"]  # for `change` and the report
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy: not needed for `--help`
     from tracker.services import Cut
+
+
+# On a terminal, with no --limit, a table lists this many newest occurrences (the first
+# screens come at once whatever the database holds) and says how to see the rest.
+TERMINAL_LIMIT = 100
+TERMINAL_MORE = "a terminal lists the {limit} newest: --limit N, or a pipe, lists more"
 
 
 def register(cli: click.Group) -> None:
@@ -62,7 +67,8 @@ def register(cli: click.Group) -> None:
     "--limit",
     type=click.IntRange(min=0),
     metavar="N",
-    help="List the N newest occurrences only (and say how many more there are).",
+    help="List the N newest occurrences only (and say how many more there are). "
+    f"Default: all, or the {TERMINAL_LIMIT} newest in a table on a terminal.",
 )
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
@@ -85,9 +91,11 @@ def show(
       tracker show --as-of 2024-06 --known-at 2025-03-01 --format json
       tracker show --type military.visit --min-reliability B --limit 20
     """
-    picture, cut = app.tracker().show(as_of, known_at, subject, show_all, where)
+    defaulted = limit is None and fmt == "table" and stdout_tty()
+    if defaulted:  # a terminal shows the newest screens at once, whatever the database holds
+        limit = TERMINAL_LIMIT
+    picture, cut = app.tracker().show(as_of, known_at, subject, show_all, where, limit)
     note_unmatched(app, subject)
-    picture = limited(picture, limit)
     if fmt == "json":
         data = picture_json(picture, cut)
         if limit is not None:  # only then: a picture's JSON keeps its keys otherwise
@@ -96,15 +104,8 @@ def show(
     elif fmt == "csv":
         out_csv(picture_csv(picture))
     else:
-        out(picture_table(picture, cut))
-
-
-def limited(picture: Picture, limit: int | None) -> Picture:
-    """The picture with its `limit` newest occurrences, counting the rest in `more`."""
-    if limit is None or len(picture.occurrences) <= limit:
-        return picture
-    shown = picture.occurrences[:limit]
-    return replace(picture, occurrences=shown, more=len(picture.occurrences) - limit)
+        more = TERMINAL_MORE.format(limit=limit) if defaulted else None
+        out(picture_table(picture, cut, more))
 
 
 def note_unmatched(app: Any, subject: str | None) -> None:

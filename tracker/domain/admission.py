@@ -54,15 +54,21 @@ def check_log(entries: Iterable[LogEntry], catalogue: Catalogue) -> None:
     """Raise ValidationError naming the first entry a writer could not have appended.
 
     `catalogue` is not changed: the types the log defines go into a copy, in log order."""
-    catalogue = catalogue.copy()
-    knowledge = Knowledge()
+    check_entries(entries, Knowledge(), catalogue.copy())
+
+
+def check_entries(entries: Iterable[LogEntry], known: Knowledge, catalogue: Catalogue) -> None:
+    """`check_log` of a log's next entries, given what the log knew before them: `known`
+    holds at least the claims and articles they touch (`fold.touched`), every publisher and
+    the aliases in force. Both are brought up to the entries as they are checked; the types
+    the entries define go into `catalogue` itself."""
     for entry in entries:
         try:
-            _check(entry.event, knowledge, catalogue)
+            _check(entry.event, known, catalogue)
         except ValidationError as error:
             raise ValidationError(f"position {entry.position}: {error.message}") from None
-        apply(entry.event, knowledge, entry.position)
-        knowledge.position = entry.position
+        apply(entry.event, known, entry.position)
+        known.position = entry.position
 
 
 def _check(event: Event, known: Knowledge, catalogue: Catalogue) -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
-from tracker.domain.model import CANONICAL, Claim, Source
+from tracker.domain.canonical import canonical_json as canonical_json
+from tracker.domain.canonical import quoted
+from tracker.domain.model import Claim, Source
+from tracker.domain.records import quick_init
 
 GENESIS_HASH = "0" * 64
 
@@ -19,6 +23,7 @@ class SourceRegistered:
     kind = "source.registered"
 
 
+@quick_init
 @dataclass(frozen=True)
 class ClaimAsserted:
     """`article`: the article the claim was read in (its id is `claim.source_id`). Claims
@@ -137,6 +142,8 @@ JUDGEMENT_KINDS = (SubjectAliased.kind, SubjectUnaliased.kind, SubjectDistinguis
 def to_payload(event: Event) -> dict[str, Any]:
     """The event's fields as JSON-ready data (claims and sources are flat records). An
     absent article is left out, so events written before articles existed keep their bytes."""
+    if type(event) is ClaimAsserted and event.article is not None:  # most events, built fast
+        return {"claim": dict(vars(event.claim)), "article": dict(vars(event.article))}
     return {
         name: dict(vars(value)) if isinstance(value, Claim | Source) else value
         for name, value in vars(event).items()
@@ -193,15 +200,12 @@ def claim_id_of(event: Event) -> str | None:
     return None
 
 
-def canonical_json(data: Any) -> str:
-    return CANONICAL.encode(data)
-
-
 def format_instant(moment: datetime) -> str:
     """UTC instants as text: microseconds always, `Z` suffix."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@quick_init
 @dataclass(frozen=True)
 class LogEntry:
     """One event as the log holds it."""
@@ -238,25 +242,47 @@ def chain_hash_text(
     (an append formats its one time once): the envelope is spliced around the payload, keys
     in sorted order, so the bytes are exactly those of `canonical_json(envelope)`."""
     body = (
-        f'{{"event_id":{canonical_json(event_id)},"kind":{canonical_json(kind)},'
+        f'{{"event_id":{quoted(event_id)},"kind":{quoted(kind)},'
         f'"payload":{payload_json},"position":{position},'
         f'"recorded_at":"{instant}"}}'
     )
     return hashlib.sha256((previous + body).encode()).hexdigest()
 
 
-def first_break(entries: list[LogEntry] | Any) -> tuple[int, str] | None:
+def first_break(entries: Iterable[LogEntry]) -> tuple[int, str] | None:
     """The first position where positions or the hash chain fail, with why; None if intact."""
-    previous, expected, last_time = GENESIS_HASH, 1, None
+    chain = Chain()
     for entry in entries:
+        broken = chain.check(entry)
+        if broken is not None:
+            return broken
+    return None
+
+
+class Chain:
+    """The hash chain checked one entry at a time, in position order: a log streamed through
+    it is checked in constant memory (`first_break` of a whole log)."""
+
+    def __init__(self) -> None:
+        self.previous, self.expected = GENESIS_HASH, 1
+        self.last_time: datetime | None = None
+
+    def check(self, entry: LogEntry) -> tuple[int, str] | None:
+        """Where and why `entry`, the next one, breaks the chain; None when it extends it."""
+        expected = self.expected
         if entry.position != expected:
             return expected, f"expected position {expected}, found {entry.position}"
-        if last_time is not None and entry.recorded_at < last_time:
+        if self.last_time is not None and entry.recorded_at < self.last_time:
             return entry.position, "recorded_at goes back in time"
         digest = chain_hash(
-            previous, entry.position, entry.event_id, entry.recorded_at, entry.kind, entry.payload
+            self.previous,
+            entry.position,
+            entry.event_id,
+            entry.recorded_at,
+            entry.kind,
+            entry.payload,
         )
         if digest != entry.hash:
             return entry.position, "hash does not match its content and the previous hash"
-        previous, expected, last_time = entry.hash, expected + 1, entry.recorded_at
-    return None
+        self.previous, self.expected, self.last_time = entry.hash, expected + 1, entry.recorded_at
+        return None

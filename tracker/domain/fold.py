@@ -31,11 +31,13 @@ from tracker.domain.model import (
     given_grade,
     publisher_key,
 )
+from tracker.domain.records import quick_init
 
 # A claim state laid out flat, as a store may keep it: `Claim`'s fields, then its standing.
 STATE_FIELDS = (*CLAIM_FIELDS, "position", "retracted", "rank")
 
 
+@quick_init
 @dataclass(frozen=True)
 class ClaimState:
     """A claim's latest revision and standing; `position` is where it was first asserted."""
@@ -90,6 +92,31 @@ def fold(entries: Iterable[LogEntry], knowledge: Knowledge | None = None) -> Kno
         apply(entry.event, state, entry.position)
         state.position = entry.position
     return state
+
+
+def touched(entries: Iterable[LogEntry]) -> tuple[list[str], list[str]]:
+    """The claim ids these entries touch (superseded ones too) and the article ids they cite
+    (a legacy claim's too: its `source.registered` came before), each sorted: what a fold of
+    them needs to have been given of what came before, to fold them as the whole log would.
+    Ids that are not text (a crafted log's) are left for the fold or its checks to refuse."""
+    ids: list[object] = []
+    cited: list[object] = []
+    for entry in entries:
+        event = entry.event
+        if isinstance(event, ClaimAsserted | ClaimCorrected):
+            ids.append(event.claim.id)
+            cited.append(event.claim.source_id)
+            if isinstance(event, ClaimCorrected):
+                ids.append(event.supersedes)
+        elif isinstance(event, ClaimRetracted | ClaimRanked | ClaimReinstated):
+            ids.append(event.claim_id)
+        elif isinstance(event, SourceRegistered):
+            cited.append(event.source.id)
+    return _texts(ids), _texts(cited)
+
+
+def _texts(values: list[object]) -> list[str]:
+    return sorted({v for v in values if isinstance(v, str)})
 
 
 @singledispatch

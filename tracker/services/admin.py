@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 
-from tracker.domain.errors import ChainBroken, CorruptEntry, TrackerError
-from tracker.domain.events import first_break
+from tracker.domain.errors import ChainBroken, TrackerError
 from tracker.services.base import Service
 
 
@@ -39,14 +37,12 @@ class Admin(Service):
 
     def verify(self, anchors: Sequence[tuple[int, str]] = ()) -> int:
         """Recompute the chain, check the anchors (position, hash) kept outside the database,
-        and check the projection against the log; the events checked."""
-        try:
-            with closing(self.store.entries()) as entries:
-                broken = first_break(entries)
-        except CorruptEntry as error:
-            broken = (error.position, error.why)
-        if broken is not None:
-            position, why = broken
+        and check the projection against a replay of the log; the events checked.
+
+        The log is read once, in one snapshot and in bounded memory (`Store.audit`)."""
+        audit = self.store.audit()
+        if audit.broken is not None:
+            position, why = audit.broken
             raise ChainBroken(f"the log is broken at position {position}: {why}")
         for position, digest in anchors:
             held = self.store.hash_at(position)
@@ -61,10 +57,11 @@ class Admin(Service):
                     f"the log is broken at position {position}: it holds hash {held}, not the "
                     f"anchored {digest}: the log was rewritten"
                 )
-        mismatch = self.store.projection_mismatch()
-        if mismatch is not None:
+        if audit.ahead is not None:
+            raise ChainBroken(f"the log is broken: {audit.ahead}")
+        if audit.mismatch is not None:
             raise TrackerError(
-                f"the log is intact but the claims projection does not match it ({mismatch}): "
-                "run `tracker db rebuild`"
+                "the log is intact but the claims projection does not match it "
+                f"({audit.mismatch}): run `tracker db rebuild`"
             )
-        return self.store.head().position
+        return audit.head

@@ -16,9 +16,9 @@ from tracker.adapters.exports import (
     type_row,
 )
 from tracker.adapters.store import CLOCK_SLACK
-from tracker.domain.admission import check_log
-from tracker.domain.errors import ChainBroken, ValidationError
-from tracker.domain.events import first_break, format_instant
+from tracker.domain.admission import check_entries
+from tracker.domain.errors import ChainBroken, StoreError, ValidationError
+from tracker.domain.events import Chain, LogEntry, format_instant
 from tracker.domain.importing import COLUMNS
 from tracker.domain.judgements import Judgement, in_force
 from tracker.services.reading import Reading
@@ -39,8 +39,8 @@ class Exporting(Reading):
             tuple(row.get(column) for column in COLUMNS)
             for row in in_force(e for e in made if isinstance(e, Judgement))
         ]
-        with self.store.current_claims(include_retracted) as (sources, states, publishers):
-            yield chain(defined, claim_rows(states, sources), grade_rows(publishers), judgements)
+        with self.store.current_claims(include_retracted) as (states, publishers):
+            yield chain(defined, claim_rows(states), grade_rows(publishers), judgements)
 
     def timelinejs(self) -> list[list[Any]]:
         """Active, not deprecated claims as TimelineJS rows, in valid-time order."""
@@ -52,24 +52,63 @@ class Exporting(Reading):
         ]
 
     def restore(self, path: Path) -> int:
-        """Load an `export log` file into an empty database; a broken chain is refused whole."""
-        entries = read_log(path)
-        broken = first_break(entries)
-        if broken is not None:
-            raise ChainBroken(
-                f"{path}: the log is broken at position {broken[0]}: {broken[1]}; nothing restored"
-            )
-        try:
-            check_log(entries, self.catalogue)
-        except ValidationError as error:
-            raise ValidationError(f"{path}: {error.message}; nothing restored") from None
-        if entries and entries[-1].recorded_at > self.clock() + CLOCK_SLACK:
-            raise ValidationError(
-                f"{path}: position {entries[-1].position} was recorded at "
-                f"{format_instant(entries[-1].recorded_at)}, later than this machine's clock "
-                f"({format_instant(self.clock())}): a log from the future, or a clock behind; "
-                "nothing restored"
-            )
-        with self.store.writing() as writer:
-            writer.restore(entries)
-        return len(entries)
+        """Load an `export log` file into an empty database; a broken chain is refused whole.
+
+        Streamed, in one write transaction: a batch of lines at a time is read, its chain
+        checked, every event admitted as a writer would admit it against what the log knew
+        before it (`admission.check_entries`), and appended as it is. Any refusal rolls the
+        whole restore back, after reading to the end of the file, so that what is refused
+        is what a check of the whole file names first: an unreadable line, then a broken
+        chain, then an event no writer could append, then a log from the future."""
+        chain, catalogue = Chain(), self.catalogue.copy()
+        broken: tuple[int, str] | None = None
+        refused: ValidationError | None = None
+        last: LogEntry | None = None
+        count = 0
+        with read_log(path) as entries, self.store.writing() as writer:
+            if writer.position:
+                raise StoreError(
+                    f"restore needs an empty database; this one has {writer.position} events"
+                )
+            for batch in _batches(entries, _RESTORE_BATCH):
+                count, last = count + len(batch), batch[-1]
+                if broken is None:
+                    broken = next(filter(None, map(chain.check, batch)), None)
+                if broken is not None or refused is not None:
+                    continue
+                try:
+                    check_entries(batch, writer.known_before(batch), catalogue)
+                except ValidationError as error:
+                    refused = error
+                    continue
+                writer.restore(batch)
+            if broken is not None:
+                raise ChainBroken(
+                    f"{path}: the log is broken at position {broken[0]}: {broken[1]}; "
+                    "nothing restored"
+                )
+            if refused is not None:
+                raise ValidationError(f"{path}: {refused.message}; nothing restored")
+            if last is not None and last.recorded_at > self.clock() + CLOCK_SLACK:
+                raise ValidationError(
+                    f"{path}: position {last.position} was recorded at "
+                    f"{format_instant(last.recorded_at)}, later than this machine's clock "
+                    f"({format_instant(self.clock())}): a log from the future, or a clock "
+                    "behind; nothing restored"
+                )
+        return count
+
+
+# Log lines read, checked and appended at a time by `restore`: its memory follows this.
+_RESTORE_BATCH = 5000
+
+
+def _batches(entries: Iterator[LogEntry], size: int) -> Iterator[list[LogEntry]]:
+    batch: list[LogEntry] = []
+    for entry in entries:
+        batch.append(entry)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

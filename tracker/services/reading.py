@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from tracker.adapters.reads import Listing
+from tracker.adapters.reads import Listed, Listing
 from tracker.domain.dates import parse_as_of, parse_date
 from tracker.domain.diff import SlotChange, compare
 from tracker.domain.errors import NotFound, ValidationError
@@ -43,7 +43,7 @@ class KnownDiff:
 class Reading(Service):
     def _pictured(
         self, cut: Cut, pictured_at: Sequence[date], subject: str | None, listing: Listing
-    ) -> tuple[Knowledge, list[OccurrenceView] | None]:
+    ) -> tuple[Knowledge, Listed | None]:
         """As `knowledge`, and the occurrences `listing` asks for when the projection could
         list them (None: the picture lists them from the knowledge)."""
         read = self.store.pictured(cut.position, pictured_at, subject, listing)
@@ -59,7 +59,10 @@ class Reading(Service):
         subject: str | None = None,
         show_all: bool = False,
         where: ClaimFilter | None = None,
+        limit: int | None = None,
     ) -> tuple[Picture, Cut]:
+        """The picture at `as_of` as known at K; `limit`: its newest occurrences only (the
+        rest counted in `Picture.more`)."""
         day = parse_as_of(as_of) if as_of else self.clock().date()
         where = self.resolved(where)
         cut = self.cut(known_at)
@@ -71,9 +74,13 @@ class Reading(Service):
             }
         with fewer_collections():
             knowledge, listed = self._pictured(
-                cut, [day], subject, Listing(day, show_all, where=where)
+                cut, [day], subject, Listing(day, show_all, where=where, limit=limit)
             )
-            picture = build_picture(knowledge, day, subject, show_all, changed, listed)
+            if listed is None:  # folded: every occurrence listed, then cut to the limit
+                picture = limited(build_picture(knowledge, day, subject, show_all, changed), limit)
+            else:
+                picture = build_picture(knowledge, day, subject, show_all, changed, listed.views)
+                picture = replace(picture, more=listed.more)
         return picture, cut
 
     def diff(self, start: str, end: str, known_at: str | None = None) -> WorldDiff:
@@ -85,7 +92,7 @@ class Reading(Service):
         with fewer_collections():
             knowledge, listed = self._pictured(cut, [a, b], None, Listing(b, after=a))
             before = build_picture(knowledge, a, occurrences=())
-            after = build_picture(knowledge, b, occurrences=listed)
+            after = build_picture(knowledge, b, occurrences=listed.views if listed else None)
         occurrences = list(after.occurrences)
         if listed is None:
             occurrences = [
@@ -147,3 +154,11 @@ class Reading(Service):
         if not rows:
             raise NotFound(f"nothing in the log touches {target!r}")
         return rows
+
+
+def limited(picture: Picture, limit: int | None) -> Picture:
+    """The picture with its `limit` newest occurrences, counting the rest in `more`."""
+    if limit is None or len(picture.occurrences) <= limit:
+        return picture
+    shown = picture.occurrences[:limit]
+    return replace(picture, occurrences=shown, more=len(picture.occurrences) - limit)

@@ -4,8 +4,8 @@ and `tallies` (counts kept in step, for `info`), projections of the log.
 Created empty, and the claims projection is set back to position 0, so the tracker rebuilds
 every projection from the log on the next `tracker db upgrade` or write, as after 0007.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
