@@ -268,6 +268,9 @@ COLUMNS = {
 }
 
 
+TALLY = "INSERT INTO tallies (name, value) VALUES ('active_claims', ?)"
+
+
 def _sqlite_time(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """The log row as SQLAlchemy stores a UTC time in SQLite: naive ISO text with a space."""
     return (*row[:2], row[2].replace(tzinfo=None).isoformat(" "), *row[3:])
@@ -294,6 +297,8 @@ def sqlite_import(db: str, path: str) -> int:
         "INSERT INTO publishers (key, name, grade) VALUES (?, ?, ?)", rows.publisher_rows()
     )
     conn.execute("UPDATE projection SET position = ? WHERE name = 'claims'", (rows.position,))
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'tallies'").fetchone():
+        conn.execute(TALLY, (count,))  # schema 0010 on: the count of active claims
     conn.execute("COMMIT")
     conn.close()
     return count
@@ -359,6 +364,10 @@ def pg_copy(url: str, path: str) -> int:
         _copy(cur, "log", LOG_ROW, [rows.recorded(count)])
         _copy(cur, "publishers", ("key", "name", "grade"), rows.publisher_rows())
         cur.execute("UPDATE projection SET position = %s WHERE name = 'claims'", (rows.position,))
+        cur.execute("SELECT to_regclass('tallies')")
+        found = cur.fetchone()
+        if found and found[0] is not None:
+            cur.execute(TALLY.replace("?", "%s"), (count,))
     return count
 
 

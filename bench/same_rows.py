@@ -21,6 +21,8 @@ QUERIES = {
     "attribute_names": "SELECT * FROM attribute_names ORDER BY key",
     "projection": "SELECT * FROM projection ORDER BY name",
     "search_index": "SELECT rowid, * FROM search_index ORDER BY rowid",
+    "tallies": "SELECT * FROM tallies ORDER BY name",
+    "earlier_slots": "SELECT * FROM earlier_slots ORDER BY claim_id",
 }
 
 
