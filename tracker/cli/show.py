@@ -28,8 +28,8 @@ if TYPE_CHECKING:  # the services pull in SQLAlchemy: not needed for `--help`
     from tracker.services import Cut
 
 
-# On a terminal, with no --limit, a table lists this many newest occurrences (the first
-# screens come at once whatever the database holds) and says how to see the rest.
+# On a terminal, with no --limit, a table lists this many newest occurrences (read from an
+# index: a long list costs only what is shown) and says how to see the rest.
 TERMINAL_LIMIT = 100
 TERMINAL_MORE = "a terminal lists the {limit} newest: --limit N, or a pipe, lists more"
 
@@ -92,7 +92,7 @@ def show(
       tracker show --type military.visit --min-reliability B --limit 20
     """
     defaulted = limit is None and fmt == "table" and stdout_tty()
-    if defaulted:  # a terminal shows the newest screens at once, whatever the database holds
+    if defaulted:  # a terminal is read a screen at a time: list the newest, say the rest
         limit = TERMINAL_LIMIT
     picture, cut = app.tracker().show(as_of, known_at, subject, show_all, where, limit)
     note_unmatched(app, subject)
