@@ -59,6 +59,11 @@ JSON_REFERENCES = {
 }
 
 
+# As users run it: compiled modules cached (a shell with PYTHONDONTWRITEBYTECODE set made
+# every run compile the tracker's modules again, a second of each show at 100,000).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def timed(argv: list[str], out: Path | None = None) -> tuple[float, float]:
     """(wall s, peak RSS MB) of one process; stdout to `out` (default: discarded)."""
     with tempfile.NamedTemporaryFile("r") as rss, tempfile.TemporaryFile() as err:
@@ -66,7 +71,10 @@ def timed(argv: list[str], out: Path | None = None) -> tuple[float, float]:
         with sink:
             start = time.perf_counter()
             code = subprocess.call(
-                ["/usr/bin/time", "-f", "%M", "-o", rss.name, *argv], stdout=sink, stderr=err
+                ["/usr/bin/time", "-f", "%M", "-o", rss.name, *argv],
+                stdout=sink,
+                stderr=err,
+                env=ENV,
             )
             seconds = time.perf_counter() - start
         peak_kb = int(rss.read().split()[-1])
@@ -101,6 +109,7 @@ def prepare(tracker: str, work: Path, n: int, log: Callable[[str], None]) -> tup
 def run(tracker: str, work: Path, n: int, name: str, runs: int) -> list[tuple[float, float]]:
     url, dump = f"sqlite:///{work / f'db-{n}.sqlite'}", work / f"log-{n}.jsonl"
     args = [a.format(log=dump, work=work) for a in COMMANDS[name]]
+    subprocess.run([tracker, "--help"], capture_output=True, env=ENV)  # modules compiled
     samples = []
     for _ in range(runs):
         target = url
