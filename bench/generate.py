@@ -1,14 +1,15 @@
 """Deterministic generator of realistic claim CSV files in the import format (SPEC §6).
 
-    .venv/bin/python bench/generate.py --n 20000 --out /tmp/bench-data [--seed 6] [--articles]
+    .venv/bin/python bench/generate.py --n 20000 --out /tmp/bench-data [--seed 6] [--few-sources]
 
 Writes `claims.csv` (N claims over ~N/50 slots and ~N/20 subjects, mixed date precisions,
-a few hundred sources, quotes of a few hundred bytes, some conflicts) and `changes.csv`
+a few hundred publishers, quotes of a few hundred bytes, some conflicts) and `changes.csv`
 (corrections: same id with changed content; retractions: `op=retract`). The same seed and N
 always give byte-identical files.
 
-`--articles`: every row cites its own article of its publisher (its own url, title and
-published date), as in ACLED or GDELT; the publishers are the same few hundred.
+By default every row cites its own article of its publisher (its own url, title and
+published date), as ACLED or GDELT rows do (issue 17). `--few-sources`: the older data, each
+row citing its outlet's one article (a few hundred sources in all).
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ def make_quote(rng: random.Random) -> str:
 
 
 def generate(
-    n: int, seed: int, articles: bool = False
+    n: int, seed: int, articles: bool = True
 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """(claims, changes): N claim rows, and corrections and retractions of some of them;
     with `articles`, each row cites an article of its own."""
@@ -259,10 +260,13 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--articles", action="store_true", help="one article per row")
+    parser.add_argument(
+        "--few-sources", action="store_true", help="each row cites its outlet's one article"
+    )
+    parser.add_argument("--articles", action="store_true", help="(the default; kept for scripts)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    claims, changes = generate(args.n, args.seed, args.articles)
+    claims, changes = generate(args.n, args.seed, articles=not args.few_sources)
     write(args.out / "claims.csv", claims)
     write(args.out / "changes.csv", changes)
     print(f"{args.out}: {len(claims)} claims, {len(changes)} changes")

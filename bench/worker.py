@@ -9,169 +9,45 @@ whole-process times are measured by run.py itself.
 
 from __future__ import annotations
 
-import calendar
 import csv
-import hashlib
 import json
 import sqlite3
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 from typing import Any
 
-# The generated files' columns are the reference table's shape.
+import reference
 from generate import COLUMNS
 
-# The tracker's log table, same columns and indexes (tracker/adapters/tables.py).
-SQLITE_SCHEMA = """
-CREATE TABLE log (
-    position BIGINT NOT NULL PRIMARY KEY,
-    event_id VARCHAR(36) NOT NULL UNIQUE,
-    recorded_at DATETIME NOT NULL,
-    kind VARCHAR(40) NOT NULL,
-    claim_id VARCHAR(200),
-    payload TEXT NOT NULL,
-    hash VARCHAR(64) NOT NULL
-);
-CREATE INDEX ix_log_claim_id ON log (claim_id);
-CREATE INDEX ix_log_recorded_at ON log (recorded_at);
-"""
-PG_SCHEMA = SQLITE_SCHEMA.replace("DATETIME", "TIMESTAMP WITH TIME ZONE")
-INSERT = "INSERT INTO log VALUES (?, ?, ?, ?, ?, ?, ?)"
-
-
-# --- the reference: plain csv + sqlite3 / psycopg, doing the same row work without tracker ---
-
-
-def _part(text: str) -> tuple[date, date]:
-    """Window of one YYYY[-MM[-DD]] part (flags stripped), with plain string work."""
-    bare = text.rstrip("~?")
-    year = int(bare[:4])
-    if len(bare) == 4:
-        return date(year, 1, 1), date(year, 12, 31)
-    month = int(bare[5:7])
-    if len(bare) == 7:
-        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-    day = date(year, month, int(bare[8:10]))
-    return day, day
-
-
-def window(text: str) -> tuple[str, str]:
-    """(earliest, latest) of the start window of a valid date, as ISO text."""
-    if text.startswith("["):
-        a, b = text[1:-1].split("..")
-        return _part(a)[0].isoformat(), _part(b)[1].isoformat()
-    left, _, right = text.partition("/")
-    if left == "..":
-        left = right
-    lo, hi = _part(left)
-    return lo.isoformat(), hi.isoformat()
-
-
-def read_rows(path: Path) -> Iterator[dict[str, str | None]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for record in csv.DictReader(handle):
-            yield {k.strip().lower(): (v or None) for k, v in record.items()}
-
-
-def log_rows(path: Path) -> Iterator[tuple[Any, ...]]:
-    """The reference's log rows: canonical JSON payload with the date window, chained hash."""
-    now = datetime.now(UTC).isoformat()
-    previous = "0" * 64
-    for position, fields in enumerate(read_rows(path), start=1):
-        earliest, latest = window(fields["date"] or "")
-        fields["earliest"], fields["latest"] = earliest, latest
-        payload = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        digest = hashlib.sha256((previous + payload).encode()).hexdigest()
-        previous = digest
-        yield (
-            position,
-            str(uuid.uuid4()),
-            now,
-            "claim.asserted",
-            fields["id"],
-            payload,
-            digest,
-        )
-
-
-def ref_sqlite_import(db: str, path: str) -> int:
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("BEGIN IMMEDIATE")
-    rows = list(log_rows(Path(path)))
-    conn.executemany(INSERT, rows)
-    conn.execute("COMMIT")
-    conn.close()
-    return len(rows)
-
-
-def ref_sqlite_reimport(db: str, path: str) -> int:
-    """Same rows again: look each id up, compare content, append nothing."""
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("BEGIN IMMEDIATE")
-    query = "SELECT payload FROM log WHERE claim_id = ? ORDER BY position DESC LIMIT 1"
-    count = changed = 0
-    for row in log_rows(Path(path)):
-        found = conn.execute(query, (row[4],)).fetchone()
-        changed += found is None or found[0] != row[5]
-        count += 1
-    conn.execute("COMMIT")
-    conn.close()
-    if changed:
-        raise SystemExit(f"reference re-import saw {changed} changed rows")
-    return count
-
-
-def ref_pg_copy(url: str, path: str) -> int:
-    import psycopg
-
-    count = 0
-    with (
-        psycopg.connect(url) as conn,
-        conn.cursor() as cur,
-        cur.copy("COPY log FROM STDIN") as copy,
-    ):
-        for row in log_rows(Path(path)):
-            copy.write_row(row)
-            count += 1
-    return count
-
+# --- plain sqlite3 over the reference's projection (the same `claims` table) ---
 
 LATEST = """
-WITH c AS (
-  SELECT position,
-         json_extract(payload, '$.subject') AS s,
-         json_extract(payload, '$.attribute') AS a,
-         json_extract(payload, '$.value') AS v,
-         json_extract(payload, '$.earliest') AS e,
-         json_extract(payload, '$.source') AS src
-  FROM log
-  WHERE kind = 'claim.asserted' AND json_extract(payload, '$.attribute') IS NOT NULL
-    AND json_extract(payload, '$.earliest') <= :d
-)
-SELECT s, a, v, e, src FROM (
-  SELECT *, row_number() OVER (PARTITION BY lower(s), a ORDER BY e DESC, position DESC) AS rn
-  FROM c
+SELECT s, a, v, first_day, src FROM (
+  SELECT subject AS s, attribute AS a, value AS v, first_day, source_id AS src,
+         row_number() OVER (PARTITION BY subject_key, attribute_key
+                            ORDER BY first_day DESC, position DESC) AS rn
+  FROM claims
+  WHERE attribute IS NOT NULL AND NOT retracted AND first_day <= :d
 ) WHERE rn = 1
 """
 OCCURRENCES = """
-SELECT json_extract(payload, '$.id'), json_extract(payload, '$.subject'),
-       json_extract(payload, '$.type'), json_extract(payload, '$.date'),
-       json_extract(payload, '$.summary'), json_extract(payload, '$.source')
-FROM log
-WHERE kind = 'claim.asserted' AND json_extract(payload, '$.attribute') IS NULL
-  AND json_extract(payload, '$.earliest') > :a AND json_extract(payload, '$.earliest') <= :d
-ORDER BY json_extract(payload, '$.earliest') DESC, position DESC
+SELECT id, subject, type, date, summary, source_id
+FROM claims
+WHERE attribute IS NULL AND NOT retracted AND first_day > :a AND first_day <= :d
+ORDER BY first_day DESC, last_day DESC, position DESC
 """
+
+
+def _day(text: str) -> int:
+    return date.fromisoformat(text).toordinal()
 
 
 def ref_show(db: str, as_of: str) -> int:
     conn = sqlite3.connect(db)
-    slots = conn.execute(LATEST + " ORDER BY lower(s), a", {"d": as_of}).fetchall()
-    occurrences = conn.execute(OCCURRENCES, {"a": "0000", "d": as_of}).fetchall()
+    slots = conn.execute(LATEST + " ORDER BY s, a", {"d": _day(as_of)}).fetchall()
+    occurrences = conn.execute(OCCURRENCES, {"a": 0, "d": _day(as_of)}).fetchall()
     conn.close()
     return len(slots) + len(occurrences)
 
@@ -186,11 +62,20 @@ def ref_diff(db: str, start: str, end: str) -> int:
         WHERE before.v IS NOT after.v
         ORDER BY lower(after.s), after.a
         """,
-        {"a": start, "d": end},
+        {"a": _day(start), "d": _day(end)},
     ).fetchall()
-    occurrences = conn.execute(OCCURRENCES, {"a": start, "d": end}).fetchall()
+    occurrences = conn.execute(OCCURRENCES, {"a": _day(start), "d": _day(end)}).fetchall()
     conn.close()
     return len(changes) + len(occurrences)
+
+
+EXPORT = """
+SELECT c.id, NULL, c.type, c.date, c.subject, c.attribute, c.value, c.unit, c.actor, c.target,
+       c.place, c.summary, a.name, a.url, a.title, a.published, c.quote, c.originator,
+       a.reliability, c.credibility, NULL
+FROM claims c JOIN articles a ON a.id = c.source_id
+WHERE NOT c.retracted ORDER BY c.position
+"""
 
 
 def ref_export(db: str, out: str) -> int:
@@ -199,11 +84,8 @@ def ref_export(db: str, out: str) -> int:
     with open(out, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(COLUMNS)
-        for (payload,) in conn.execute(
-            "SELECT payload FROM log WHERE kind = 'claim.asserted' ORDER BY position"
-        ):
-            fields = json.loads(payload)
-            writer.writerow([fields.get(c) for c in COLUMNS])
+        for row in conn.execute(EXPORT):
+            writer.writerow(row)
             count += 1
     conn.close()
     return count
@@ -267,7 +149,8 @@ def tracker_diff(url: str, start_date: str, end_date: str) -> tuple[float, int]:
 
 
 def tracker_export(url: str, out: str) -> tuple[float, int]:
-    from tracker.adapters.files import atomic_output, write_csv
+    from tracker.adapters.files import write_csv
+    from tracker.adapters.outputs import atomic_output
     from tracker.domain.importing import COLUMNS as TRACKER_COLUMNS
 
     app = _tracker(url)
@@ -298,9 +181,9 @@ OPERATIONS: dict[str, Callable[..., tuple[float, int]]] = {
     "tracker-diff": tracker_diff,
     "tracker-append-show": tracker_append_show,
     "tracker-export": tracker_export,
-    "ref-sqlite-import": lambda *a: _timed(ref_sqlite_import, *a),
-    "ref-sqlite-reimport": lambda *a: _timed(ref_sqlite_reimport, *a),
-    "ref-pg-copy": lambda *a: _timed(ref_pg_copy, *a),
+    "ref-sqlite-import": lambda *a: _timed(reference.sqlite_import, *a),
+    "ref-sqlite-reimport": lambda *a: _timed(reference.sqlite_reimport, *a),
+    "ref-pg-copy": lambda *a: _timed(reference.pg_copy, *a),
     "ref-show": lambda *a: _timed(ref_show, *a),
     "ref-diff": lambda *a: _timed(ref_diff, *a),
     "ref-export": lambda *a: _timed(ref_export, *a),

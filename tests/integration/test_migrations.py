@@ -31,6 +31,8 @@ TABLES = {
     "distinctions",
     "publishers",
     "articles",
+    "earlier_slots",
+    "tallies",
 }
 
 

@@ -54,7 +54,7 @@ def select_rows(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
         if compiled.positional
         else params
     )
-    return _fetch(conn, str(compiled), args)
+    return fetch(conn, str(compiled), args)
 
 
 def rows_by_keys(
@@ -76,11 +76,12 @@ def rows_by_keys(
         statement, params = f"{head} = ANY(%s)", [list(keys)]
     else:
         statement, params = f"{head} IN ({', '.join('?' for _ in keys)})", list(keys)
-    return _fetch(conn, statement, params)
+    return fetch(conn, statement, params)
 
 
-def _fetch(conn: Connection, statement: str, params: Any) -> list[tuple[Any, ...]]:
-    """Every row of one statement, run on the driver's cursor in the connection's transaction."""
+def fetch(conn: Connection, statement: str, params: Any) -> list[tuple[Any, ...]]:
+    """Every row of one statement (in the driver's paramstyle), run on the driver's cursor in
+    the connection's transaction."""
     with _wrapped(conn, statement, params):
         cursor = conn.connection.cursor()
         try:

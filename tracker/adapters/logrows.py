@@ -4,7 +4,7 @@ translated into one readable line."""
 from __future__ import annotations
 
 import json
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +15,16 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from tracker.adapters.tables import log
 from tracker.domain.errors import CorruptEntry, StoreError
-from tracker.domain.events import GENESIS_HASH, LogEntry, TypeDefined, claim_id_of
+from tracker.domain.events import (
+    GENESIS_HASH,
+    JUDGEMENT_KINDS,
+    LogEntry,
+    TypeDefined,
+    claim_id_of,
+)
+
+# Claim ids per IN (...) query.
+_ID_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,23 @@ def read_types(conn: Connection) -> list[TypeDefined]:
     the whole log (a handful of rows, read by every command that checks a type)."""
     query = select(log).where(log.c.kind == TypeDefined.kind).order_by(log.c.position)
     return [cast(TypeDefined, decode_entry(row).event) for row in conn.execute(query)]
+
+
+def read_claim_entries(conn: Connection, claim_ids: Sequence[str]) -> list[LogEntry]:
+    """Every event of these claims, in position order, read through the claim id index."""
+    ids = sorted(set(claim_ids))
+    entries: list[LogEntry] = []
+    for start in range(0, len(ids), _ID_BATCH):
+        batch = select(log).where(log.c.claim_id.in_(ids[start : start + _ID_BATCH]))
+        entries += [decode_entry(row) for row in conn.execute(batch)]
+    entries.sort(key=lambda e: e.position)
+    return entries
+
+
+def read_judgements(conn: Connection) -> list[LogEntry]:
+    """The judgements about names, in order, read through the `kind` index (they are few)."""
+    query = select(log).where(log.c.kind.in_(JUDGEMENT_KINDS)).order_by(log.c.position)
+    return [decode_entry(row) for row in conn.execute(query)]
 
 
 def read_entries(conn: Connection, upto: int | None, after: int) -> Generator[LogEntry, None, None]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, select, update
 
-from tracker.adapters.bulk import insert_rows
+from tracker.adapters.bulk import insert_rows, rows_by_keys
 from tracker.adapters.tables import aliases, attribute_names, claims, distinctions, subjects
 from tracker.domain.events import (
     ClaimAsserted,
@@ -77,8 +77,7 @@ def _add_spellings(conn: Connection, table: Table, spelled: dict[str, tuple[str,
     new: list[tuple[Any, ...]] = []
     for start in range(0, len(keys), _KEY_BATCH):
         batch = keys[start : start + _KEY_BATCH]
-        query = select(table.c.key).where(table.c.key.in_(batch))
-        known = set(conn.execute(query).scalars())
+        known = {row[0] for row in rows_by_keys(conn, table, ("key",), "key", batch)}
         new += [(key, *spelled[key]) for key in batch if key not in known]
     if new:
         insert_rows(conn, table, ("key", "spelling", "position"), new)

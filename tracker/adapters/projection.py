@@ -21,7 +21,7 @@ from sqlalchemy import (
     update,
 )
 
-from tracker.adapters import filtering, names, publishers, search
+from tracker.adapters import filtering, names, publishers, search, standing
 from tracker.adapters.bulk import insert_rows, rows_by_keys, select_rows
 from tracker.adapters.tables import claims, projection
 from tracker.domain.bounds import Bounds, usable
@@ -60,9 +60,11 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
         return
     publishers.apply(conn, appended)
     pending: list[tuple[Any, ...]] = []
+    active = 0  # how many more claims are active after these events
     for at, event in appended:
         if isinstance(event, ClaimAsserted):
             pending.append(_values(event.claim, at))
+            active += 1
             continue
         if not isinstance(event, ClaimCorrected | ClaimRetracted | ClaimReinstated | ClaimRanked):
             continue  # sources, grades and import records are not claims
@@ -72,14 +74,18 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
             _correct(conn, event)
         elif isinstance(event, ClaimRetracted | ClaimReinstated):
             retracted = isinstance(event, ClaimRetracted)
-            conn.execute(
-                update(claims).where(claims.c.id == event.claim_id).values(retracted=retracted)
-            )
+            changed = conn.execute(
+                update(claims)
+                .where(claims.c.id == event.claim_id, claims.c.retracted.is_(not retracted))
+                .values(retracted=retracted)
+            ).rowcount
+            active += -changed if retracted else changed
         else:
             conn.execute(
                 update(claims).where(claims.c.id == event.claim_id).values(rank=event.rank)
             )
     _insert(conn, pending)
+    standing.count_active(conn, active)
     names.apply(conn, appended)
     _set_position(conn, appended[-1][0])
 
@@ -94,6 +100,7 @@ def rebuild(conn: Connection, entries: Iterable[LogEntry]) -> int:
     search.clear(conn)
     names.clear(conn)
     publishers.clear(conn)
+    standing.clear(conn)
     at, batch = 0, list[tuple[int, Event]]()
     for entry in entries:
         batch.append((entry.position, entry.event))
@@ -110,10 +117,12 @@ def states(
     conn: Connection,
     where: ClaimFilter | None = None,
     known: Mapping[str, Publisher] | None = None,
+    keys: Sequence[str] | None = None,
 ) -> Iterator[ClaimState]:
-    """Every claim state (that `where` matches, `known`: publishers by key, judging theirs),
-    in the order they were first asserted."""
-    with closing(rows(conn, where=where, known=known)) as every:
+    """Every claim state (that `where` matches, `known`: publishers by key, judging theirs;
+    with `keys`, about these subject keys, found through the slot index), in the order they
+    were first asserted."""
+    with closing(rows(conn, where=where, known=known, keys=keys)) as every:
         yield from map(_state, every)
 
 
@@ -251,17 +260,22 @@ def _insert(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> None:
 def _insert_batch(conn: Connection, batch: list[tuple[Any, ...]]) -> None:
     """Claim rows, and their text in the search index (same transaction)."""
     insert_rows(conn, claims, _ROW, batch)
-    search.index(conn, [dict(zip(_ROW, row, strict=True)) for row in batch])
+    search.index(conn, _ROW, batch)
 
 
 def _correct(conn: Connection, event: ClaimCorrected) -> None:
-    """The new revision replaces the old row; position, retraction and rank stay."""
+    """The new revision replaces the old row; position, retraction and rank stay. A claim
+    moved to another slot (or id) leaves the old one in `earlier_slots`."""
+    c = claims.c
     old = conn.execute(
-        select(claims.c.position, claims.c.retracted, claims.c.rank).where(
-            claims.c.id == event.supersedes
+        select(c.position, c.retracted, c.rank, c.subject_key, c.attribute_key).where(
+            c.id == event.supersedes
         )
     ).one()
-    conn.execute(delete(claims).where(claims.c.id == event.supersedes))
+    replaced = (old.subject_key, old.attribute_key or "", event.supersedes)
+    if replaced != standing.slot_of(event.claim, event.claim.id):
+        standing.add_earlier(conn, replaced)
+    conn.execute(delete(claims).where(c.id == event.supersedes))
     search.unindex(conn, int(old.position))
     _insert(conn, [_values(event.claim, int(old.position), bool(old.retracted), old.rank)])
 
@@ -278,13 +292,17 @@ def rows(
     include_retracted: bool = True,
     where: ClaimFilter | None = None,
     known: Mapping[str, Publisher] | None = None,
+    keys: Sequence[str] | None = None,
 ) -> Generator[Sequence[Any], None, None]:
     """Every claim state, in the order they were first asserted, as plain rows
-    laid out as `STATE_FIELDS`: for a reader that writes every claim out, building a
-    `ClaimState` per claim costs about as much as the writing."""
+    laid out as `STATE_FIELDS` (with `keys`, of the claims about these subject keys): for a
+    reader that writes every claim out, building a `ClaimState` per claim costs about as much
+    as the writing."""
     query = select(*_COLUMNS).order_by(claims.c.position)
     if not include_retracted:
         query = query.where(claims.c.retracted.is_(False))
+    if keys is not None:
+        query = query.where(claims.c.subject_key.in_(keys))
     query = filtering.where(conn, query, where, known or {})
     result = conn.execute(query.execution_options(yield_per=_BATCH))
     try:

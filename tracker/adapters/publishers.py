@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 
 from sqlalchemy import Connection, delete, func, select, update
 
@@ -25,9 +26,7 @@ from tracker.domain.events import (
 )
 from tracker.domain.fold import Knowledge, cite
 from tracker.domain.fold import apply as fold_apply
-from tracker.domain.identity import Identity
-from tracker.domain.model import Claim, Publisher, Source, publisher_key, subject_key
-from tracker.domain.publishing import fingerprint
+from tracker.domain.model import Publisher, Source, publisher_key
 
 _ARTICLE = ("id", "name", "url", "title", "published", "retrieved", "reliability")
 _ARTICLE_ROW = ("publisher_key", *_ARTICLE)
@@ -51,7 +50,7 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
         return
     keys = {publisher_key(a.name) for a in cited} | {publisher_key(g.source) for _, g in graded}
     before = read_publishers(conn, keys)
-    known = set(read_articles(conn, {a.id for a in cited}))
+    known = _recorded_ids(conn, {a.id for a in cited})
     # The articles already recorded stand in as placeholders: `cite` keeps the first of an id.
     state = Knowledge(publishers=dict(before), sources=dict.fromkeys(known, _RECORDED))
     for at, event in appended:
@@ -62,7 +61,7 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
         elif isinstance(event, SourceGraded):
             fold_apply(event, state, at)
     new = [
-        (publisher_key(s.name), *(getattr(s, f) for f in _ARTICLE))
+        (publisher_key(s.name), *_article_cells(s))
         for s in state.sources.values()
         if s is not _RECORDED
     ]
@@ -75,6 +74,18 @@ def apply(conn: Connection, appended: Sequence[tuple[int, Event]]) -> None:
             conn.execute(
                 update(publishers).where(publishers.c.key == key).values(grade=publisher.grade)
             )
+
+
+_article_cells = attrgetter(*_ARTICLE)
+
+
+def _recorded_ids(conn: Connection, ids: set[str]) -> set[str]:
+    """Which of these article ids the projection holds."""
+    wanted, found = sorted(ids), set[str]()
+    for start in range(0, len(wanted), _ID_BATCH):
+        chunk = wanted[start : start + _ID_BATCH]
+        found.update(row[0] for row in rows_by_keys(conn, articles, ("id",), "id", chunk))
+    return found
 
 
 def _cells(publisher: Publisher) -> tuple[str, str | None]:
@@ -97,6 +108,11 @@ def read_publishers(conn: Connection, keys: Iterable[str] | None = None) -> dict
         batch = query.where(publishers.c.key.in_(wanted[start : start + _ID_BATCH]))
         found.update((key, Publisher(name, grade)) for key, name, grade in conn.execute(batch))
     return found
+
+
+def count(conn: Connection) -> int:
+    """How many publishers there are (few: a count of their rows)."""
+    return int(conn.execute(select(func.count()).select_from(publishers)).scalar() or 0)
 
 
 def read_articles(conn: Connection, ids: Iterable[str] | None = None) -> dict[str, Source]:
@@ -165,42 +181,3 @@ def _when(published: str) -> tuple[date, date, str]:
     """Published dates in time order: by the start of their window, then its end."""
     window = parse_date(published).window
     return window.earliest, window.latest, published
-
-
-def twins(
-    conn: Connection, wanted: Sequence[tuple[Claim, str]], identity: Identity
-) -> dict[str, list[str]]:
-    """For each (claim, publisher key), the active claims under other ids with the same
-    `fingerprint` (subjects after the aliases of `identity`): looked up by (folded subject,
-    date) for every name of the subject, 500 pairs a query."""
-    c, a = claims.c, articles.c
-    pairs = {
-        (member, claim.date)
-        for claim, _ in wanted
-        for member in identity.members(subject_key(claim.subject))
-    }
-    # By subject (the slot index's prefix) and date, not by (subject, date) pairs: SQLite does
-    # not search an index for a row-value IN list, and scanned every claim.
-    subjects = sorted({subject for subject, _ in pairs})
-    dates = sorted({day for _, day in pairs})
-    found: dict[tuple[str | None, ...], list[str]] = {}
-    for start in range(0, len(subjects), _ID_BATCH):
-        query = (
-            select(c.subject_key, c.type, c.attribute_key, c.value, c.date, a.publisher_key, c.id)
-            .select_from(claims.join(articles, c.source_id == a.id))
-            .where(
-                c.subject_key.in_(subjects[start : start + _ID_BATCH]),
-                c.date.in_(dates),
-                c.retracted.is_(False),
-            )
-        )
-        for subject, *rest, claim_id in conn.execute(query):
-            if (subject, rest[3]) in pairs:
-                found.setdefault((identity.canonical(subject), *rest), []).append(claim_id)
-    result = {}
-    for claim, key in wanted:
-        print_ = fingerprint(claim, key, identity)
-        others = sorted(i for i in found.get(print_, ()) if i != claim.id)
-        if others:
-            result[claim.id] = others
-    return result

@@ -11,10 +11,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from tracker.adapters import cited, names, projection, publishers, search
+from tracker.adapters import cited, names, projection, publishers, search, standing
 from tracker.adapters.logrows import read_entries, read_head, translated
 from tracker.adapters.occurrence_rows import occurrences
 from tracker.adapters.replay import Replay, replaying
+from tracker.adapters.touching import Touching, touching
 from tracker.domain.errors import ChainBroken, CorruptEntry, StoreError
 from tracker.domain.events import Chain, LogEntry
 from tracker.domain.filters import ClaimFilter
@@ -64,15 +65,39 @@ class ProjectionReads:
 
     engine: Engine
 
-    def projected(self, upto: int, where: ClaimFilter | None = None) -> Knowledge | None:
+    def projected(
+        self, upto: int, where: ClaimFilter | None = None, subject: str | None = None
+    ) -> Knowledge | None:
         """What the log knows at `upto` (of the claims `where` matches), read from the
         projection; None if it is not at `upto`.
 
-        One snapshot: claims and sources agree.
+        With `subject`, only of that subject (matched as `subject_key` does, through the
+        aliases in force): its claims, their articles and its names, read through the slot
+        index. One snapshot: claims and sources agree.
         """
         with self._snapshot() as conn:
-            states = projection.states(conn, where, publishers.read_publishers(conn))
-            return _projected(conn, upto, states)
+            known = publishers.read_publishers(conn)
+            if subject is None:
+                return _projected(conn, upto, projection.states(conn, where, known))
+            keys = names.members(conn, subject_key(subject))
+            return _projected(conn, upto, projection.states(conn, where, known, keys), keys)
+
+    def counts(self, upto: int) -> tuple[int, int] | None:
+        """(active claims, publishers) at `upto`, as kept by the projection (no row is
+        counted but the publishers'); None if it is not at `upto`."""
+        with self._snapshot() as conn:
+            if projection.position(conn) != upto or read_head(conn).position != upto:
+                return None
+            return standing.active_claims(conn), publishers.count(conn)
+
+    def touching(self, target: str) -> Touching | None:
+        """What `history` needs to answer for `target` (a claim id, or SUBJECT[/ATTRIBUTE])
+        as the whole log does, read through the indexes (`touching.touching`); None when the
+        projection is behind the log (then only the whole log can say)."""
+        with self._snapshot() as conn:
+            if projection.position(conn) != read_head(conn).position:
+                return None
+            return touching(conn, target)
 
     def searched(
         self, upto: int, words: list[str], where: ClaimFilter | None, limit: int
@@ -176,12 +201,13 @@ class ProjectionReads:
             knowledge = fold(read_entries(conn, None, 0))
             yield ((s, knowledge.source_of(s.claim)) for s in timeline(knowledge))
 
-    def identity(self) -> Identity:
+    def identity(self, keys: Iterable[str] | None = None) -> Identity:
         """The names and judgements at the head of the log: from the projection when it is at
-        the head, else folded from the log."""
+        the head (with the spellings of `keys` and of the aliased names only, if given), else
+        folded from the log."""
         with self._snapshot() as conn:
             if projection.position(conn) == read_head(conn).position:
-                return names.read_identity(conn)
+                return names.read_identity(conn, keys)
             return fold(read_entries(conn, None, 0)).identity
 
     def source_rows(self) -> list[publishers.SourceRow]:
@@ -211,7 +237,7 @@ class ProjectionReads:
                 broken = _first_break(read_entries(conn, None, 0), replay)
                 if broken is not None:
                     return Audit(head, broken)
-                return Audit(head, mismatch=replay.mismatch())
+                return Audit(head, mismatch=replay.mismatch() or standing.mismatch(conn))
 
     def projection_mismatch(self) -> str | None:
         """How the projection differs from a replay of the whole log; None when it equals it

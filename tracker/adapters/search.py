@@ -13,9 +13,23 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, column, func, literal_column, select, table, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    MetaData,
+    Table,
+    Text,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 
 from tracker.adapters import filtering
+from tracker.adapters.bulk import insert_rows
 from tracker.adapters.tables import SEARCH_TABLE, articles, claims, publishers
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.model import Publisher
@@ -29,13 +43,18 @@ _sqlite_index = table(SEARCH_TABLE, column("rowid"))
 _pg_index = table(SEARCH_TABLE, column("position"), column("document"))
 
 
-def index(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Index claims given as mappings with `position`, `source_id` and the text fields; the
-    source text is the article's publisher's name (the `publishers` projection, brought up to
-    the same events first), as views show it."""
+def index(conn: Connection, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Index claims given as rows of `columns` (with `position`, `source_id` and the text
+    fields); the source text is the article's publisher's name (the `publishers` projection,
+    brought up to the same events first), as views show it.
+
+    The rows go to the driver as tuples: on SQLite one `executemany`; on PostgreSQL a COPY
+    into a temporary table, from which one statement builds every document.
+    """
     if not rows:
         return
-    ids = sorted({row["source_id"] for row in rows})
+    source = columns.index("source_id")
+    ids = sorted({row[source] for row in rows})
     names = dict(
         conn.execute(
             select(articles.c.id, publishers.c.name)
@@ -43,12 +62,18 @@ def index(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
             .where(articles.c.id.in_(ids))
         ).all()
     )
-    params = [
-        {"position": row["position"], **{f: row.get(f) or "" for f in FIELDS[:-1]}}
-        | {"source": names.get(row["source_id"], "")}
-        for row in rows
+    texts = [columns.index(f) for f in FIELDS[:-1]]
+    position = columns.index("position")
+    values = [
+        (row[position], *[row[i] or "" for i in texts], names.get(row[source], "")) for row in rows
     ]
-    conn.execute(text(_INSERT[conn.dialect.name == "postgresql"]), params)
+    if conn.dialect.name == "postgresql":
+        _pg_rows.create(conn, checkfirst=True)
+        insert_rows(conn, _pg_rows, ("position", *FIELDS), values)
+        conn.exec_driver_sql(_PG_INSERT)
+        conn.exec_driver_sql(f"TRUNCATE {_pg_rows.name}")
+    else:
+        conn.exec_driver_sql(_SQLITE_INSERT, values)
 
 
 def unindex(conn: Connection, position: int) -> None:
@@ -99,12 +124,25 @@ def find(
 
 
 def _pg_document() -> str:
-    parts = [f"setweight(to_tsvector('simple', :{f}), '{_PG_WEIGHT[WEIGHTS[f]]}')" for f in FIELDS]
+    parts = [f"setweight(to_tsvector('simple', {f}), '{_PG_WEIGHT[WEIGHTS[f]]}')" for f in FIELDS]
     return " || ".join(parts)
 
 
-_INSERT = (
+_SQLITE_INSERT = (
     f"INSERT INTO {SEARCH_TABLE} (rowid, {', '.join(FIELDS)}) "
-    f"VALUES (:position, {', '.join(':' + f for f in FIELDS)})",
-    f"INSERT INTO {SEARCH_TABLE} (position, document) VALUES (:position, {_pg_document()})",
+    f"VALUES (?, {', '.join('?' for _ in FIELDS)})"
+)
+# PostgreSQL: the texts of a batch, copied in, then made documents by one statement. A
+# temporary table of the writer's transaction (gone with it), not in the schema's metadata.
+_pg_rows = Table(
+    "tracker_search_rows",
+    MetaData(),
+    Column("position", BigInteger),
+    *(Column(f, Text) for f in FIELDS),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+_PG_INSERT = (
+    f"INSERT INTO {SEARCH_TABLE} (position, document) "
+    f"SELECT position, {_pg_document()} FROM {_pg_rows.name}"
 )

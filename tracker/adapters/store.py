@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Collection, Generator, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from tracker.adapters import names, projection, publishers, units
+from tracker.adapters import knowing, names, projection, publishers, twins, units
 from tracker.adapters.bulk import insert_rows
 from tracker.adapters.logrows import (
     Head,
-    decode_entry,
+    read_claim_entries,
     read_entries,
     read_head,
+    read_judgements,
     read_types,
     translated,
 )
@@ -26,7 +27,7 @@ from tracker.adapters.reads import ProjectionReads, shortened
 from tracker.adapters.tables import log
 from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.events import (
-    JUDGEMENT_KINDS,
+    ClaimAsserted,
     Event,
     LogEntry,
     TypeDefined,
@@ -44,10 +45,8 @@ from tracker.domain.units import SlotKey, UnitTally
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
 
-# Claim ids per IN (...) query when reading what the log knows of a file's claims.
-_ID_BATCH = 500
-
 # Entries per insert when restoring: the rows built for the driver follow this, not the log.
+_ID_BATCH = 500  # claim ids per query
 _RESTORE_BATCH = 5000
 
 # Any constant will do: with the schema's name it names the lock that serialises appends
@@ -100,9 +99,8 @@ class Store(ProjectionReads):
 
     def judgement_entries(self) -> list[LogEntry]:
         """The log's judgements about names, read through the kind index (they are few)."""
-        query = select(log).where(log.c.kind.in_(JUDGEMENT_KINDS)).order_by(log.c.position)
         with translated(), self.engine.connect() as conn:
-            return [decode_entry(row) for row in conn.execute(query)]
+            return read_judgements(conn)
 
     def entries(self, upto: int | None = None, after: int = 0) -> Generator[LogEntry, None, None]:
         """Log entries with after < position <= upto, in position order, streamed."""
@@ -155,9 +153,8 @@ class Store(ProjectionReads):
             return [i for (i,) in conn.execute(query) if i.startswith(prefix)]
 
     def claim_entries(self, claim_ids: Sequence[str]) -> list[LogEntry]:
-        query = select(log).where(log.c.claim_id.in_(list(claim_ids))).order_by(log.c.position)
         with translated(), self.engine.connect() as conn:
-            return [decode_entry(row) for row in conn.execute(query)]
+            return read_claim_entries(conn, claim_ids)
 
     def rebuild_projection(self) -> int:
         """Recreate the projection from the log; the position it reflects.
@@ -216,45 +213,30 @@ class Writer:
     def defined_types(self) -> list[TypeDefined]:
         return read_types(self.conn)
 
-    def knowledge_of(self, claim_ids: set[str]) -> Knowledge:
-        """What the log knows of these claims, their articles and every publisher, read
-        through the indexes.
-
-        Every event of each claim is included, so the fold of this subset gives each of them
-        exactly the state a fold of the whole log would. Writers decide claims from the log,
-        never from the claims projection: a damaged projection must not reach the log. The
-        articles and publishers come from their projections, kept in step by this writer's
-        appends under the same lock (only the grades decide anything, and only warnings and
-        a publisher's first grade depend on them).
-        """
-        entries: list[LogEntry] = []
-        ids = sorted(claim_ids)
-        for start in range(0, len(ids), _ID_BATCH):
-            batch = select(log).where(log.c.claim_id.in_(ids[start : start + _ID_BATCH]))
-            entries += [decode_entry(row) for row in self.conn.execute(batch)]
-        entries.sort(key=lambda e: e.position)
-        knowledge = fold(entries)
-        cited = {s.claim.source_id for s in knowledge.claims.values()} - knowledge.sources.keys()
-        knowledge.sources.update(publishers.read_articles(self.conn, cited))
-        knowledge.publishers = publishers.read_publishers(self.conn)
-        return knowledge
+    def knowledge_of(
+        self, claim_ids: set[str], asserted: Mapping[str, ClaimAsserted] | None = None
+    ) -> Knowledge:
+        """What the log knows of these claims, their articles and every publisher
+        (`knowing.knowledge_of`): writers decide claims from the log, never from the claims
+        projection, so that a damaged projection cannot reach the log."""
+        return knowing.knowledge_of(self.conn, claim_ids, asserted or {})
 
     def near_duplicates(self, cited: Sequence[tuple[Claim, Source]]) -> dict[str, list[str]]:
         """For each (claim, article), the active claims under other ids that say the same
         from the same publisher (`publishing.fingerprint`), by claim id."""
         identity = names.read_identity(self.conn, ())  # the aliases in force
-        return publishers.twins(self.conn, [(c, publisher_key(a.name)) for c, a in cited], identity)
+        return twins.twins(self.conn, [(c, publisher_key(a.name)) for c, a in cited], identity)
 
     def judgements(self) -> Identity:
         """The aliases and distinctions in force, folded from the log's judgement events
         (read through the kind index): writers decide from the log."""
-        query = select(log).where(log.c.kind.in_(JUDGEMENT_KINDS)).order_by(log.c.position)
-        return fold(decode_entry(row) for row in self.conn.execute(query)).identity
+        return fold(read_judgements(self.conn)).identity
 
-    def names(self) -> Identity:
-        """Every subject name with its first spelling, and the judgements, from the
-        projection (kept at the head under the lock): for hints, which decide nothing."""
-        return names.read_identity(self.conn)
+    def names(self, keys: Iterable[str] | None = None) -> Identity:
+        """Every subject name (or those of `keys`, and the aliased ones) with its first
+        spelling, and the judgements, from the projection (kept at the head under the lock):
+        for hints, which decide nothing."""
+        return names.read_identity(self.conn, keys)
 
     def attributes(self, keys: Sequence[str]) -> dict[str, dict[str, str]]:
         """The folded attributes recorded for these subject keys, with a spelling of each."""

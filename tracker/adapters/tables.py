@@ -3,7 +3,9 @@
 `log` is the truth, append-only. `claims`, `publishers`, `articles` and `projection` are
 derived from it: every claim's latest revision and standing, every publisher with its grade and
 every article, as of the log position in `projection`, kept in step by each append and rebuilt
-from the log by `tracker db rebuild`.
+from the log by `tracker db rebuild`; so are the names (`subjects`, `attribute_names`,
+`aliases`, `distinctions`), the slots claims were corrected away from (`earlier_slots`) and the
+counts (`tallies`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # The revision the code expects; a test checks it is Alembic's head.
-SCHEMA_REVISION = "0009"
+SCHEMA_REVISION = "0010"
 
 metadata = MetaData(
     naming_convention={
@@ -238,4 +240,25 @@ distinctions = Table(
     Column("b_key", Text, primary_key=True),
     Column("position", BigInteger, nullable=False),
     Column("reason", Text, nullable=False),
+)
+
+# The slots claims were corrected away from: for every `claim.corrected` that moved a claim to
+# another slot or id, the (folded subject, folded attribute, id) of the revision it replaced
+# (`attribute_key` '' for an occurrence). With `claims` (the latest revisions) they name every
+# slot any revision of a claim was about, so `history SUBJECT` finds its claims by index.
+earlier_slots = Table(
+    "earlier_slots",
+    metadata,
+    Column("subject_key", Text, primary_key=True),
+    Column("attribute_key", Text, primary_key=True),
+    Column("claim_id", String(200), primary_key=True),
+)
+
+# Counts kept in step with `claims`, by name (`active_claims`: the claims not retracted), so
+# `tracker info` reads them instead of counting every row.
+tallies = Table(
+    "tallies",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", BigInteger, nullable=False),
 )

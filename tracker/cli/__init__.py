@@ -8,11 +8,12 @@ from typing import Any
 import click
 
 from tracker.cli.groups import Group, format_sections, reads_only, shared
+from tracker.cli.lazy import COMMANDS, LazyGroup
 from tracker.cli.terminal import escape, terminal_options
 from tracker.domain.errors import TrackerError
 
 
-class TrackerGroup(Group):
+class TrackerGroup(LazyGroup, Group):
     """Turns library errors into one `Error: …` line and exit 1; lists commands by section."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -77,7 +78,9 @@ def _say_waiting() -> None:
     click.echo("waiting for another writer…", err=True)
 
 
-@click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=TrackerGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.option(
     "--db",
     metavar="URL",
@@ -103,32 +106,5 @@ def main() -> None:
     cli(prog_name="tracker")
 
 
-from tracker.cli import (  # noqa: E402
-    admin,
-    change,
-    export,
-    history,
-    importing,
-    judging,
-    report,
-    search,
-    show,
-    sources,
-    write,
-)
-
-for module in (
-    write,
-    sources,
-    judging,
-    importing,
-    show,
-    change,
-    history,
-    search,
-    export,
-    report,
-    admin,
-):
-    module.register(cli)
+# The commands register when first asked for (`lazy.COMMANDS` names their modules).
 shared(cli)

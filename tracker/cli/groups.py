@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from tracker.cli.lazy import LazyGroup
+
 # The sections of `tracker --help`, in order, and the commands each holds. A command not
 # listed goes by its name's closest kind (`FALLBACK`), else to the last section: adding a
 # command never breaks the help.
@@ -69,16 +71,26 @@ def summary(command: click.Command) -> str:
 
 def format_sections(group: click.Group, ctx: click.Context, formatter: click.HelpFormatter) -> None:
     listed: dict[str, list[tuple[str, str]]] = {title: [] for title, _ in SECTIONS}
-    for name in group.list_commands(ctx):
-        command = group.get_command(ctx, name)
-        if command is None or command.hidden:
-            continue
-        listed[section_of(name)].append((name, summary(command)))
+    for name, text in _summaries(group, ctx):
+        listed[section_of(name)].append((name, text))
     for title, names in SECTIONS:
         rows = sorted(listed[title], key=lambda row: _order(names, row[0]))
         if rows:
             with formatter.section(title):
                 formatter.write_dl(rows)
+
+
+def _summaries(group: click.Group, ctx: click.Context) -> list[tuple[str, str]]:
+    """(name, summary) of the commands the help lists; a `LazyGroup` gives them without
+    importing its commands' modules."""
+    if isinstance(group, LazyGroup):
+        return group.summaries(ctx)
+    rows = []
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if command is not None and not command.hidden:
+            rows.append((name, summary(command)))
+    return rows
 
 
 def _order(names: tuple[str, ...], name: str) -> tuple[int, str]:
@@ -87,7 +99,8 @@ def _order(names: tuple[str, ...], name: str) -> tuple[int, str]:
 
 def shared(command: click.Command) -> None:
     """What every command (and subcommand) gets: `--db`, and its examples after its options."""
-    if isinstance(command, click.Group):
+    # A lazy group shares each command as it is added (`TrackerGroup.add_command`).
+    if isinstance(command, click.Group) and not isinstance(command, LazyGroup):
         for sub in command.commands.values():
             shared(sub)
     db_option(command)

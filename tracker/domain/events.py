@@ -9,7 +9,10 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
-from tracker.domain.model import CANONICAL, Claim, Source
+from tracker.domain.canonical import canonical_json as canonical_json
+from tracker.domain.canonical import quoted
+from tracker.domain.model import Claim, Source
+from tracker.domain.records import quick_init
 
 GENESIS_HASH = "0" * 64
 
@@ -20,6 +23,7 @@ class SourceRegistered:
     kind = "source.registered"
 
 
+@quick_init
 @dataclass(frozen=True)
 class ClaimAsserted:
     """`article`: the article the claim was read in (its id is `claim.source_id`). Claims
@@ -138,6 +142,8 @@ JUDGEMENT_KINDS = (SubjectAliased.kind, SubjectUnaliased.kind, SubjectDistinguis
 def to_payload(event: Event) -> dict[str, Any]:
     """The event's fields as JSON-ready data (claims and sources are flat records). An
     absent article is left out, so events written before articles existed keep their bytes."""
+    if type(event) is ClaimAsserted and event.article is not None:  # most events, built fast
+        return {"claim": dict(vars(event.claim)), "article": dict(vars(event.article))}
     return {
         name: dict(vars(value)) if isinstance(value, Claim | Source) else value
         for name, value in vars(event).items()
@@ -194,15 +200,12 @@ def claim_id_of(event: Event) -> str | None:
     return None
 
 
-def canonical_json(data: Any) -> str:
-    return CANONICAL.encode(data)
-
-
 def format_instant(moment: datetime) -> str:
     """UTC instants as text: microseconds always, `Z` suffix."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@quick_init
 @dataclass(frozen=True)
 class LogEntry:
     """One event as the log holds it."""
@@ -239,7 +242,7 @@ def chain_hash_text(
     (an append formats its one time once): the envelope is spliced around the payload, keys
     in sorted order, so the bytes are exactly those of `canonical_json(envelope)`."""
     body = (
-        f'{{"event_id":{canonical_json(event_id)},"kind":{canonical_json(kind)},'
+        f'{{"event_id":{quoted(event_id)},"kind":{quoted(kind)},'
         f'"payload":{payload_json},"position":{position},'
         f'"recorded_at":"{instant}"}}'
     )

@@ -31,11 +31,13 @@ from tracker.domain.model import (
     given_grade,
     publisher_key,
 )
+from tracker.domain.records import quick_init
 
 # A claim state laid out flat, as a store may keep it: `Claim`'s fields, then its standing.
 STATE_FIELDS = (*CLAIM_FIELDS, "position", "retracted", "rank")
 
 
+@quick_init
 @dataclass(frozen=True)
 class ClaimState:
     """A claim's latest revision and standing; `position` is where it was first asserted."""

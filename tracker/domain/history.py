@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -109,6 +109,7 @@ def history(
     target: str | None,
     after: int = 0,
     identity: Identity | None = None,
+    articles: Mapping[str, Source] | None = None,
 ) -> list[HistoryRow]:
     """Every claim event touching `target`: a claim id, SUBJECT/ATTRIBUTE, or a subject
     (None: every claim), at positions after `after`. Subjects and attributes match folded,
@@ -116,8 +117,10 @@ def history(
 
     A claim counts for a subject or slot if any of its revisions was about it. The entries
     must start at position 1: sources and earlier revisions name what later events touch.
+    Or they may be every event of the claims that can touch `target` (and the judgements),
+    with `articles` holding the articles those claims cite, as first recorded in the log.
     """
-    sources: dict[str, Source] = {}
+    sources: dict[str, Source] = dict(articles or {})
     revisions: dict[str, list[Claim]] = {}
     claim_entries: list[LogEntry] = []
     judged: list[LogEntry] = []

@@ -35,6 +35,7 @@ from tracker.domain.publishing import (
     regrade,
     retracted_note,
 )
+from tracker.domain.records import quick_init
 
 COLUMNS = (
     "id",
@@ -73,6 +74,7 @@ _TYPE_COLUMNS = {"type": "type", "shape": "value", "description": "summary"}
 BATCH_ROWS = 5000
 
 
+@quick_init
 @dataclass(frozen=True)
 class Row:
     """One row of an import file, with the line it starts on."""
@@ -83,6 +85,7 @@ class Row:
     where: dict[str, int] = field(default_factory=dict, compare=False)
 
 
+@quick_init
 @dataclass(frozen=True)
 class RowError:
     """What is wrong with a row; `fields` keeps the row itself, for a rejects file."""
@@ -93,6 +96,7 @@ class RowError:
     fields: dict[str, str | None] = field(default_factory=dict, compare=False)
 
 
+@quick_init
 @dataclass(frozen=True)
 class Parsed:
     row: Row
@@ -205,15 +209,17 @@ def plan_batch(
     rows: Iterable[Row],
     catalogue: Catalogue,
     earlier: Callable[[set[str]], dict[str, set[int]]],
-    knowledge_of: Callable[[set[str]], Knowledge],
+    knowledge_of: Callable[[set[str], dict[str, ClaimAsserted]], Knowledge],
     near_duplicates: Callable[[list[tuple[Claim, Source]]], dict[str, list[str]]],
 ) -> Batch:
     """The events that bring the log in line with the next rows of a file.
 
     `earlier(ids)` gives the shapes (`shape`) of those ids on the file's earlier lines, so a
     later row of an id is a duplicate (unchanged) or a contradiction (rule 5) across batches.
-    `knowledge_of(ids)` gives what the log knows of those claims, the earlier batches' events
-    included, and of every publisher, so the cost follows the file, not the log.
+    `knowledge_of(ids, asserted)` gives what the log knows of those claims, the earlier
+    batches' events included, and of every publisher, so the cost follows the file, not the
+    log; `asserted` holds the event each plain assertion row would append, so that a claim
+    the log holds as just that one event (a re-import) need not be decoded.
     `near_duplicates` gives, for (claim, article) pairs, the active claims of the log that
     repeat them under other ids (`publishing.fingerprint`).
     """
@@ -230,9 +236,18 @@ def plan_batch(
     kept = _drop_contradictions(plan, batch, parsed, earlier)
     if plan.found:
         return batch  # this pass is void; decide nothing more
-    knowledge = knowledge_of({item.claim_id for item in kept})
+    knowledge = knowledge_of({item.claim_id for item in kept}, _as_asserted(kept))
+    # Only a new claim is told of its near-duplicates (`_decide`): the others are not looked up.
     twins = near_duplicates(
-        [(i.claim, i.source) for i in kept if i.claim is not None and i.source is not None]
+        [
+            (i.claim, i.source)
+            for i in kept
+            if i.op == "assert"
+            and i.claim is not None
+            and i.source is not None
+            and i.refused is None
+            and i.claim_id not in knowledge.claims
+        ]
     )
     repeats = Repeats(twins, batch.retracted, plan.identity)
     for item in kept:
@@ -256,6 +271,15 @@ def plan_batch(
         batch.events.append(event)
         plan.counts["new"] += 1
     return batch
+
+
+def _as_asserted(kept: list[Parsed]) -> dict[str, ClaimAsserted]:
+    """The `claim.asserted` each row asserting a claim as it is would append, by claim id."""
+    return {
+        item.claim_id: ClaimAsserted(item.claim, item.source)
+        for item in kept
+        if item.op == "assert" and item.claim is not None and item.source is not None
+    }
 
 
 def shape(item: Parsed) -> int:
@@ -357,7 +381,8 @@ def _decide(plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge) -> boo
     if known is not None:
         recorded = knowledge.sources.get(known.claim.source_id)
         claim, article = as_recorded(item.claim, item.source, recorded)
-        item = replace(item, claim=claim, source=article)
+        if claim is not item.claim:  # cited again under another grade: as recorded
+            item = replace(item, claim=claim, source=article)
     assert item.claim is not None and item.source is not None
     reranked = item.rank is not None and item.rank != (known.rank if known else "normal")
     if known is not None and known.retracted:

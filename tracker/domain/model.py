@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from typing import Any
+
+from tracker.domain.canonical import canonical_json
 
 # Re-exported: the catalogue was defined here before it had a module of its own.
 from tracker.domain.catalogue import Catalogue as Catalogue
 from tracker.domain.dates import ValidDate, parse_date
 from tracker.domain.errors import ValidationError
 from tracker.domain.identity import fold_name
+from tracker.domain.records import quick_init
 from tracker.domain.values import canonical_value, legacy_spelling, same_value
 
 RELIABILITY_GRADES = "ABCDEF"
@@ -36,13 +38,9 @@ def source_key(name: str) -> str:
     return fold_text(name).casefold()
 
 
-# One encoder for every canonical JSON text: json.dumps with options builds a new one per call.
-CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
 def content_id(prefix: str, content: dict[str, Any]) -> str:
     """A deterministic id from normalised content: identical content, identical id."""
-    blob = CANONICAL.encode(content)
+    blob = canonical_json(content)
     return f"{prefix}:{hashlib.sha256(blob.encode()).hexdigest()[:16]}"
 
 
@@ -70,6 +68,7 @@ def given_grade(reliability: str) -> str | None:
     return None if reliability == "F" else reliability
 
 
+@quick_init
 @dataclass(frozen=True)
 class Source:
     """An article: where a claim was read. Its id (the claim's `source_id`) is derived from
@@ -101,6 +100,7 @@ class Source:
         )
 
 
+@quick_init
 @dataclass(frozen=True)
 class Claim:
     """One fact as one source states it; an observation when it has an attribute."""
@@ -273,7 +273,7 @@ SOURCE_FIELDS = ("source", "source_url", "source_title", "published", "retrieved
 
 def build_source(fields_in: dict[str, str | None]) -> Source:
     """Validate and normalise a source from `source`, `source_url`, … fields."""
-    return _build_source(*(fields_in.get(name) for name in SOURCE_FIELDS))
+    return _build_source(*map(fields_in.get, SOURCE_FIELDS))
 
 
 @lru_cache(maxsize=4096)  # a feed has few sources and many rows; a bad one raises every time

@@ -71,7 +71,7 @@ def near_duplicate_note(claim_id: str, others: list[str]) -> str:
 def fingerprint(claim: Claim, publisher: str, identity: Identity) -> tuple[str | None, ...]:
     """What makes two claims near-duplicates: type, folded subject after the aliases in
     `identity`, folded attribute, value, date and publisher (key), laid out as
-    `publishers.twins` reads them."""
+    `twins.twins` reads them."""
     return (
         identity.canonical(subject_key(claim.subject)),
         claim.type,

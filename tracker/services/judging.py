@@ -125,10 +125,11 @@ class Judging(Service):
 
     def unmatched_subject(self, subject: str) -> str | None:
         """What to say when `--subject` names nothing known: the closest subjects."""
-        identity = self.store.identity()
         key = fold_name(subject)
+        identity = self.store.identity([key])  # the spelling of this name only, if known
         if key in identity.spellings or key in identity.links:
             return None
+        identity = self.store.identity()
         roots = {identity.canonical(k) for k in identity.spellings}
         near = closest(subject, sorted(identity.display(k) for k in roots))
         hint = f"; closest: {', '.join(near)}" if near else ""
@@ -176,10 +177,17 @@ class Hints:
     command), a new attribute of a known subject resembling one it has. The write goes ahead."""
 
     def __init__(
-        self, identity: Identity, attributes: Callable[[Sequence[str]], dict[str, dict[str, str]]]
+        self,
+        identity: Identity,
+        attributes: Callable[[Sequence[str]], dict[str, dict[str, str]]],
+        every_name: Callable[[], Identity] | None = None,
     ) -> None:
+        """`identity` holds the spellings of the names the claims give, at least (and of the
+        aliased names); `every_name` reads every known name, for when one is new. None:
+        `identity` holds every known name already."""
         self.identity = identity
         self.attributes = attributes
+        self.every_name = every_name
         self._index: NameIndex | None = None
         self.known: dict[str, dict[str, str]] = {}  # canonical key: attribute key: spelling
         self.lines: list[str] = []  # every line given so far
@@ -214,7 +222,7 @@ class Hints:
     def index(self) -> NameIndex:
         """The known names, indexed when a new name first needs them (a re-import has none)."""
         if self._index is None:
-            identity = self.identity
+            identity = self.identity if self.every_name is None else self.every_name()
             roots = {identity.canonical(k) for k in identity.spellings}
             self._index = NameIndex(identity.display(k) for k in sorted(roots))
         return self._index

@@ -129,7 +129,10 @@ class Reading(Service):
         """Claims in valid-time order, as known at K."""
         if type_code:
             type_code = self.catalogue.check(type_code)
-        knowledge = self.knowledge(self.cut(known_at), self.resolved(where))
+        cut, where = self.cut(known_at), self.resolved(where)
+        # With a subject, only its claims are read (through the slot index) when they can be.
+        known = self.store.projected(cut.position, where, subject) if subject else None
+        knowledge = known if known is not None else self.knowledge(cut, where)
         first = parse_date(start).window.earliest if start else None
         last = parse_as_of(end) if end else None
         if first is not None and last is not None and last < first:
@@ -138,10 +141,15 @@ class Reading(Service):
 
     def history(self, target: str) -> list[HistoryRow]:
         """Every log event that touched a claim, a SUBJECT/ATTRIBUTE slot, or a subject."""
-        with closing(self.store.entries()) as entries:
-            rows = history(entries, target.strip(), identity=self.store.identity())
+        wanted = target.strip()
+        read = self.store.touching(wanted)
+        if read is not None:  # the events concerned, read by index
+            rows = history(read.entries, wanted, identity=read.identity, articles=read.articles)
+        else:
+            with closing(self.store.entries()) as entries:
+                rows = history(entries, wanted, identity=self.store.identity())
         claim_id = resolve_claim(self.store, target) if not rows else target
-        if not rows and claim_id != target.strip():  # a prefix of one claim's id
+        if not rows and claim_id != wanted:  # a prefix of one claim's id
             rows = self.history(claim_id)
         if not rows:
             raise NotFound(f"nothing in the log touches {target!r}")

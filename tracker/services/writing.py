@@ -16,7 +16,14 @@ from tracker.domain.events import (
     LogEntry,
     TypeDefined,
 )
-from tracker.domain.model import Claim, build_claim, build_source, check_rank, claim_fields
+from tracker.domain.model import (
+    Claim,
+    build_claim,
+    build_source,
+    check_rank,
+    claim_fields,
+    subject_key,
+)
 from tracker.domain.publishing import (
     as_recorded,
     grade_warning,
@@ -76,7 +83,8 @@ class Writing(Service):
                 warnings.append(near_duplicate_note(claim.id, twins[claim.id]))
             if (unit := _unit_warning(writer, claim)) is not None:
                 warnings.append(unit)
-            hints = Hints(writer.names(), writer.attributes).of([claim])
+            named = writer.names([subject_key(claim.subject)])  # the one name, not every name
+            hints = Hints(named, writer.attributes, writer.names).of([claim])
             appended = writer.append([ClaimAsserted(claim, article)])
         return Added(claim.id, appended[-1].position, True, _lines(warnings) + tuple(hints))
 
