@@ -7,11 +7,10 @@ claims it holds, and for the publishers (few, even when every claim cites its ow
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
-from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
@@ -25,14 +24,13 @@ from tracker.domain.events import (
     SourceGraded,
     SourceRegistered,
 )
-from tracker.domain.fold import STATE_FIELDS, Knowledge, cite
+from tracker.domain.fold import Knowledge, cite
 from tracker.domain.fold import apply as fold_apply
 from tracker.domain.model import Publisher, Source, publisher_key
 
 _ARTICLE = ("id", "name", "url", "title", "published", "retrieved", "reliability")
 _ARTICLE_ROW = ("publisher_key", *_ARTICLE)
 _ID_BATCH = 500
-_STREAM_BATCH = 5000
 _RECORDED = Source("", "")
 
 
@@ -128,27 +126,6 @@ def read_articles(conn: Connection, ids: Iterable[str] | None = None) -> dict[st
         rows = rows_by_keys(conn, articles, _ARTICLE, "id", wanted[start : start + _ID_BATCH])
         found.update((row[0], Source(*row)) for row in rows)
     return found
-
-
-def cited_rows(
-    conn: Connection, include_retracted: bool = True
-) -> Generator[tuple[Any, ...], None, None]:
-    """Every claim state laid out as `STATE_FIELDS`, then its article's fields as `Source`
-    lays them out (None when the projection has no such article), in the order first
-    asserted, streamed: a reader that writes every claim out need not hold every article."""
-    query = (
-        select(*(claims.c[name] for name in STATE_FIELDS), *(articles.c[n] for n in _ARTICLE))
-        .select_from(claims.outerjoin(articles, articles.c.id == claims.c.source_id))
-        .order_by(claims.c.position)
-    )
-    if not include_retracted:
-        query = query.where(claims.c.retracted.is_(False))
-    result = conn.execute(query.execution_options(yield_per=_STREAM_BATCH))
-    try:
-        for row in result:
-            yield tuple(row)
-    finally:
-        result.close()  # a reader that stops early must not leave a server-side cursor open
 
 
 def knowledge_sources(conn: Connection, knowledge: Knowledge) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from tracker.adapters import names, projection, publishers, search, standing
+from tracker.adapters import cited, names, projection, publishers, search, standing
 from tracker.adapters.logrows import read_entries, read_head, translated
 from tracker.adapters.occurrence_rows import occurrences
 from tracker.adapters.replay import Replay, replaying
@@ -20,8 +20,9 @@ from tracker.domain.errors import ChainBroken, CorruptEntry, StoreError
 from tracker.domain.events import Chain, LogEntry
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import STATE_FIELDS, ClaimState, Knowledge, fold
+from tracker.domain.history import timeline
 from tracker.domain.identity import Identity
-from tracker.domain.model import Publisher, subject_key
+from tracker.domain.model import Publisher, Source, subject_key
 from tracker.domain.picture import OccurrenceView
 
 # Entries replayed at a time by `audit`.
@@ -164,7 +165,7 @@ class ProjectionReads:
             if projection.position(conn) == read_head(conn).position:
                 # Closed here, so its cursor is closed even when the reader stops early, before
                 # the connection goes back to the pool.
-                rows = publishers.cited_rows(conn, include_retracted)
+                rows = cited.cited_rows(conn, include_retracted)
                 with closing(rows):
                     yield _with_known_sources(rows), publishers.read_publishers(conn)
                 return
@@ -179,6 +180,26 @@ class ProjectionReads:
                 ),
                 knowledge.publishers,
             )
+
+    @contextmanager
+    def timeline_claims(self) -> Iterator[Iterator[tuple[ClaimState, Source]]]:
+        """Every active claim at the head of the log in `history.timeline`'s order (window
+        start, window end, position), each with its article under its publisher's name and
+        grade (`Knowledge.source_of`).
+
+        Streamed from the projection, ordered by the first day there and by the rest within
+        a day in memory (the claims of one day at a time). When it is behind the log, folded
+        from the log in the same snapshot instead, as `current_claims` does.
+        """
+        with self._snapshot() as conn:
+            if projection.position(conn) == read_head(conn).position:
+                known = Knowledge(publishers=publishers.read_publishers(conn))
+                rows = cited.cited_rows(conn, include_retracted=False, by_day=True)
+                with closing(rows):
+                    yield cited.by_day(cited.with_sources(_with_known_sources(rows), known))
+                return
+            knowledge = fold(read_entries(conn, None, 0))
+            yield ((s, knowledge.source_of(s.claim)) for s in timeline(knowledge))
 
     def identity(self, keys: Iterable[str] | None = None) -> Identity:
         """The names and judgements at the head of the log: from the projection when it is at

@@ -132,8 +132,7 @@ def timelinejs(app: Any, out: str | None) -> None:
       tracker export timelinejs --out timeline.csv
       tracker export timelinejs | head
     """
-    rows = app.tracker().timelinejs()
-    with atomic_output(out, app.own_files()) as stream:
+    with app.tracker().timelinejs() as rows, atomic_output(out, app.own_files()) as stream:
         write_csv(stream, TIMELINEJS_COLUMNS, rows)
 
 

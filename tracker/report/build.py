@@ -120,9 +120,18 @@ def select(tracker: Tracker, query: Query) -> Selection:
     if first is not None and last is not None and last < first:
         raise ValidationError(f"--to {query.end} is before --from {query.start}")
     picture, cut = tracker.show(query.as_of, query.known_at, query.subject, where=query.where)
-    knowledge = tracker.knowledge(cut, tracker.resolved(query.where))
+    where = tracker.resolved(query.where)
+    # With a subject, only its claims are read (through the slot index) when they can be;
+    # the whole knowledge only to name close subjects when it has none.
+    known = tracker.store.projected(cut.position, where, query.subject) if query.subject else None
+    knowledge = known if known is not None else tracker.knowledge(cut, where)
     if query.subject:
-        _check_subject(knowledge, query.subject)
+        try:
+            _check_subject(knowledge, query.subject)
+        except NotFound:
+            if known is None:
+                raise
+            _check_subject(tracker.knowledge(cut, where), query.subject)
     listed = {o.claim for o in picture.occurrences}
     occurrences = [
         s

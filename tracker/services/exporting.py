@@ -42,14 +42,12 @@ class Exporting(Reading):
         with self.store.current_claims(include_retracted) as (states, publishers):
             yield chain(defined, claim_rows(states), grade_rows(publishers), judgements)
 
-    def timelinejs(self) -> list[list[Any]]:
-        """Active, not deprecated claims as TimelineJS rows, in valid-time order."""
-        states, knowledge = self.timeline(None, None, None, None)
-        return [
-            timelinejs_row(s, knowledge.source_of(s.claim))
-            for s in states
-            if s.rank != "deprecated"
-        ]
+    @contextmanager
+    def timelinejs(self) -> Iterator[Iterator[list[Any]]]:
+        """Active, not deprecated claims as TimelineJS rows, in valid-time order (as
+        `timeline`), streamed while the context is open, so memory stays flat."""
+        with self.store.timeline_claims() as cited:
+            yield (timelinejs_row(s, source) for s, source in cited if s.rank != "deprecated")
 
     def restore(self, path: Path) -> int:
         """Load an `export log` file into an empty database; a broken chain is refused whole.
