@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, func, insert, select, text, update
 
-from tracker.adapters import names, projection, publishers, reads, replay, search
+from tracker.adapters import auditing, names, projection, publishers, replay, search
 from tracker.adapters.logrows import read_entries
 from tracker.adapters.store import Store
 from tracker.adapters.tables import articles, claims
@@ -147,7 +147,7 @@ DAMAGES: dict[str, Callable[[Connection], None]] = {
 
 @pytest.fixture
 def replayed(tracker: Tracker, seed_file: Path, monkeypatch: pytest.MonkeyPatch) -> Tracker:
-    monkeypatch.setattr(reads, "_BATCH", 3)
+    monkeypatch.setattr(auditing, "_BATCH", 3)
     history(tracker, seed_file, random.Random(17))
     return tracker
 

@@ -1,4 +1,4 @@
-"""`picture._current` (n log n, issue 12 item 13) keeps exactly the claims the quadratic
+"""`slots._current` (n log n, issue 12 item 13) keeps exactly the claims the quadratic
 definition kept: those no other claim `is_later` than. Compared on generated windows with many
 ties (equal starts, equal ends, nested windows), and timed on one large slot."""
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tracker.domain.fold import ClaimState
 from tracker.domain.model import Claim
-from tracker.domain.picture import _current, is_later
+from tracker.domain.slots import _current, is_later
 
 BASE = date(2024, 1, 1)
 

@@ -1,9 +1,9 @@
 """Readers of the claims projection: the knowledge, the picture's claims, every claim
-streamed, and the check of the projection against a fold of the log."""
+streamed; `verify`'s audit is `auditing`'s."""
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -11,34 +11,18 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from tracker.adapters import cited, names, projection, publishers, search, standing
+from tracker.adapters import auditing, cited, names, projection, publishers, search, standing
+from tracker.adapters.auditing import Audit
 from tracker.adapters.logrows import read_entries, read_head, translated
 from tracker.adapters.occurrence_rows import occurrences
-from tracker.adapters.replay import Replay, replaying
 from tracker.adapters.touching import Touching, touching
-from tracker.domain.errors import ChainBroken, CorruptEntry, StoreError
-from tracker.domain.events import Chain, LogEntry
+from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import STATE_FIELDS, ClaimState, Knowledge, fold
 from tracker.domain.history import timeline
 from tracker.domain.identity import Identity
 from tracker.domain.model import Publisher, Source, subject_key
 from tracker.domain.picture import OccurrenceView
-
-# Entries replayed at a time by `audit`.
-_BATCH = 5000
-
-
-@dataclass(frozen=True)
-class Audit:
-    """What `ProjectionReads.audit` found: the log's head; where and why its chain breaks;
-    that the projection is ahead of it (how, as `shortened` says); how the projection
-    differs from it. At most one of the last three is set; none when all is well."""
-
-    head: int
-    broken: tuple[int, str] | None = None
-    ahead: str | None = None
-    mismatch: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,28 +200,10 @@ class ProjectionReads:
             return publishers.source_rows(conn)
 
     def audit(self) -> Audit:
-        """The log read once, in one snapshot, in position order: where its chain breaks,
-        and, when it is intact, how the projection differs from a replay of it.
-
-        The replay keeps its claims and articles in temporary tables (`replay.Replay`), so
-        memory follows a batch of entries, not the log. A projection ahead of the log is not
-        a mismatch to repair but evidence that events were deleted (`Audit.ahead`).
-        """
+        """The log read once, in one snapshot: where its chain breaks, and, when it is
+        intact, how the projection differs from a replay of it (`auditing.audit`)."""
         with self._snapshot() as conn:
-            at, head = projection.position(conn), read_head(conn).position
-            if at != head:
-                broken = _first_break(read_entries(conn, None, 0), None)
-                if broken is not None:
-                    return Audit(head, broken)
-                if at > head:
-                    return Audit(head, ahead=shortened(head, at))
-                behind = f"it reflects log position {at}, the log ends at {head}"
-                return Audit(head, mismatch=behind)
-            with replaying(conn) as replay:
-                broken = _first_break(read_entries(conn, None, 0), replay)
-                if broken is not None:
-                    return Audit(head, broken)
-                return Audit(head, mismatch=replay.mismatch() or standing.mismatch(conn))
+            return auditing.audit(conn)
 
     def projection_mismatch(self) -> str | None:
         """How the projection differs from a replay of the whole log; None when it equals it
@@ -255,38 +221,6 @@ class ProjectionReads:
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 yield conn
-
-
-def _first_break(
-    entries: Generator[LogEntry, None, None], replay: Replay | None
-) -> tuple[int, str] | None:
-    """Where the chain of `entries` breaks (a corrupt entry breaks it), with why; the intact
-    entries are fed to `replay` a batch at a time as they go."""
-    chain, batch = Chain(), list[LogEntry]()
-    try:
-        with closing(entries):
-            for entry in entries:
-                broken = chain.check(entry)
-                if broken is not None:
-                    return broken
-                if replay is not None:
-                    batch.append(entry)
-                    if len(batch) == _BATCH:
-                        replay.feed(batch)
-                        batch = []
-    except CorruptEntry as error:
-        return error.position, error.why
-    if replay is not None:
-        replay.feed(batch)
-    return None
-
-
-def shortened(head: int, at: int) -> str:
-    """What a projection at `at`, ahead of the log's head, means."""
-    return (
-        f"the log ends at position {head} but its claims projection reflects position {at}: "
-        "events were deleted from the log"
-    )
 
 
 def _projected(

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from tracker.adapters import knowing, names, projection, publishers, twins, units
+from tracker.adapters.auditing import shortened
 from tracker.adapters.bulk import insert_rows
 from tracker.adapters.logrows import (
     Head,
@@ -23,7 +24,7 @@ from tracker.adapters.logrows import (
     read_types,
     translated,
 )
-from tracker.adapters.reads import ProjectionReads, shortened
+from tracker.adapters.reads import ProjectionReads
 from tracker.adapters.tables import log
 from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.events import (

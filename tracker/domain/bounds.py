@@ -20,12 +20,12 @@ Bounds = tuple[str, str, int, int, int | None, int, str]
 def usable(observations: Iterable[Bounds], day: int) -> Iterator[str]:
     """Ids of the observations a picture at `day` may use; `observations` come slot by slot.
 
-    A picture uses, per slot, the claims no later claim follows (`picture._current`), among
+    A picture uses, per slot, the claims no later claim follows (`slots._current`), among
     those begun by `day` and, for a possible value, among those certainly begun and not ended
     by then; it shows the subject of the slot's first claim. Let `top` be the latest first day
     in a slot and `top_last` the latest last day among the claims starting on `top`: a claim
     starting before `top` and ending its start window by `top_last` is followed by that claim
-    (`picture.is_later` is a strict partial order), so only claims starting on `top` or ending
+    (`slots.is_later` is a strict partial order), so only claims starting on `top` or ending
     after `top_last` can be current. The same bound is taken over the definite claims.
     """
     for _, group in groupby(observations, key=itemgetter(0, 1)):
