@@ -141,18 +141,30 @@ def pictured(
     picture counts them. Of the occurrences only the deprecated ones are read: `occurrences`
     lists the rest. `where` (with `known`: publishers by key) keeps the claims a filter matches.
     """
-    c = claims.c
-    query = select(*_COLUMNS).where(
-        c.first_day <= max(pictured_at).toordinal(), c.retracted.is_(False)
-    )
-    if subject is not None:
-        query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
-    query = filtering.where(conn, query, where, known or {})
-    yield from map(_state, select_rows(conn, query.where(c.rank == "deprecated")))
+    yield from deprecated(conn, max(pictured_at), subject, where, known or {})
     ids = _usable(conn, pictured_at, subject, where, known or {})
     for start in range(0, len(ids), _ID_BATCH):
         batch = ids[start : start + _ID_BATCH]
         yield from map(_state, rows_by_keys(conn, claims, STATE_FIELDS, "id", batch))
+
+
+def deprecated(
+    conn: Connection,
+    as_of: date,
+    subject: str | None,
+    where: ClaimFilter | None,
+    known: Mapping[str, Publisher],
+) -> list[ClaimState]:
+    """The active deprecated claims begun by `as_of` (of `subject`, that `where` matches):
+    a picture hides and counts them."""
+    c = claims.c
+    query = select(*_COLUMNS).where(
+        c.first_day <= as_of.toordinal(), c.retracted.is_(False), c.rank == "deprecated"
+    )
+    if subject is not None:
+        query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
+    query = filtering.where(conn, query, where, known)
+    return list(map(_state, select_rows(conn, query)))
 
 
 def states_of(conn: Connection, ids: Sequence[str]) -> list[ClaimState]:

@@ -11,7 +11,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from tracker.adapters import auditing, cited, names, projection, publishers, search, standing
+from tracker.adapters import (
+    auditing,
+    cited,
+    names,
+    projection,
+    publishers,
+    search,
+    slot_page,
+    standing,
+)
 from tracker.adapters.auditing import Audit
 from tracker.adapters.logrows import read_entries, read_head, translated
 from tracker.adapters.occurrence_rows import occurrences
@@ -34,6 +43,7 @@ class Listing:
     after: date | None = None  # only those whose start window begins after this day
     where: ClaimFilter | None = None  # only the claims this filter matches
     limit: int | None = None  # the newest `limit` only (`Listed.more` counts the rest)
+    slots: int | None = None  # the first `slots` slots only (`Listed.more_slots`)
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,7 @@ class Listed:
 
     views: list[OccurrenceView]
     more: int = 0
+    more_slots: bool = False  # a slot limit left slots out
 
 
 class ProjectionReads:
@@ -110,7 +121,12 @@ class ProjectionReads:
         """
         with self._snapshot() as conn:
             known = publishers.read_publishers(conn)
-            claims = projection.pictured(conn, pictured_at, subject, listing.where, known)
+            more_slots = False
+            claims: Iterable[ClaimState]
+            if listing.slots is None:
+                claims = projection.pictured(conn, pictured_at, subject, listing.where, known)
+            else:
+                claims, more_slots = _first_slots(conn, subject, listing, known)
             spelled = names.members(conn, subject_key(subject)) if subject is not None else None
             knowledge = _projected(conn, upto, claims, spelled)
             if knowledge is None:
@@ -129,7 +145,7 @@ class ProjectionReads:
                 )
             except KeyError:
                 raise StoreError(_UNKNOWN_SOURCE) from None
-        return knowledge, Listed(views, more)
+        return knowledge, Listed(views, more, more_slots)
 
     @contextmanager
     def current_claims(
@@ -221,6 +237,20 @@ class ProjectionReads:
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 yield conn
+
+
+def _first_slots(
+    conn: Connection, subject: str | None, listing: Listing, known: dict[str, Publisher]
+) -> tuple[list[ClaimState], bool]:
+    """The claims a picture at `listing.as_of` needs for its first `listing.slots` slots (and
+    its deprecated ones, which it counts), and whether more slots follow."""
+    assert listing.slots is not None
+    day, where, show_all = listing.as_of, listing.where, listing.show_all
+    slots, more = slot_page.first_slots(conn, day, subject, where, known, show_all, listing.slots)
+    states = list(slot_page.slot_states(conn, slots, day, where, known, show_all))
+    if not show_all:  # hidden, but counted: the picture's footer counts them all
+        states += projection.deprecated(conn, day, subject, where, known)
+    return states, more
 
 
 def _projected(

@@ -81,8 +81,11 @@ def occurrence_table(occurrences: Sequence[OccurrenceView]) -> str:
     return table(headers, rows, colours)
 
 
-def picture_table(picture: Picture, cut: Cut, more: str | None = None) -> str:
-    """The picture as text; `more`: what to say of the occurrences a limit left out."""
+def picture_table(
+    picture: Picture, cut: Cut, more: str | None = None, more_slots: str | None = None
+) -> str:
+    """The picture as text; `more`, `more_slots`: what to say of the occurrences, the slots a
+    limit left out."""
     parts = [
         line(
             f"Picture as of {picture.as_of.isoformat()}, as known at {cut.label()} "
@@ -113,8 +116,10 @@ def picture_table(picture: Picture, cut: Cut, more: str | None = None) -> str:
         ]
         for s in picture.slots:
             parts += map(line, _slot_details(s))
-    else:
+    elif not picture.more_slots:
         parts += ["", "Slots: none observed by this date."]
+    if picture.more_slots:
+        parts.append(f"… more slots follow ({more_slots or '--limit shows fewer or more'}).")
     if picture.occurrences:
         parts += ["", "Occurrences (newest first)", occurrence_table(picture.occurrences)]
         if picture.more:

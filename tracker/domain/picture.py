@@ -43,6 +43,7 @@ class Picture:
     deprecated_hidden: int = 0
     changed_later: tuple[str, ...] = field(default=())
     more: int = 0  # occurrences left out of `occurrences` by a limit
+    more_slots: bool = False  # slots left out of `slots` by a limit (how many is not counted)
 
 
 def seen_by(valid: ValidDate, day: date) -> bool:

@@ -60,9 +60,11 @@ class Reading(Service):
         show_all: bool = False,
         where: ClaimFilter | None = None,
         limit: int | None = None,
+        slots: int | None = None,
     ) -> tuple[Picture, Cut]:
         """The picture at `as_of` as known at K; `limit`: its newest occurrences only (the
-        rest counted in `Picture.more`)."""
+        rest counted in `Picture.more`); `slots`: its first slots only (whether more follow
+        in `Picture.more_slots`), read through the slot index without working out the rest."""
         day = parse_as_of(as_of) if as_of else self.clock().date()
         where = self.resolved(where)
         cut = self.cut(known_at)
@@ -74,13 +76,14 @@ class Reading(Service):
             }
         with fewer_collections():
             knowledge, listed = self._pictured(
-                cut, [day], subject, Listing(day, show_all, where=where, limit=limit)
+                cut, [day], subject, Listing(day, show_all, where=where, limit=limit, slots=slots)
             )
-            if listed is None:  # folded: every occurrence listed, then cut to the limit
-                picture = limited(build_picture(knowledge, day, subject, show_all, changed), limit)
+            if listed is None:  # folded: every slot and occurrence listed, then cut
+                picture = build_picture(knowledge, day, subject, show_all, changed)
+                picture = limited(picture, limit, slots)
             else:
                 picture = build_picture(knowledge, day, subject, show_all, changed, listed.views)
-                picture = replace(picture, more=listed.more)
+                picture = replace(picture, more=listed.more, more_slots=listed.more_slots)
         return picture, cut
 
     def diff(self, start: str, end: str, known_at: str | None = None) -> WorldDiff:
@@ -156,8 +159,11 @@ class Reading(Service):
         return rows
 
 
-def limited(picture: Picture, limit: int | None) -> Picture:
-    """The picture with its `limit` newest occurrences, counting the rest in `more`."""
+def limited(picture: Picture, limit: int | None, slots: int | None = None) -> Picture:
+    """The picture with its `limit` newest occurrences, counting the rest in `more`, and its
+    first `slots` slots, saying in `more_slots` whether more follow."""
+    if slots is not None and len(picture.slots) > slots:
+        picture = replace(picture, slots=picture.slots[:slots], more_slots=True)
     if limit is None or len(picture.occurrences) <= limit:
         return picture
     shown = picture.occurrences[:limit]
