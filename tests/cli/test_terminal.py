@@ -211,6 +211,40 @@ def test_a_terminal_lists_the_newest_occurrences_and_says_how_to_see_more(
     assert len(data["occurrences"]) == 7 and "more_occurrences" not in data  # JSON: all
 
 
+def test_a_terminal_lists_the_first_slots_and_says_more_follow(
+    seeded: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracker.cli.show as show
+
+    monkeypatch.setattr(show, "stdout_tty", lambda: True)
+    monkeypatch.setattr(show, "TERMINAL_LIMIT", 2)
+    out = seeded("--no-pager", "show", "--as-of", "2025-06", columns="200").stdout
+    slots = out[out.index("Slots\n") : out.index("Occurrences")]
+    assert slots.split("\n")[2:] == [
+        "Abdul Hadi Al-Huwaij  role       current  Foreign minister of eastern Libya  ../2025-02"
+        "  New York Parrot F6  nyp-2025-02:al-huwaij-role",
+        "Alexander Lukashenko  role       current  President of Belarus               ../2025-02"
+        "  New York Parrot F6  nyp-2025-02:lukashenko-role",
+        "… more slots follow (a terminal lists the first 2: --limit N, or a pipe, lists more).",
+        "",
+        "",
+    ]
+    limited = seeded("--no-pager", "show", "--as-of", "2025-06", "--limit", "0").stdout
+    assert "Slots\n… more slots follow (--limit shows fewer or more).\n" in limited
+    assert "none observed" not in limited
+    monkeypatch.setattr(show, "stdout_tty", lambda: False)
+    piped = seeded("show", "--as-of", "2025-06").stdout
+    assert "more slots" not in piped and piped.count("nyp-2025-02:") > slots.count("nyp-2025-02:")
+    data = json.loads(
+        seeded("show", "--as-of", "2025-06", "--limit", "1", "--format", "json").stdout
+    )
+    assert (
+        len(data["slots"])
+        == len(json.loads(seeded("show", "--as-of", "2025-06", "--format", "json").stdout)["slots"])
+        > 2
+    )  # JSON: every slot
+
+
 def _pty_run(args: list[str], env: dict[str, str]) -> str:
     """Run the tracker under a pseudo-terminal of 10 rows; everything it wrote there."""
     main, child = pty.openpty()

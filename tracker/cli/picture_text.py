@@ -116,7 +116,9 @@ def picture_table(
         ]
         for s in picture.slots:
             parts += map(line, _slot_details(s))
-    elif not picture.more_slots:
+    elif picture.more_slots:
+        parts += ["", "Slots"]
+    else:
         parts += ["", "Slots: none observed by this date."]
     if picture.more_slots:
         parts.append(f"… more slots follow ({more_slots or '--limit shows fewer or more'}).")
