@@ -14,9 +14,11 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import (
+    ColumnClause,
     Connection,
     delete,
     insert,
+    literal_column,
     select,
     update,
 )
@@ -40,6 +42,9 @@ from tracker.domain.identity import fold_attribute
 from tracker.domain.model import CLAIM_FIELDS, Claim, Publisher, subject_key
 
 NAME = "claims"
+_DEPRECATED: ColumnClause[str] = literal_column(
+    "'deprecated'"
+)  # as `ix_claims_deprecated`'s condition says
 _BATCH = 5000
 _ID_BATCH = 500  # claim ids per IN (...) query
 
@@ -158,8 +163,9 @@ def deprecated(
     """The active deprecated claims begun by `as_of` (of `subject`, that `where` matches):
     a picture hides and counts them."""
     c = claims.c
+    # The literal, not a bound parameter: it is what lets SQLite use the partial index.
     query = select(*_COLUMNS).where(
-        c.first_day <= as_of.toordinal(), c.retracted.is_(False), c.rank == "deprecated"
+        c.first_day <= as_of.toordinal(), c.retracted.is_(False), c.rank == _DEPRECATED
     )
     if subject is not None:
         query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
