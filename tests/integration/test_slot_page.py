@@ -11,7 +11,8 @@ from datetime import date
 import pytest
 
 from tracker.domain.filters import ClaimFilter
-from tracker.domain.picture import Picture
+from tracker.domain.fold import fold
+from tracker.domain.picture import Picture, build_picture
 from tracker.services import Tracker
 
 # Names that fold together ("gnu "), whose keys sort before and after the key they are
@@ -81,12 +82,14 @@ def _paged_equals_whole(paged: Picture, whole: Picture, limit: int) -> None:
 def test_the_first_slots_read_by_index_are_the_first_slots_of_the_whole_picture(
     judged: Tracker, show_all: bool
 ) -> None:
-    whole_at = {}
+    knowledge, whole_at = fold(judged.store.entries()), {}
     for as_of in ("2024-02", "2024-04-15", "2024-12"):
         for subject, where in SHOWN:
             whole, cut = judged.show(as_of, None, subject, show_all, where)
             assert cut.position == judged.store.head().position  # the SQL path
             whole_at[as_of, subject, where] = whole
+            if where is None:  # and it is the fold's
+                assert whole == build_picture(knowledge, whole.as_of, subject, show_all)
             for limit in LIMITS:
                 paged, _ = judged.show(as_of, None, subject, show_all, where, slots=limit)
                 _paged_equals_whole(paged, whole, limit)

@@ -130,6 +130,15 @@ def read_identity(conn: Connection, keys: Iterable[str] | None = None) -> Identi
     return Identity(spellings=spellings, links=links, distinct=distinct, attributes=attributes)
 
 
+def spell(conn: Connection, identity: Identity, keys: Iterable[str]) -> None:
+    """Add to `identity` the spellings of those of `keys` it lacks (read for some keys only)."""
+    missing = sorted(set(keys) - identity.spellings.keys())
+    query = select(subjects.c.key, subjects.c.spelling)
+    for start in range(0, len(missing), _KEY_BATCH):
+        batch = missing[start : start + _KEY_BATCH]
+        identity.spellings.update(conn.execute(query.where(subjects.c.key.in_(batch))).all())
+
+
 def attributes(conn: Connection, keys: Sequence[str]) -> dict[str, dict[str, str]]:
     """For each of these subject keys, the folded attributes of its observations, each with
     its first recorded spelling."""

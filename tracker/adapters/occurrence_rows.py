@@ -38,7 +38,7 @@ def occurrences(
     `limit`: the newest `limit` only (the index `ix_claims_newest` is read from its end and
     stops there; the rest are counted, not read).
     `publishers`: every publisher by key, with its grade; a claim's publisher is its
-    article's (a join).
+    article's (a join). `identity` gains the spellings of the subjects listed that it lacks.
     """
     c = claims.c
     query = (
@@ -83,7 +83,9 @@ def occurrences(
     day = date.fromordinal
     shown: dict[str, tuple[str, tuple[str, ...]]] = {}
     views = []
-    for row in select_rows(conn, query):
+    rows = select_rows(conn, query)
+    names.spell(conn, identity, {row[10] for row in rows})  # if read for some subjects only
+    for row in rows:
         claim_id, kind, text, _, summary, source, actor, target, place, latest, key, credibility = (
             row
         )

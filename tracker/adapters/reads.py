@@ -127,7 +127,12 @@ class ProjectionReads:
                 claims = projection.pictured(conn, pictured_at, subject, listing.where, known)
             else:
                 claims, more_slots = _first_slots(conn, subject, listing, known)
-            spelled = names.members(conn, subject_key(subject)) if subject is not None else None
+            spelled: list[str] | None = None
+            if subject is not None:
+                spelled = names.members(conn, subject_key(subject))
+            elif listing.slots is not None:  # a page: its subjects (the occurrences' are added)
+                claims = list(claims)
+                spelled = sorted({subject_key(s.claim.subject) for s in claims})
             knowledge = _projected(conn, upto, claims, spelled)
             if knowledge is None:
                 return None

@@ -12,8 +12,9 @@ its claims, under every name, so it is never split.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Select, select
@@ -21,14 +22,14 @@ from sqlalchemy import Connection, Select, select
 from tracker.adapters import filtering, names, projection
 from tracker.adapters.bulk import select_rows
 from tracker.adapters.tables import claims
+from tracker.domain.bounds import Bounds, usable
 from tracker.domain.filters import ClaimFilter
-from tracker.domain.fold import STATE_FIELDS, ClaimState
+from tracker.domain.fold import ClaimState
 from tracker.domain.model import Publisher, subject_key
 
 Slot = tuple[str, str]  # (the subject key it resolves to, the attribute key)
 
 _KEY_BATCH = 500  # subject keys per IN (...) query
-_COLUMNS = [claims.c[name] for name in STATE_FIELDS]
 # Collations whose order is the code points', as Python's: any other is asked for "C".
 _CODE_POINT_ORDER = {"c", "posix", "c.utf8", "c.utf-8", "ucs_basic"}
 
@@ -68,28 +69,41 @@ def slot_states(
     where: ClaimFilter | None,
     known: Mapping[str, Publisher],
     ranks: bool,
-) -> Iterator[ClaimState]:
-    """Every claim of these slots (under every name read as their subject) that is active,
-    begun by `as_of` and matched by `where`; deprecated ones only if `ranks`."""
+) -> list[ClaimState]:
+    """The claims of these slots (under every name read as their subject) that a picture at
+    `as_of` of the claims `where` matches may use (`bounds.usable`, as `projection.pictured`
+    reads them); deprecated ones, all of them, only if `ranks`."""
     c = claims.c
     wanted = set(slots)
     roots = names.roots(conn)
     subjects = {key for key, _ in slots}
     keys = sorted(subjects | {name for name, root in roots.items() if root in subjects})
     attributes = sorted({attribute for _, attribute in slots})
+    bounds: list[Bounds] = []
+    deprecated: list[str] = []
+    columns = (c.first_day, c.last_day, c.end_day, c.position, c.id, c.rank)
     for start in range(0, len(keys), _KEY_BATCH):
         query = _shown(
-            conn, select(*_COLUMNS, c.subject_key, c.attribute_key), as_of, None, where, known
+            conn, select(c.subject_key, c.attribute_key, *columns), as_of, None, where, known
         )
         query = query.where(
             c.subject_key.in_(keys[start : start + _KEY_BATCH]), c.attribute_key.in_(attributes)
         )
-        if not ranks:
-            query = query.where(c.rank != "deprecated")
-        for row in select_rows(conn, query):
-            key, attribute = row[-2:]
-            if (roots.get(key, key), attribute) in wanted:
-                yield projection.state_of(row[:-2])
+        for key, attribute, *bound, rank in select_rows(conn, query):
+            slot = (roots.get(key, key), attribute)
+            if slot not in wanted:
+                continue
+            if rank != "deprecated":
+                bounds.append((*slot, *bound))
+            elif ranks:
+                deprecated.append(bound[-1])
+    bounds.sort(key=itemgetter(0, 1))
+    ids = sorted({*usable(bounds, as_of.toordinal()), *deprecated})
+    return [
+        state
+        for start in range(0, len(ids), _KEY_BATCH)
+        for state in projection.states_of(conn, ids[start : start + _KEY_BATCH])
+    ]
 
 
 def _shown(
