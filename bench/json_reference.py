@@ -9,7 +9,7 @@ What it shares with the tracker, on purpose: the pure picture rules (`tracker.do
 observations a picture can use, the slots, the diff; standard library only) and the JSON text
 (compact C encoder, re-indented by msgspec). What it leaves out is everything between the
 database and those rules: SQLAlchemy, the store, the services, the CLI. Its queries are the
-projection readers' (`projection.pictured`, `occurrence_rows.occurrences`, `names`,
+projection readers' (`picture_rows.pictured`, `occurrence_rows.occurrences`, `names`,
 `publishers`) written out for sqlite3. `bench/memory.py` checks its output is byte for byte the
 tracker's before timing it.
 """
@@ -45,7 +45,7 @@ def state(row: tuple[Any, ...]) -> ClaimState:
 
 
 def knowledge(db: sqlite3.Connection, days: list[date]) -> tuple[Knowledge, int]:
-    """The claims pictures at `days` can use (as `projection.pictured`), their articles, every
+    """The claims pictures at `days` can use (as `picture_rows.pictured`), their articles, every
     publisher and the names; the head position."""
     head = db.execute(
         "SELECT max(position) FROM log WHERE recorded_at <= ?", ("2030-01-01 23:59:59.999999",)

@@ -9,24 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
-from datetime import date
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import (
-    ColumnClause,
     Connection,
     delete,
     insert,
-    literal_column,
     select,
     update,
 )
 
 from tracker.adapters import filtering, names, publishers, search, standing
-from tracker.adapters.bulk import insert_rows, rows_by_keys, select_rows
+from tracker.adapters.bulk import insert_rows, rows_by_keys
 from tracker.adapters.tables import claims, projection
-from tracker.domain.bounds import Bounds, usable
 from tracker.domain.events import (
     ClaimAsserted,
     ClaimCorrected,
@@ -42,11 +38,7 @@ from tracker.domain.identity import fold_attribute
 from tracker.domain.model import CLAIM_FIELDS, Claim, Publisher, subject_key
 
 NAME = "claims"
-_DEPRECATED: ColumnClause[str] = literal_column(
-    "'deprecated'"
-)  # as `ix_claims_deprecated`'s condition says
 _BATCH = 5000
-_ID_BATCH = 500  # claim ids per IN (...) query
 
 
 def position(conn: Connection) -> int:
@@ -131,85 +123,9 @@ def states(
         yield from map(_state, every)
 
 
-def pictured(
-    conn: Connection,
-    pictured_at: Sequence[date],
-    subject: str | None,
-    where: ClaimFilter | None = None,
-    known: Mapping[str, Publisher] | None = None,
-) -> Iterator[ClaimState]:
-    """The active claim states that pictures at `pictured_at` (of `subject`, matched as
-    `subject_key` does and through the aliases in force) can use, in no particular order.
-
-    Claims not begun by the last of those days are left out, and so is every observation
-    that no picture there can use (`bounds.usable`); deprecated claims are all kept, as a
-    picture counts them. Of the occurrences only the deprecated ones are read: `occurrences`
-    lists the rest. `where` (with `known`: publishers by key) keeps the claims a filter matches.
-    """
-    yield from deprecated(conn, max(pictured_at), subject, where, known or {})
-    ids = _usable(conn, pictured_at, subject, where, known or {})
-    for start in range(0, len(ids), _ID_BATCH):
-        batch = ids[start : start + _ID_BATCH]
-        yield from map(_state, rows_by_keys(conn, claims, STATE_FIELDS, "id", batch))
-
-
-def deprecated(
-    conn: Connection,
-    as_of: date,
-    subject: str | None,
-    where: ClaimFilter | None,
-    known: Mapping[str, Publisher],
-) -> list[ClaimState]:
-    """The active deprecated claims begun by `as_of` (of `subject`, that `where` matches):
-    a picture hides and counts them."""
-    c = claims.c
-    # The literal, not a bound parameter: it is what lets SQLite use the partial index.
-    query = select(*_COLUMNS).where(
-        c.first_day <= as_of.toordinal(), c.retracted.is_(False), c.rank == _DEPRECATED
-    )
-    if subject is not None:
-        query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
-    query = filtering.where(conn, query, where, known)
-    return list(map(_state, select_rows(conn, query)))
-
-
 def states_of(conn: Connection, ids: Sequence[str]) -> list[ClaimState]:
     """The states of these claims (those the projection has)."""
     return list(map(_state, rows_by_keys(conn, claims, STATE_FIELDS, "id", list(ids))))
-
-
-def _usable(
-    conn: Connection,
-    pictured_at: Sequence[date],
-    subject: str | None,
-    where: ClaimFilter | None,
-    known: Mapping[str, Publisher],
-) -> list[str]:
-    """Ids of the observations that pictures at `pictured_at` (of `subject`) may use: the
-    few day columns of every active observation, in slot order, through `bounds.usable`."""
-    c = claims.c
-    query = select(
-        c.subject_key, c.attribute_key, c.first_day, c.last_day, c.end_day, c.position, c.id
-    ).where(
-        c.attribute.is_not(None),
-        c.retracted.is_(False),
-        c.rank != "deprecated",
-        c.first_day <= max(pictured_at).toordinal(),
-    )
-    if subject is not None:
-        query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
-    query = filtering.where(conn, query, where, known)
-    rows: list[Bounds] = select_rows(conn, query.order_by(c.subject_key, c.attribute_key))
-    roots = names.roots(conn)
-    if roots:  # slots group by the key a subject resolves to: regroup the aliased rows
-        rows = sorted(
-            ((roots.get(r[0], r[0]), *r[1:]) for r in rows),
-            key=itemgetter(0, 1),
-        )
-    ids: set[str] = set()
-    for day in pictured_at:
-        ids.update(usable(rows, day.toordinal()))
-    return sorted(ids)
 
 
 # The claim's fields in Claim's order, then its standing: a row builds a state positionally.

@@ -15,6 +15,7 @@ from tracker.adapters import (
     auditing,
     cited,
     names,
+    picture_rows,
     projection,
     publishers,
     search,
@@ -124,7 +125,7 @@ class ProjectionReads:
             more_slots = False
             claims: Iterable[ClaimState]
             if listing.slots is None:
-                claims = projection.pictured(conn, pictured_at, subject, listing.where, known)
+                claims = picture_rows.pictured(conn, pictured_at, subject, listing.where, known)
             else:
                 claims, more_slots = _first_slots(conn, subject, listing, known)
             spelled: list[str] | None = None
@@ -254,7 +255,7 @@ def _first_slots(
     slots, more = slot_page.first_slots(conn, day, subject, where, known, show_all, listing.slots)
     states = list(slot_page.slot_states(conn, slots, day, where, known, show_all))
     if not show_all:  # hidden, but counted: the picture's footer counts them all
-        states += projection.deprecated(conn, day, subject, where, known)
+        states += picture_rows.deprecated(conn, day, subject, where, known)
     return states, more
 
 

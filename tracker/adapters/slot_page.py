@@ -71,7 +71,7 @@ def slot_states(
     ranks: bool,
 ) -> list[ClaimState]:
     """The claims of these slots (under every name read as their subject) that a picture at
-    `as_of` of the claims `where` matches may use (`bounds.usable`, as `projection.pictured`
+    `as_of` of the claims `where` matches may use (`bounds.usable`, as `picture_rows.pictured`
     reads them); deprecated ones, all of them, only if `ranks`."""
     c = claims.c
     wanted = set(slots)

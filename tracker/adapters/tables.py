@@ -128,7 +128,7 @@ claims = Table(
     Column("target_key", Text),
     Column("place_key", Text),
 )
-# In slot order and covering what a picture asks of the observations (`projection._usable`),
+# In slot order and covering what a picture asks of the observations (`picture_rows._usable`),
 # so that query reads this index alone; its prefix serves `--subject`.
 Index(
     "ix_claims_slot",
@@ -157,7 +157,7 @@ Index(
     sqlite_where=claims.c.attribute.is_(None),
     postgresql_where=claims.c.attribute.is_(None),
 )
-# The deprecated claims (few), which a picture hides and counts (`projection.deprecated`).
+# The deprecated claims (few), which a picture hides and counts (`picture_rows.deprecated`).
 Index(
     "ix_claims_deprecated",
     claims.c.first_day,
