@@ -28,6 +28,7 @@ from tracker.adapters.tables import log
 from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.events import (
     ClaimAsserted,
+    ClaimCorrected,
     Event,
     LogEntry,
     TypeDefined,
@@ -201,6 +202,7 @@ class Writer:
         self.conn = conn
         self.store = store
         self._head = read_head(conn)
+        self._renumbered: dict[str, set[str]] | None = None  # read when first needed
         catch_up(conn)
 
     @property
@@ -219,7 +221,13 @@ class Writer:
         """What the log knows of these claims, their articles and every publisher
         (`knowing.knowledge_of`): writers decide claims from the log, never from the claims
         projection, so that a damaged projection cannot reach the log."""
-        return knowing.knowledge_of(self.conn, claim_ids, asserted or {})
+        return knowing.knowledge_of(self.conn, claim_ids, asserted or {}, self._renumberings)
+
+    def _renumberings(self) -> Mapping[str, Collection[str]]:
+        """The log's claim ids moved to others (`knowing.renumberings`), read once a writer."""
+        if self._renumbered is None:
+            self._renumbered = knowing.renumberings(self.conn)
+        return self._renumbered
 
     def near_duplicates(self, cited: Sequence[tuple[Claim, Source]]) -> dict[str, list[str]]:
         """For each (claim, article), the active claims under other ids that say the same
@@ -270,6 +278,8 @@ class Writer:
             digest = chain_hash_text(previous, position, event_id, instant, event.kind, text)
             entry = LogEntry(position, event_id, now, event.kind, payload, digest)
             rows.append((position, event_id, now, event.kind, claim_id_of(event), text, digest))
+            if self._renumbered is not None and isinstance(event, ClaimCorrected):
+                _moved(self._renumbered, event)
             appended.append(entry)
             previous = digest
         if rows:
@@ -307,6 +317,11 @@ class Writer:
         if entries:
             last = entries[-1]
             self._head = Head(last.position, last.hash, last.recorded_at)
+
+
+def _moved(renumbered: dict[str, set[str]], event: ClaimCorrected) -> None:
+    if event.supersedes != event.claim.id:
+        renumbered.setdefault(event.supersedes, set()).add(event.claim.id)
 
 
 def _row(entry: LogEntry) -> tuple[Any, ...]:
