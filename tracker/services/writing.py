@@ -35,7 +35,7 @@ from tracker.services.base import Service, active, reason_text, resolve_claim
 from tracker.services.judging import Hints
 
 if TYPE_CHECKING:
-    from tracker.adapters.store import Writer
+    from tracker.adapters.writer import Writer
 
 
 @dataclass(frozen=True)
