@@ -48,11 +48,12 @@ def first_slots(
     more follow. A slot is shown when one of its claims is: active, begun by `as_of`."""
     c = claims.c
     roots = names.roots(conn)
-    query = _shown(conn, select(c.subject_key, c.attribute_key), as_of, subject, where, known)
+    key = _in_code_points(conn)  # selected as ordered: DISTINCT asks for that
+    query = _shown(conn, select(*key), as_of, subject, where, known)
     if not show_all:
         query = query.where(c.rank != "deprecated")
     plain = query.where(c.subject_key.not_in(sorted(roots))) if roots else query
-    first = plain.distinct().order_by(*_in_code_points(conn)).limit(limit + 1)
+    first = plain.distinct().order_by(*key).limit(limit + 1)
     found: set[Slot] = {(key, attribute) for key, attribute in conn.execute(first)}
     if roots:
         aliased = query.where(c.subject_key.in_(sorted(roots))).distinct()
