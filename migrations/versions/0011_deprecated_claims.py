@@ -5,7 +5,7 @@ reads the claims it hides and counts (few) without scanning every claim; the fir
 An index only: derived, nothing to rebuild.
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0014 (main took 0014 first, on 0010: 0011 follows it so one head remains)
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0010"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

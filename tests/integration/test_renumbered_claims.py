@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from tracker.adapters.knowing import renumbering_query
+from tracker.db import make_engine, upgrade
 from tracker.domain.errors import TrackerError
 from tracker.domain.events import ClaimRanked
 from tracker.domain.fold import fold
@@ -83,3 +85,20 @@ def test_an_old_id_is_free_again_and_its_claim_is_not_found_under_it(
     claims = fold(renumbered.store.entries()).claims
     assert claims["r:0"].claim.subject == "Belarus"
     assert claims["r:0-last"].claim.subject == "Wagner"
+
+
+def test_the_renumbering_corrections_are_read_through_their_partial_index(
+    db_url: str,
+) -> None:
+    """Not every correction: the query is read through `ix_log_renumbering`, whose WHERE
+    must be the query's word for word (SQLite refuses an INDEXED BY it cannot use)."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    dialect = engine.dialect.name
+    with engine.connect() as conn:
+        if dialect == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")
+        explain = "EXPLAIN" if dialect == "postgresql" else "EXPLAIN QUERY PLAN"
+        plan = conn.exec_driver_sql(f"{explain} {renumbering_query(dialect)}").all()
+    engine.dispose()
+    assert "ix_log_renumbering" in " ".join(str(step[-1]) for step in plan)
