@@ -225,13 +225,13 @@ def test_a_terminal_lists_the_first_slots_and_says_more_follow(
         "  New York Parrot F6  nyp-2025-02:al-huwaij-role",
         "Alexander Lukashenko  role       current  President of Belarus               ../2025-02"
         "  New York Parrot F6  nyp-2025-02:lukashenko-role",
-        "… more slots follow (a terminal lists the first 2: --limit N, or a pipe, lists more).",
+        "… more slots follow (a terminal lists the first 2: --limit N, or a pipe, lists them all).",
         "",
         "",
     ]
     limited = seeded("--no-pager", "show", "--as-of", "2025-06", "--limit", "0").stdout
-    assert "Slots\n… more slots follow (--limit shows fewer or more).\n" in limited
-    assert "none observed" not in limited
+    assert "more slots" not in limited  # --limit N is for the occurrences (SPEC §11)
+    assert limited.count("nyp-2025-02:") > slots.count("nyp-2025-02:")
     monkeypatch.setattr(show, "stdout_tty", lambda: False)
     piped = seeded("show", "--as-of", "2025-06").stdout
     assert "more slots" not in piped and piped.count("nyp-2025-02:") > slots.count("nyp-2025-02:")

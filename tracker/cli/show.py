@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # the services pull in SQLAlchemy: not needed for `--help`
 # index: a long list costs only what is shown) and says how to see the rest.
 TERMINAL_LIMIT = 100
 TERMINAL_MORE = "a terminal lists the {limit} newest: --limit N, or a pipe, lists more"
-TERMINAL_MORE_SLOTS = "a terminal lists the first {limit}: --limit N, or a pipe, lists more"
+TERMINAL_MORE_SLOTS = "a terminal lists the first {limit}: --limit N, or a pipe, lists them all"
 
 
 def register(cli: click.Group) -> None:
@@ -68,9 +68,9 @@ def register(cli: click.Group) -> None:
     "--limit",
     type=click.IntRange(min=0),
     metavar="N",
-    help="List the N newest occurrences only (and say how many more there are); a table "
-    "also lists the first N slots only (and says if more follow). "
-    f"Default: all, or {TERMINAL_LIMIT} in a table on a terminal.",
+    help="List the N newest occurrences only (and say how many more there are). "
+    f"Default: all; a table on a terminal lists the {TERMINAL_LIMIT} newest occurrences and "
+    f"its first {TERMINAL_LIMIT} slots.",
 )
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
@@ -96,9 +96,9 @@ def show(
     defaulted = limit is None and fmt == "table" and stdout_tty()
     if defaulted:  # a terminal is read a screen at a time: list the newest, say the rest
         limit = TERMINAL_LIMIT
-    # A table pages its slots too (JSON and CSV keep every slot): the first as many as
-    # occurrences, found through the slot index, so the first screen costs what it shows.
-    slots = limit if fmt == "table" else None
+    # A terminal's table pages its slots too (found through the slot index, so the first
+    # screen costs what it shows); `--limit N` is for the occurrences only (SPEC §11).
+    slots = TERMINAL_LIMIT if defaulted else None
     picture, cut = app.tracker().show(as_of, known_at, subject, show_all, where, limit, slots)
     note_unmatched(app, subject)
     if fmt == "json":

@@ -3,7 +3,7 @@ them, so that a writer finds every id a claim had without reading every correcti
 
 An index only: derived by the database from the log's rows, nothing to rebuild.
 
-Revision ID: 0014
+Revision ID: 0011
 Revises: 0010
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None

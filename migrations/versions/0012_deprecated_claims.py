@@ -4,8 +4,8 @@ reads the claims it hides and counts (few) without scanning every claim; the fir
 
 An index only: derived, nothing to rebuild.
 
-Revision ID: 0011
-Revises: 0014 (main took 0014 first, on 0010: 0011 follows it so one head remains)
+Revision ID: 0012
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0014"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
