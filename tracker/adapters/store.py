@@ -23,7 +23,8 @@ from tracker.adapters.logrows import (
     read_types,
     translated,
 )
-from tracker.adapters.reads import ProjectionReads, shortened
+from tracker.adapters.reads import shortened
+from tracker.adapters.streamed import StreamedReads
 from tracker.adapters.tables import log
 from tracker.domain.errors import ChainBroken, StoreError
 from tracker.domain.events import (
@@ -86,7 +87,7 @@ def new_event_id() -> str:
 _VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
-class Store(ProjectionReads):
+class Store(StreamedReads):
     """The log in one database. Every method translates driver errors into StoreError."""
 
     def __init__(self, engine: Engine, clock: Clock, new_id: IdFactory = new_event_id) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,18 @@ from tracker.adapters.exports import (
     timelinejs_row,
     type_row,
 )
+from tracker.adapters.reads import Listing
 from tracker.adapters.store import CLOCK_SLACK
 from tracker.domain.admission import check_entries
+from tracker.domain.dates import parse_as_of
+from tracker.domain.diff import SlotChange, compare
 from tracker.domain.errors import ChainBroken, StoreError, ValidationError
 from tracker.domain.events import Chain, LogEntry, format_instant
+from tracker.domain.filters import ClaimFilter
 from tracker.domain.importing import COLUMNS
 from tracker.domain.judgements import Judgement, in_force
+from tracker.domain.picture import OccurrenceView, Picture, build_picture
+from tracker.heap import fewer_collections
 from tracker.services.reading import Reading
 
 
@@ -48,6 +55,46 @@ class Exporting(Reading):
         `timeline`), streamed while the context is open, so memory stays flat."""
         with self.store.timeline_claims() as cited:
             yield (timelinejs_row(s, source) for s, source in cited if s.rank != "deprecated")
+
+    @contextmanager
+    def picture_streamed(
+        self, as_of: str | None, known_at: str | None, where: ClaimFilter | None = None
+    ) -> Iterator[tuple[Picture, Iterable[OccurrenceView]]]:
+        """The picture of `show` (every occurrence, not deprecated, of every subject) with
+        its slots, and its occurrences apart: streamed while the context is open when the
+        projection is at the cut, so memory follows the slots, not the occurrences."""
+        day = parse_as_of(as_of) if as_of else self.clock().date()
+        cut = self.cut(known_at)
+        listing = Listing(day, where=self.resolved(where))
+        with self.store.pictured_streamed(cut.position, [day], listing) as read:
+            if read is None:  # the projection is not at the cut: the whole picture, folded
+                shown, _ = self.show(as_of, known_at, where=where)
+                yield shown, shown.occurrences
+                return
+            knowledge, views = read
+            with fewer_collections():
+                picture = build_picture(knowledge, day, occurrences=())
+            yield picture, views
+
+    @contextmanager
+    def diff_streamed(
+        self, start: str, end: str, known_at: str | None = None
+    ) -> Iterator[tuple[list[SlotChange], Iterable[OccurrenceView]]]:
+        """The slot changes of `diff`, and its occurrences apart: streamed while the
+        context is open when the projection is at the cut (see `picture_streamed`)."""
+        a, b = _days(start, end)
+        cut = self.cut(known_at)
+        with self.store.pictured_streamed(cut.position, [a, b], Listing(b, after=a)) as read:
+            if read is None:
+                result = self.diff(start, end, known_at)
+                yield result.changes, result.occurrences
+                return
+            knowledge, views = read
+            with fewer_collections():
+                before = build_picture(knowledge, a, occurrences=())
+                after = build_picture(knowledge, b, occurrences=())
+                changes = compare(before, after)
+            yield changes, views
 
     def restore(self, path: Path) -> int:
         """Load an `export log` file into an empty database; a broken chain is refused whole.
@@ -95,6 +142,13 @@ class Exporting(Reading):
                     "behind; nothing restored"
                 )
         return count
+
+
+def _days(start: str, end: str) -> tuple[date, date]:
+    a, b = parse_as_of(start), parse_as_of(end)
+    if b < a:
+        raise ValidationError(f"--to {end} is before --from {start}")
+    return a, b
 
 
 # Log lines read, checked and appended at a time by `restore`: its memory follows this.
