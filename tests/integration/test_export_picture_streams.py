@@ -15,9 +15,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tracker.adapters import projection, publishers
+from tracker.adapters import projection, publishers, streamed
 from tracker.adapters.files import write_csv
-from tracker.adapters.streamed import usable_ids
 from tracker.cli import cli
 from tracker.cli.change import CHANGE_COLUMNS, world_csv, world_rows
 from tracker.cli.show import CSV_COLUMNS, picture_csv, picture_rows
@@ -75,10 +74,13 @@ def add_random(tracker: Tracker, rng: random.Random, n: int) -> str:
     ).claim_id
 
 
-@pytest.fixture
-def world(tracker: Tracker) -> tuple[Tracker, int]:
+@pytest.fixture(params=[1, 7, 5000], ids=["pages of one slot", "pages of 7", "one page"])
+def world(
+    request: pytest.FixtureRequest, tracker: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Tracker, int]:
     """Claims in few slots (conflicts, ranges, ended spans), then judgements; and the log
     position before the judgements (a cut that the fold answers)."""
+    monkeypatch.setattr(streamed, "_PAGE", request.param)  # claims per page of slots
     rng = random.Random(17)
     ids = [add_random(tracker, rng, n) for n in range(120)]
     middle = tracker.store.head().position
@@ -122,13 +124,13 @@ def test_the_streamed_picture_csv_is_the_in_memory_one(world: tuple[Tracker, int
             for known_at in (None, f"@{middle}"):  # the projection, then the fold
                 shown, _ = tracker.show(day.isoformat(), known_at, where=where)
                 with tracker.picture_streamed(day.isoformat(), known_at, where) as (
-                    picture,
+                    slots,
                     occurrences,
                 ):
-                    streamed = as_csv(CSV_COLUMNS, picture_rows(picture.slots, occurrences))
-                assert streamed == picture_csv(shown), (day, where, known_at)
+                    written = as_csv(CSV_COLUMNS, picture_rows(slots, occurrences))
+                assert written == picture_csv(shown), (day, where, known_at)
                 if known_at is None:
-                    assert streamed == picture_csv(whole), (day, where)
+                    assert written == picture_csv(whole), (day, where)
 
 
 def test_the_streamed_diff_csv_is_the_in_memory_one(world: tuple[Tracker, int]) -> None:
@@ -142,11 +144,11 @@ def test_the_streamed_diff_csv_is_the_in_memory_one(world: tuple[Tracker, int]) 
                 a, b = start.isoformat(), end.isoformat()
                 whole = tracker.diff(a, b, known_at)
                 with tracker.diff_streamed(a, b, known_at) as (changes, occurrences):
-                    streamed = as_csv(CHANGE_COLUMNS, world_rows(changes, occurrences))
-                assert streamed == world_csv(whole), (a, b, known_at)
+                    written = as_csv(CHANGE_COLUMNS, world_rows(changes, occurrences))
+                assert written == world_csv(whole), (a, b, known_at)
                 if known_at is None:
                     expected = folded_diff(folded, start, end, whole.cut)
-                    assert streamed == world_csv(expected), (a, b)
+                    assert written == world_csv(expected), (a, b)
 
 
 def test_observations_found_slot_by_slot_are_those_found_all_at_once(
@@ -158,7 +160,8 @@ def test_observations_found_slot_by_slot_are_those_found_all_at_once(
         for where in FILTERS:
             for pair in zip(days(), days()[2:], strict=False):
                 expected = projection._usable(conn, list(pair), None, where, known)
-                assert usable_ids(conn, list(pair), where, known) == expected, (pair, where)
+                found = streamed.usable_slots(conn, list(pair), where, known)
+                assert sorted(i for _, ids in found for i in ids) == expected, (pair, where)
 
 
 def test_an_export_that_fails_half_way_leaves_no_file(

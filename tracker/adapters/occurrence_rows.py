@@ -64,18 +64,19 @@ def streamed(
     conn: Connection,
     as_of: date,
     publishers: Mapping[str, Publisher],
-    identity: Identity,
     after: date | None = None,
     where: ClaimFilter | None = None,
 ) -> Generator[OccurrenceView, None, None]:
     """Every occurrence `occurrences` lists (not deprecated, of every subject), in its order,
-    built `_FETCH` rows at a time as they are read: for a writer of every occurrence, whose
-    memory then follows a batch, not the picture. Close it (or read it to the end) before
-    the connection's transaction ends."""
+    built `_FETCH` rows at a time as they are read, each batch with the names of its own
+    subjects only: for a writer of every occurrence, whose memory then follows a batch, not
+    the picture. Close it (or read it to the end) before the connection's transaction ends."""
     query = _newest_first(_listed(conn, as_of, publishers, None, False, after, where))
     result = conn.execute(query.execution_options(yield_per=_FETCH))
     try:
-        yield from _views(result, as_of, publishers, identity)
+        for batch in result.partitions():
+            identity = names.read_identity(conn, {row[10] for row in batch})
+            yield from _views(batch, as_of, publishers, identity)
     finally:
         result.close()  # a reader that stops early must not leave a server-side cursor open
 

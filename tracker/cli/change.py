@@ -171,12 +171,10 @@ CHANGE_COLUMNS = (
 )
 
 
-def _change_rows(changes: list[SlotChange]) -> list[list[Any]]:
-    rows = []
+def _change_rows(changes: Iterable[SlotChange]) -> Iterator[list[Any]]:
     for c in changes:
         data = change_json(c)
-        rows.append(["slot", *(("" if data[k] is None else data[k]) for k in CHANGE_COLUMNS[1:])])
-    return rows
+        yield ["slot", *(("" if data[k] is None else data[k]) for k in CHANGE_COLUMNS[1:])]
 
 
 def world_csv(result: WorldDiff) -> str:
@@ -184,7 +182,7 @@ def world_csv(result: WorldDiff) -> str:
 
 
 def world_rows(
-    changes: list[SlotChange], occurrences: Iterable[OccurrenceView]
+    changes: Iterable[SlotChange], occurrences: Iterable[OccurrenceView]
 ) -> Iterator[list[Any]]:
     """The rows of `world_csv` (under `CHANGE_COLUMNS`), made as they are written: an export
     streams the occurrences."""

@@ -98,10 +98,10 @@ def picture(
       tracker export picture --mentions Wagner --min-reliability B
     """
     with (
-        app.tracker().picture_streamed(as_of, known_at, where) as (shown, occurrences),
+        app.tracker().picture_streamed(as_of, known_at, where) as (slots, occurrences),
         atomic_output(out, app.own_files()) as stream,
     ):
-        write_csv(stream, CSV_COLUMNS, picture_rows(shown.slots, occurrences))
+        write_csv(stream, CSV_COLUMNS, picture_rows(slots, occurrences))
 
 
 @export.command()

@@ -24,9 +24,10 @@ from tracker.domain.diff import SlotChange, compare
 from tracker.domain.errors import ChainBroken, StoreError, ValidationError
 from tracker.domain.events import Chain, LogEntry, format_instant
 from tracker.domain.filters import ClaimFilter
+from tracker.domain.fold import Knowledge
 from tracker.domain.importing import COLUMNS
 from tracker.domain.judgements import Judgement, in_force
-from tracker.domain.picture import OccurrenceView, Picture, build_picture
+from tracker.domain.picture import OccurrenceView, SlotView, build_picture
 from tracker.heap import fewer_collections
 from tracker.services.reading import Reading
 
@@ -59,28 +60,27 @@ class Exporting(Reading):
     @contextmanager
     def picture_streamed(
         self, as_of: str | None, known_at: str | None, where: ClaimFilter | None = None
-    ) -> Iterator[tuple[Picture, Iterable[OccurrenceView]]]:
-        """The picture of `show` (every occurrence, not deprecated, of every subject) with
-        its slots, and its occurrences apart: streamed while the context is open when the
-        projection is at the cut, so memory follows the slots, not the occurrences."""
+    ) -> Iterator[tuple[Iterable[SlotView], Iterable[OccurrenceView]]]:
+        """The slots and the occurrences of the picture of `show` (of every subject, not
+        deprecated), in its order. When the projection is at the cut, both are streamed while
+        the context is open, the slots a page at a time, so memory follows a page, not the
+        picture; read the slots first."""
         day = parse_as_of(as_of) if as_of else self.clock().date()
         cut = self.cut(known_at)
         listing = Listing(day, where=self.resolved(where))
         with self.store.pictured_streamed(cut.position, [day], listing) as read:
             if read is None:  # the projection is not at the cut: the whole picture, folded
                 shown, _ = self.show(as_of, known_at, where=where)
-                yield shown, shown.occurrences
+                yield shown.slots, shown.occurrences
                 return
-            knowledge, views = read
-            with fewer_collections():
-                picture = build_picture(knowledge, day, occurrences=())
-            yield picture, views
+            pages, views = read
+            yield (s for page in pages for s in _slots(page, day)), views
 
     @contextmanager
     def diff_streamed(
         self, start: str, end: str, known_at: str | None = None
-    ) -> Iterator[tuple[list[SlotChange], Iterable[OccurrenceView]]]:
-        """The slot changes of `diff`, and its occurrences apart: streamed while the
+    ) -> Iterator[tuple[Iterable[SlotChange], Iterable[OccurrenceView]]]:
+        """The slot changes and the occurrences of `diff`, in its order, streamed while the
         context is open when the projection is at the cut (see `picture_streamed`)."""
         a, b = _days(start, end)
         cut = self.cut(known_at)
@@ -89,12 +89,8 @@ class Exporting(Reading):
                 result = self.diff(start, end, known_at)
                 yield result.changes, result.occurrences
                 return
-            knowledge, views = read
-            with fewer_collections():
-                before = build_picture(knowledge, a, occurrences=())
-                after = build_picture(knowledge, b, occurrences=())
-                changes = compare(before, after)
-            yield changes, views
+            pages, views = read
+            yield (c for page in pages for c in _changes(page, a, b)), views
 
     def restore(self, path: Path) -> int:
         """Load an `export log` file into an empty database; a broken chain is refused whole.
@@ -142,6 +138,18 @@ class Exporting(Reading):
                     "behind; nothing restored"
                 )
         return count
+
+
+def _slots(page: Knowledge, day: date) -> tuple[SlotView, ...]:
+    with fewer_collections():
+        return build_picture(page, day, occurrences=()).slots
+
+
+def _changes(page: Knowledge, a: date, b: date) -> list[SlotChange]:
+    with fewer_collections():
+        return compare(
+            build_picture(page, a, occurrences=()), build_picture(page, b, occurrences=())
+        )
 
 
 def _days(start: str, end: str) -> tuple[date, date]:
