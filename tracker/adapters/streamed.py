@@ -27,10 +27,11 @@ from tracker.domain.model import Publisher
 from tracker.domain.picture import OccurrenceView
 
 # Observation bounds read at a time; claim ids per IN (...) query; claims per page of slots
-# (a page holds whole slots, so a slot of more claims makes a page of its own).
+# (a page holds whole slots, so a slot of more claims makes a page of its own): a page of
+# 5,000 made the peak at 1,000,000 claims 20 MB above that at 100,000 (bench/RESULTS.md).
 _FETCH = 5000
 _ID_BATCH = 500
-_PAGE = 5000
+_PAGE = 1000
 
 Slot = tuple[str, str]  # the subject key a slot's subject resolves to, its attribute key
 
