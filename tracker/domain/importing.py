@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
+from tracker.domain.building import build_claim, build_source, check_rank
 from tracker.domain.catalogue import Catalogue, TypeDef, type_def
 from tracker.domain.errors import ValidationError
 from tracker.domain.events import (
@@ -18,15 +19,7 @@ from tracker.domain.events import (
 from tracker.domain.fold import Knowledge, apply, cite
 from tracker.domain.identity import Identity
 from tracker.domain.judgements import JUDGEMENT_OPS, apply_judgement, judge, judgement_names
-from tracker.domain.model import (
-    Claim,
-    Source,
-    build_claim,
-    build_source,
-    check_rank,
-    fold_text,
-    publisher_key,
-)
+from tracker.domain.model import Claim, Source, fold_text, publisher_key
 from tracker.domain.publishing import (
     Repeats,
     as_recorded,

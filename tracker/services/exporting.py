@@ -17,7 +17,7 @@ from tracker.adapters.exports import (
     type_row,
 )
 from tracker.adapters.reads import Listing
-from tracker.adapters.store import CLOCK_SLACK
+from tracker.adapters.writer import CLOCK_SLACK
 from tracker.domain.admission import check_entries
 from tracker.domain.dates import parse_as_of
 from tracker.domain.diff import SlotChange, compare
