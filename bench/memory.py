@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/memory.py [--sizes 100000 1000000] [--runs 3] [--work DIR]
                                      [--tracker PATH] [--only verify,restore] [--no-json]
+                                     [--databases DIR]
 
 Builds, once, under --work (default /tmp/tracker-memory; kept between runs): one-article-per-row
 data (`bench/generate.py --articles --n N`), its SQLite database (`tracker import`, claims then
@@ -10,7 +11,9 @@ changes) and its `export log` file. Then runs each command in a fresh process un
 /usr/bin/time (whole process: wall seconds and peak RSS, `%M`), --runs times, and prints a
 Markdown table of medians with the peak RSS ratio between the sizes (target: <= 1.3x and
 <= 250 MB). `--tracker` measures another build (e.g. an older checkout's venv) on databases it
-can read. Nothing here runs under pytest.
+can read. `--databases DIR` reads DIR/N/tracker.db instead (`bench/scaling.py`'s, never written:
+for the commands that only read, e.g. `--only "export picture,export diff"`). Nothing here runs
+under pytest.
 """
 
 from __future__ import annotations
@@ -65,19 +68,27 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def timed(argv: list[str], out: Path | None = None) -> tuple[float, float]:
-    """(wall s, peak RSS MB) of one process; stdout to `out` (default: discarded)."""
+    """(wall s, peak RSS MB) of one process; stdout to `out` (default: discarded). Its CPU
+    seconds (user + system) go to stderr."""
     with tempfile.NamedTemporaryFile("r") as rss, tempfile.TemporaryFile() as err:
         sink = out.open("wb") if out is not None else open(os.devnull, "wb")  # noqa: SIM115
         with sink:
             start = time.perf_counter()
             code = subprocess.call(
-                ["/usr/bin/time", "-f", "%M", "-o", rss.name, *argv],
+                ["/usr/bin/time", "-f", "%U %S %M", "-o", rss.name, *argv],
                 stdout=sink,
                 stderr=err,
                 env=ENV,
             )
             seconds = time.perf_counter() - start
-        peak_kb = int(rss.read().split()[-1])
+        *_, user, system, peak = rss.read().split()
+        peak_kb = int(peak)
+        print(
+            f"  {seconds:.2f} s wall, {float(user) + float(system):.2f} s CPU, "
+            f"{peak_kb / 1024:.0f} MB: {' '.join(argv[-6:])}",
+            file=sys.stderr,
+            flush=True,
+        )
         if code != 0:
             err.seek(0)
             raise SystemExit(f"{' '.join(argv)} failed ({code}): {err.read().decode()[-2000:]}")
@@ -106,8 +117,14 @@ def prepare(tracker: str, work: Path, n: int, log: Callable[[str], None]) -> tup
     return url, dump
 
 
-def run(tracker: str, work: Path, n: int, name: str, runs: int) -> list[tuple[float, float]]:
-    url, dump = f"sqlite:///{work / f'db-{n}.sqlite'}", work / f"log-{n}.jsonl"
+def database(work: Path, n: int, databases: Path | None) -> Path:
+    return databases / str(n) / "tracker.db" if databases else work / f"db-{n}.sqlite"
+
+
+def run(
+    tracker: str, work: Path, n: int, name: str, runs: int, databases: Path | None = None
+) -> list[tuple[float, float]]:
+    url, dump = f"sqlite:///{database(work, n, databases)}", work / f"log-{n}.jsonl"
     args = [a.format(log=dump, work=work) for a in COMMANDS[name]]
     subprocess.run([tracker, "--help"], capture_output=True, env=ENV)  # modules compiled
     samples = []
@@ -121,9 +138,11 @@ def run(tracker: str, work: Path, n: int, name: str, runs: int) -> list[tuple[fl
     return samples
 
 
-def reference(work: Path, n: int, name: str, tracker: str, runs: int) -> list[float]:
+def reference(
+    work: Path, n: int, name: str, tracker: str, runs: int, databases: Path | None = None
+) -> list[float]:
     """Seconds of the reference, after checking it prints the tracker's bytes."""
-    db = str(work / f"db-{n}.sqlite")
+    db = str(database(work, n, databases))
     ours, theirs = work / "tracker.json", work / "reference.json"
     timed([tracker, "--db", f"sqlite:///{db}", *COMMANDS[name]], ours)
     timed([PYTHON, REFERENCE, db, *JSON_REFERENCES[name]], theirs)
@@ -140,6 +159,9 @@ def main() -> None:
     parser.add_argument("--tracker", default=str(Path(PYTHON).with_name("tracker")))
     parser.add_argument("--only", help="comma-separated command names (default: all)")
     parser.add_argument("--no-json", action="store_true", help="skip the JSON references")
+    parser.add_argument(
+        "--databases", type=Path, help="read DIR/N/tracker.db (read-only) instead of building"
+    )
     args = parser.parse_args()
     names = args.only.split(",") if args.only else list(COMMANDS)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -151,16 +173,18 @@ def main() -> None:
     medians: dict[tuple[str, int], tuple[float, float]] = {}
     ratios: dict[tuple[str, int], tuple[float, float]] = {}
     for n in args.sizes:
-        prepare(args.tracker, args.work, n, log)
+        if args.databases is None:
+            prepare(args.tracker, args.work, n, log)
         for name in names:
-            samples = run(args.tracker, args.work, n, name, args.runs)
+            samples = run(args.tracker, args.work, n, name, args.runs, args.databases)
             medians[name, n] = (
                 statistics.median(s for s, _ in samples),
                 statistics.median(m for _, m in samples),
             )
             log(f"{name} at {n}: {samples}; load {os.getloadavg()[0]:.1f}")
             if name in JSON_REFERENCES and not args.no_json:
-                ref = statistics.median(reference(args.work, n, name, args.tracker, args.runs))
+                times = reference(args.work, n, name, args.tracker, args.runs, args.databases)
+                ref = statistics.median(times)
                 ratios[name, n] = (ref, medians[name, n][0] / ref)
                 log(f"{name} at {n}: reference {ref:.2f} s")
     small, large = args.sizes[0], args.sizes[-1]

@@ -232,3 +232,22 @@ def test_the_slider_ends_on_the_picture_the_page_prints_aliases_applied(
     assert {(s["subject"], s["attribute"]): s["status"] for s in picture["slots"]} == {
         k: row[0] for k, row in last.items()
     }
+
+
+def test_sources_list_each_publisher_once_with_its_newest_articles(
+    run: Run, tmp_path: Path
+) -> None:
+    for day in ("2025-01-05", "2025-01-20", "2025-02-03", "2025-02-10", "2025-02-24"):
+        added = run(
+            "add", "--type", "diplomacy.visit", "--subject", "Haftar", "--date", day,
+            "--summary", f"visit {day}", "--source", "Wire",
+            "--source-url", f"https://wire.example/{day}", "--published", day,
+        )  # fmt: skip
+        assert added.exit_code == 0, added.output
+    page = report(run, tmp_path)
+    sources = page[page.index('<section id="sources">') :]
+    sources = sources[: sources.index("</section>")]
+    assert sources.count("<td rowspan") == 3  # one publisher: its name, articles, grade
+    shown = re.findall(r'href="https://wire\.example/([0-9-]+)"', sources)
+    assert shown == ["2025-02-24", "2025-02-10", "2025-02-03"]
+    assert "and 2 older articles (5 in all)" in sources

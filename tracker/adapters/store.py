@@ -21,7 +21,7 @@ from tracker.adapters.logrows import (
     read_types,
     translated,
 )
-from tracker.adapters.reads import ProjectionReads
+from tracker.adapters.streamed import StreamedReads
 from tracker.adapters.tables import log
 from tracker.adapters.writer import Writer
 from tracker.domain.events import LogEntry, TypeDefined
@@ -44,7 +44,7 @@ def new_event_id() -> str:
 _VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
-class Store(ProjectionReads):
+class Store(StreamedReads):
     """The log in one database. Every method translates driver errors into StoreError."""
 
     def __init__(self, engine: Engine, clock: Clock, new_id: IdFactory = new_event_id) -> None:

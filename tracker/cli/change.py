@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from tracker.cli.render import (
 from tracker.cli.show import occurrence_json, occurrence_table, slot_value
 from tracker.cli.terminal import line, terminal_options
 from tracker.domain.diff import SlotChange
+from tracker.domain.picture import OccurrenceView
 from tracker.domain.values import number_text
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy: not needed for `--help`
@@ -169,21 +171,24 @@ CHANGE_COLUMNS = (
 )
 
 
-def _change_rows(changes: list[SlotChange]) -> list[list[Any]]:
-    rows = []
+def _change_rows(changes: Iterable[SlotChange]) -> Iterator[list[Any]]:
     for c in changes:
         data = change_json(c)
-        rows.append(["slot", *(("" if data[k] is None else data[k]) for k in CHANGE_COLUMNS[1:])])
-    return rows
+        yield ["slot", *(("" if data[k] is None else data[k]) for k in CHANGE_COLUMNS[1:])]
 
 
 def world_csv(result: WorldDiff) -> str:
-    rows = _change_rows(result.changes)
-    rows += [
-        ["occurrence", o.subject, "", o.type, "", "", o.certainty, o.summary, "", "", o.date]
-        for o in result.occurrences
-    ]
-    return dump_csv(CHANGE_COLUMNS, rows)
+    return dump_csv(CHANGE_COLUMNS, list(world_rows(result.changes, result.occurrences)))
+
+
+def world_rows(
+    changes: Iterable[SlotChange], occurrences: Iterable[OccurrenceView]
+) -> Iterator[list[Any]]:
+    """The rows of `world_csv` (under `CHANGE_COLUMNS`), made as they are written: an export
+    streams the occurrences."""
+    yield from _change_rows(changes)
+    for o in occurrences:
+        yield ["occurrence", o.subject, "", o.type, "", "", o.certainty, o.summary, "", "", o.date]
 
 
 def _changes_table(changes: list[SlotChange]) -> str:

@@ -11,11 +11,11 @@ import click
 from tracker.adapters.exports import TIMELINEJS_COLUMNS, log_lines
 from tracker.adapters.files import write_csv
 from tracker.adapters.outputs import atomic_output
-from tracker.cli.change import world_csv
+from tracker.cli.change import CHANGE_COLUMNS, world_rows
 from tracker.cli.filters import filter_options
 from tracker.cli.groups import Group
 from tracker.cli.options import CUT, WHEN
-from tracker.cli.show import picture_csv
+from tracker.cli.show import CSV_COLUMNS, picture_rows
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.importing import COLUMNS
 
@@ -97,9 +97,11 @@ def picture(
       tracker export picture --as-of 2024-06 --known-at 2025-01-01
       tracker export picture --mentions Wagner --min-reliability B
     """
-    shown, _ = app.tracker().show(as_of, known_at, where=where)
-    with atomic_output(out, app.own_files()) as stream:
-        stream.write(picture_csv(shown))
+    with (
+        app.tracker().picture_streamed(as_of, known_at, where) as (slots, occurrences),
+        atomic_output(out, app.own_files()) as stream,
+    ):
+        write_csv(stream, CSV_COLUMNS, picture_rows(slots, occurrences))
 
 
 @export.command()
@@ -116,9 +118,11 @@ def diff(app: Any, start: str, end: str, known_at: str | None, out: str | None) 
       tracker export diff --from 2024-03 --to 2024-06 --out diff.csv
       tracker export diff --from 2024 --to 2025
     """
-    result = app.tracker().diff(start, end, known_at)
-    with atomic_output(out, app.own_files()) as stream:
-        stream.write(world_csv(result))
+    with (
+        app.tracker().diff_streamed(start, end, known_at) as (changes, occurrences),
+        atomic_output(out, app.own_files()) as stream,
+    ):
+        write_csv(stream, CHANGE_COLUMNS, world_rows(changes, occurrences))
 
 
 @export.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -184,26 +185,31 @@ CSV_COLUMNS = (
 
 
 def picture_csv(picture: Picture) -> str:
-    rows: list[list[Any]] = []
-    for s in picture.slots:
-        rows.append(
-            [
-                "slot",
-                s.subject,
-                s.attribute,
-                s.status,
-                s.value or "",
-                s.unit or "",
-                s.date or "",
-                "",
-                "",
-                "",
-                s.claim or "",
-                "; ".join(s.sources),
-            ]
-        )
-        rows.extend(
-            [
+    return dump_csv(CSV_COLUMNS, list(picture_rows(picture.slots, picture.occurrences)))
+
+
+def picture_rows(
+    slots: Iterable[SlotView], occurrences: Iterable[OccurrenceView]
+) -> Iterator[list[Any]]:
+    """The rows of `picture_csv` (under `CSV_COLUMNS`), made as they are written: an export
+    streams the occurrences."""
+    for s in slots:
+        yield [
+            "slot",
+            s.subject,
+            s.attribute,
+            s.status,
+            s.value or "",
+            s.unit or "",
+            s.date or "",
+            "",
+            "",
+            "",
+            s.claim or "",
+            "; ".join(s.sources),
+        ]
+        for c in s.candidates:
+            yield [
                 "candidate",
                 s.subject,
                 s.attribute,
@@ -217,10 +223,8 @@ def picture_csv(picture: Picture) -> str:
                 c.claim,
                 c.source,
             ]
-            for c in s.candidates
-        )
-    rows.extend(
-        [
+    for o in occurrences:
+        yield [
             "occurrence",
             o.subject,
             "",
@@ -234,9 +238,6 @@ def picture_csv(picture: Picture) -> str:
             o.claim,
             "; ".join(o.sources),
         ]
-        for o in picture.occurrences
-    )
-    return dump_csv(CSV_COLUMNS, rows)
 
 
 def occurrence_json(o: OccurrenceView) -> dict[str, Any]:

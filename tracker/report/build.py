@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.history import timeline
-from tracker.domain.model import Claim, subject_key
+from tracker.domain.model import Source, publisher_key, subject_key
 from tracker.domain.picture import Picture, seen_by
 from tracker.report.charts import SLOT_BUDGET, numeric_slots, slot_chart
 from tracker.report.slider import slider
@@ -208,30 +209,38 @@ def _check_subject(knowledge: Knowledge, subject: str) -> None:
     raise NotFound(f"no claim is about subject {subject!r}{hint}")
 
 
+# Articles listed in full under each publisher in the sources table, the newest first: with
+# one article per claim (as feeds give them), listing every one made the page 23 MB at 50,000
+# claims (bench/RESULTS.md); the rest are counted.
+NEWEST_ARTICLES = 3
+
+
 def _sources(
     knowledge: Knowledge, picture: Picture, states: list[ClaimState]
 ) -> list[dict[str, Any]]:
-    """Every source behind the report, with the originators it relays and their grades."""
+    """Every publisher behind the report, with the number of its articles cited, the newest
+    `NEWEST_ARTICLES` of them in full, and the originators it relays with their grades."""
     claims = {s.claim.id: s.claim for s in states}
     for slot in picture.slots:
         claims.update((c.claim, knowledge.claims[c.claim].claim) for c in slot.candidates)
     for occurrence in picture.occurrences:
         claims[occurrence.claim] = knowledge.claims[occurrence.claim].claim
     grades: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    citing: dict[str, Claim] = {}
+    articles: dict[str, dict[str, Source]] = defaultdict(dict)
     for claim in claims.values():
-        grades[claim.source_id][claim.originator or ""].append(claim.credibility)
-        citing.setdefault(claim.source_id, claim)
+        source = knowledge.source_of(claim)  # its publisher's name and grade
+        key = publisher_key(source.name)
+        grades[key][claim.originator or ""].append(claim.credibility)
+        articles[key].setdefault(claim.source_id, source)
     table = []
-    for source_id, by_originator in grades.items():
-        source = knowledge.source_of(citing[source_id])  # its publisher's name and grade
+    for key, by_originator in grades.items():
+        cited = _newest_first(articles[key].values())
+        source = cited[0]
         table.append(
             {
                 "name": source.name,
-                "title": source.title,
-                "url": link(source.url),
-                "url_text": source.url,
-                "published": source.published,
+                "articles": len(cited),
+                "newest": [_article(a) for a in cited[:NEWEST_ARTICLES]],
                 "reliability": source.reliability,
                 "reliability_text": RELIABILITY[source.reliability],
                 "originators": [
@@ -246,6 +255,21 @@ def _sources(
                 ],
             }
         )
-    return sorted(
-        table, key=lambda r: (r["name"].casefold(), r["published"] or "", r["url_text"] or "")
-    )
+    return sorted(table, key=lambda r: (r["name"].casefold(), r["name"]))
+
+
+def _newest_first(articles: Iterable[Source]) -> list[Source]:
+    """The latest published first (ISO dates sort as text), the undated last; then by
+    address and title."""
+    ordered = sorted(articles, key=lambda a: (a.url or "", a.title or ""))
+    ordered.sort(key=lambda a: a.published or "", reverse=True)  # stable
+    return ordered
+
+
+def _article(source: Source) -> dict[str, Any]:
+    return {
+        "title": source.title,
+        "url": link(source.url),
+        "url_text": source.url,
+        "published": source.published,
+    }

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,19 @@ from tracker.adapters.exports import (
     timelinejs_row,
     type_row,
 )
+from tracker.adapters.reads import Listing
 from tracker.adapters.writer import CLOCK_SLACK
 from tracker.domain.admission import check_entries
+from tracker.domain.dates import parse_as_of
+from tracker.domain.diff import SlotChange, compare
 from tracker.domain.errors import ChainBroken, StoreError, ValidationError
 from tracker.domain.events import Chain, LogEntry, format_instant
+from tracker.domain.filters import ClaimFilter
+from tracker.domain.fold import Knowledge
 from tracker.domain.importing import COLUMNS
 from tracker.domain.judgements import Judgement, in_force
+from tracker.domain.picture import OccurrenceView, SlotView, build_picture
+from tracker.heap import fewer_collections
 from tracker.services.reading import Reading
 
 
@@ -48,6 +56,41 @@ class Exporting(Reading):
         `timeline`), streamed while the context is open, so memory stays flat."""
         with self.store.timeline_claims() as cited:
             yield (timelinejs_row(s, source) for s, source in cited if s.rank != "deprecated")
+
+    @contextmanager
+    def picture_streamed(
+        self, as_of: str | None, known_at: str | None, where: ClaimFilter | None = None
+    ) -> Iterator[tuple[Iterable[SlotView], Iterable[OccurrenceView]]]:
+        """The slots and the occurrences of the picture of `show` (of every subject, not
+        deprecated), in its order. When the projection is at the cut, both are streamed while
+        the context is open, the slots a page at a time, so memory follows a page, not the
+        picture; read the slots first."""
+        day = parse_as_of(as_of) if as_of else self.clock().date()
+        cut = self.cut(known_at)
+        listing = Listing(day, where=self.resolved(where))
+        with self.store.pictured_streamed(cut.position, [day], listing) as read:
+            if read is None:  # the projection is not at the cut: the whole picture, folded
+                shown, _ = self.show(as_of, known_at, where=where)
+                yield shown.slots, shown.occurrences
+                return
+            pages, views = read
+            yield (s for page in pages for s in _slots(page, day)), views
+
+    @contextmanager
+    def diff_streamed(
+        self, start: str, end: str, known_at: str | None = None
+    ) -> Iterator[tuple[Iterable[SlotChange], Iterable[OccurrenceView]]]:
+        """The slot changes and the occurrences of `diff`, in its order, streamed while the
+        context is open when the projection is at the cut (see `picture_streamed`)."""
+        a, b = _days(start, end)
+        cut = self.cut(known_at)
+        with self.store.pictured_streamed(cut.position, [a, b], Listing(b, after=a)) as read:
+            if read is None:
+                result = self.diff(start, end, known_at)
+                yield result.changes, result.occurrences
+                return
+            pages, views = read
+            yield (c for page in pages for c in _changes(page, a, b)), views
 
     def restore(self, path: Path) -> int:
         """Load an `export log` file into an empty database; a broken chain is refused whole.
@@ -95,6 +138,25 @@ class Exporting(Reading):
                     "behind; nothing restored"
                 )
         return count
+
+
+def _slots(page: Knowledge, day: date) -> tuple[SlotView, ...]:
+    with fewer_collections():
+        return build_picture(page, day, occurrences=()).slots
+
+
+def _changes(page: Knowledge, a: date, b: date) -> list[SlotChange]:
+    with fewer_collections():
+        return compare(
+            build_picture(page, a, occurrences=()), build_picture(page, b, occurrences=())
+        )
+
+
+def _days(start: str, end: str) -> tuple[date, date]:
+    a, b = parse_as_of(start), parse_as_of(end)
+    if b < a:
+        raise ValidationError(f"--to {end} is before --from {start}")
+    return a, b
 
 
 # Log lines read, checked and appended at a time by `restore`: its memory follows this.
