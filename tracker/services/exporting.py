@@ -19,8 +19,8 @@ from tracker.adapters.store import CLOCK_SLACK
 from tracker.domain.admission import check_entries
 from tracker.domain.errors import ChainBroken, StoreError, ValidationError
 from tracker.domain.events import Chain, LogEntry, format_instant
-from tracker.domain.importing import COLUMNS
 from tracker.domain.judgements import Judgement, in_force
+from tracker.domain.rows import COLUMNS
 from tracker.services.reading import Reading
 
 
