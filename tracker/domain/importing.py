@@ -3,7 +3,7 @@ batch after batch, with rule 5 checked across the file."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from tracker.domain.catalogue import Catalogue
 from tracker.domain.deciding import Batch, Plan, decide, define, reject, shaped
@@ -24,7 +24,7 @@ def plan_batch(
     rows: Iterable[Row],
     catalogue: Catalogue,
     earlier: Callable[[set[str]], dict[str, set[int]]],
-    knowledge_of: Callable[[set[str], dict[str, ClaimAsserted]], Knowledge],
+    knowledge_of: Callable[[set[str], Mapping[str, ClaimAsserted]], Knowledge],
     near_duplicates: Callable[[list[tuple[Claim, Source]]], dict[str, list[str]]],
 ) -> Batch:
     """The events that bring the log in line with the next rows of a file.
@@ -51,7 +51,7 @@ def plan_batch(
     kept = _drop_contradictions(plan, batch, parsed, earlier)
     if plan.found:
         return batch  # this pass is void; decide nothing more
-    knowledge = knowledge_of({item.claim_id for item in kept}, _as_asserted(kept))
+    knowledge = knowledge_of({item.claim_id for item in kept}, _Asserted(kept))
     # Only a new claim is told of its near-duplicates (`_decide`): the others are not looked up.
     twins = near_duplicates(
         [
@@ -88,13 +88,27 @@ def plan_batch(
     return batch
 
 
-def _as_asserted(kept: list[Parsed]) -> dict[str, ClaimAsserted]:
-    """The `claim.asserted` each row asserting a claim as it is would append, by claim id."""
-    return {
-        item.claim_id: ClaimAsserted(item.claim, item.source)
-        for item in kept
-        if item.op == "assert" and item.claim is not None and item.source is not None
-    }
+class _Asserted(Mapping[str, ClaimAsserted]):
+    """The `claim.asserted` each row asserting a claim as it is would append, by claim id;
+    each built when asked for: only ids the log holds are (none on a first import)."""
+
+    def __init__(self, kept: list[Parsed]) -> None:
+        self._items = {
+            item.claim_id: item
+            for item in kept
+            if item.op == "assert" and item.claim is not None and item.source is not None
+        }
+
+    def __getitem__(self, claim_id: str) -> ClaimAsserted:
+        item = self._items[claim_id]
+        assert item.claim is not None and item.source is not None
+        return ClaimAsserted(item.claim, item.source)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 def shape(item: Parsed) -> int:
