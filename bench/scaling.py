@@ -145,7 +145,7 @@ def commands(db: Path, copy: Path, run: int) -> dict[str, list[str]]:
         "history CLAIM": [*on, "history", PROBE_CLAIM, "--format", "json"],
         "history SUBJECT": [*on, "history", PROBE_SUBJECT, "--format", "json"],
         "info": [*on, "info"],
-        "search": [*on, "search", "brigade Sirte", "--format", "json"],
+        "search": [*on, "search", "probe seen", "--format", "json"],
         "add": [
             *on_copy,
             "add",

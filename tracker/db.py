@@ -12,9 +12,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from tracker.adapters import store
+from tracker.adapters import locking
 from tracker.adapters.logrows import describe, translated
-from tracker.adapters.store import Clock, Store, catch_up
+from tracker.adapters.store import Clock, Store
 from tracker.adapters.tables import SCHEMA_REVISION
 from tracker.config import default_path
 from tracker.domain.errors import NoDatabase, StoreError
@@ -52,7 +52,7 @@ def _sqlite_transactions(engine: Engine) -> None:
         statement = options.get("tracker_begin", "BEGIN")
         on_wait = options.get("tracker_waiting")
         if on_wait is not None:
-            outcome = _try_begin(conn, statement, store.WAIT_NOTICE_SECONDS)
+            outcome = _try_begin(conn, statement, locking.WAIT_NOTICE_SECONDS)
             if outcome == "begun":
                 return
             if outcome == "locked":
@@ -135,7 +135,7 @@ def upgrade(engine: Engine) -> None:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(1953066861)"))
             command.upgrade(alembic_config(conn), "head")
-            catch_up(conn)
+            locking.catch_up(conn)
 
 
 def open_store(url: str, clock: Clock, create: bool = True) -> Store:

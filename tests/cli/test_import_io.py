@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, func, text
 
 from tracker.adapters import importfiles as files
-from tracker.adapters import store
+from tracker.adapters import locking
 from tracker.cli import cli
 from tracker.db import open_store
 from tracker.domain.rows import COLUMNS
@@ -233,7 +233,7 @@ def test_an_endless_stream_is_refused_without_waiting_for_the_lock(
     """/dev/zero under a held write lock: refused at its first chunk, the lock never asked."""
     zero = tmp_path / "zero.csv"
     zero.symlink_to("/dev/zero")
-    monkeypatch.setattr(store, "WAIT_NOTICE_SECONDS", 0.0)
+    monkeypatch.setattr(locking, "WAIT_NOTICE_SECONDS", 0.0)
     with held_write_lock(db_url):
         result = run("import", str(zero))
     assert (result.exit_code, result.stderr) == (
@@ -280,7 +280,7 @@ class held_write_lock:
             self.conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             self.conn.begin()
-            self.conn.execute(store._pg_lock(func.pg_advisory_xact_lock))
+            self.conn.execute(locking._pg_lock(func.pg_advisory_xact_lock))
         return self
 
     def release(self) -> None:
@@ -306,7 +306,7 @@ def test_a_writer_kept_waiting_for_the_lock_says_so_once(
     released once the notice was given, so no wall-clock time is asserted."""
     feed = tmp_path / "feed.csv"
     feed.write_text(HEADER + row("a"))
-    monkeypatch.setattr(store, "WAIT_NOTICE_SECONDS", 0.0)
+    monkeypatch.setattr(locking, "WAIT_NOTICE_SECONDS", 0.0)
     told = threading.Event()
     import tracker.cli as cli_module
 
@@ -331,7 +331,7 @@ def test_a_writer_that_gets_the_lock_at_once_says_nothing(
     may hold it for a moment; only a wait of WAIT_NOTICE_SECONDS is told."""
     feed = tmp_path / "feed.csv"
     feed.write_text(HEADER + row("a"))
-    monkeypatch.setattr(store, "WAIT_NOTICE_SECONDS", 30.0)
+    monkeypatch.setattr(locking, "WAIT_NOTICE_SECONDS", 30.0)
     result = run("import", str(feed))
     assert result.stderr == f"{feed}: 1 new, 0 corrected, 0 unchanged, 0 retracted, 0 rejected\n"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tracker.adapters.store import Writer
+from tracker.adapters.writer import Writer
 from tracker.db import open_store
 from tracker.services import FileSummary, Tracker, utc_now
 

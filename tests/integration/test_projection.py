@@ -16,9 +16,9 @@ from tracker.adapters import projection
 from tracker.adapters.store import Store
 from tracker.adapters.tables import claims
 from tracker.cli import cli
+from tracker.domain.building import claim_fields
 from tracker.domain.diff import compare
 from tracker.domain.fold import ClaimState, fold
-from tracker.domain.model import claim_fields
 from tracker.domain.picture import build_picture
 from tracker.domain.rows import COLUMNS
 from tracker.services import Tracker

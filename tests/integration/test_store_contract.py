@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from tracker.adapters.store import Store, Writer, new_event_id
+from tracker.adapters.store import Store, new_event_id
+from tracker.adapters.writer import Writer
 from tracker.db import open_store
 from tracker.domain.errors import StoreError
 from tracker.domain.events import (

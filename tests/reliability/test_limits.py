@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from reliability_support import report
 
 from tracker.cli import cli
-from tracker.domain.model import MAX_ATTRIBUTE_BYTES, MAX_ID_CHARACTERS, MAX_SUBJECT_BYTES
+from tracker.domain.building import MAX_ATTRIBUTE_BYTES, MAX_ID_CHARACTERS, MAX_SUBJECT_BYTES
 
 COLUMNS = ["type", "date", "subject", "summary", "source", "id", "attribute", "value"]
 WIDE = "\U0001d538"  # four bytes in UTF-8

@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.domain.bounds import Bounds, usable
+from tracker.domain.building import build_claim, build_source
 from tracker.domain.fold import ClaimState, Knowledge
-from tracker.domain.model import Catalogue, build_claim, build_source, subject_key
+from tracker.domain.model import Catalogue, subject_key
 from tracker.domain.picture import build_picture
 
 CATALOGUE = Catalogue({"military.force_level": "force level"})

@@ -18,6 +18,7 @@ from importlib import resources
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
+from tracker.domain.building import build_claim, build_source
 from tracker.domain.dates import ValidDate, Window, parse_date
 from tracker.domain.events import (
     GENESIS_HASH,
@@ -34,7 +35,7 @@ from tracker.domain.events import (
     to_payload,
 )
 from tracker.domain.fold import Knowledge, fold
-from tracker.domain.model import RANKS, Catalogue, Claim, Source, build_claim, build_source
+from tracker.domain.model import RANKS, Catalogue, Claim, Source
 from tracker.domain.model import subject_key as key_of
 from tracker.domain.picture import Picture, SlotView, build_picture
 

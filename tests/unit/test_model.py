@@ -5,18 +5,15 @@ from __future__ import annotations
 import pytest
 
 from tracker.adapters.files import load_catalogue
-from tracker.domain.errors import ValidationError
-from tracker.domain.model import (
-    Catalogue,
-    Source,
+from tracker.domain.building import (
     build_claim,
     build_source,
     check_credibility,
     check_rank,
     check_reliability,
-    derive_claim_id,
-    subject_key,
 )
+from tracker.domain.errors import ValidationError
+from tracker.domain.model import Catalogue, Source, derive_claim_id, subject_key
 from tracker.domain.values import legacy_spelling, numeric
 
 CATALOGUE = Catalogue(

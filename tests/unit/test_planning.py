@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from tracker.domain.building import build_claim, build_source
 from tracker.domain.deciding import Plan
 from tracker.domain.events import ClaimAsserted
 from tracker.domain.fold import Knowledge
 from tracker.domain.importing import plan_batch
-from tracker.domain.model import Catalogue, Claim, Source, build_claim, build_source
+from tracker.domain.model import Catalogue, Claim, Source
 from tracker.domain.rows import Row
 
 CATALOGUE = Catalogue({"diplomacy.visit": "An official visit"})

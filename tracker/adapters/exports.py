@@ -11,11 +11,12 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, TextIO
 
+from tracker.domain.building import claim_fields
 from tracker.domain.dates import date_parts, parse_date
 from tracker.domain.errors import TrackerError
 from tracker.domain.events import LogEntry, TypeDefined, canonical_json, format_instant
 from tracker.domain.fold import STATE_FIELDS, ClaimState
-from tracker.domain.model import CLAIM_FIELDS, Claim, Publisher, Source, claim_fields
+from tracker.domain.model import CLAIM_FIELDS, Claim, Publisher, Source
 from tracker.domain.rows import COLUMNS
 
 MONTHS = (

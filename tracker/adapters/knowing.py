@@ -3,7 +3,8 @@ decide from: every event of each claim, folded, with their articles and every pu
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import json
+from collections.abc import Callable, Collection, Mapping
 from operator import itemgetter
 
 from sqlalchemy import Connection, select
@@ -11,41 +12,60 @@ from sqlalchemy import Connection, select
 from tracker.adapters import publishers
 from tracker.adapters.bulk import rows_by_keys
 from tracker.adapters.logrows import decode_entry
-from tracker.adapters.tables import log
+from tracker.adapters.tables import RENUMBERING, log
 from tracker.domain.canonical import canonical_json
-from tracker.domain.events import ClaimAsserted, Event, to_payload
+from tracker.domain.events import ClaimAsserted, ClaimCorrected, Event, to_payload
 from tracker.domain.fold import Knowledge, apply
 
 _ID_BATCH = 500  # claim ids per query
 
 
+# Claim ids the log's corrections moved to another id: each with the ids it moved to.
+Renumbered = Mapping[str, Collection[str]]
+
+
 def knowledge_of(
-    conn: Connection, claim_ids: set[str], asserted: Mapping[str, ClaimAsserted]
+    conn: Connection,
+    claim_ids: set[str],
+    asserted: Mapping[str, ClaimAsserted],
+    renumbered: Callable[[], Renumbered],
 ) -> Knowledge:
     """What the log knows of these claims, their articles and every publisher.
 
     Every event of each claim is included, so the fold of this subset gives each of them
-    exactly the state a fold of the whole log would. The articles and publishers come from
-    their projections, kept in step by the writer's appends under the same lock (only the
-    grades decide anything, and only warnings and a publisher's first grade depend on them).
+    exactly the state a fold of the whole log would; a claim a correction gave another id
+    (logs from elsewhere hold such) is read whole, under all its ids: its old ids through
+    the corrections read, its later ones through `renumbered` (asked only when a claim the
+    log knows is read). The articles and publishers come from their projections, kept in
+    step by the writer's appends under the same lock (only the grades decide anything, and
+    only warnings and a publisher's first grade depend on them).
 
     `asserted`: events a caller would append for some of the ids. A claim whose one event in
     the log is such a `claim.asserted`, the same canonical JSON byte for byte, is folded as
     that event without decoding its payload (what a re-import finds for every row).
     """
     events: list[tuple[int, Event]] = []
-    undecided: list[str] = []
-    for claim_id, rows in _log_rows(conn, claim_ids).items():
-        same = asserted.get(claim_id)
-        if same is not None and len(rows) == 1:
-            position, kind, payload = rows[0]
-            if kind == same.kind and payload == canonical_json(to_payload(same)):
-                events.append((position, same))
-                continue
-        undecided.append(claim_id)
-    for start in range(0, len(undecided), _ID_BATCH):
-        batch = select(log).where(log.c.claim_id.in_(undecided[start : start + _ID_BATCH]))
-        events += [(e.position, e.event) for e in map(decode_entry, conn.execute(batch))]
+    wanted, read = set(claim_ids), set[str]()
+    while wanted:
+        read |= wanted
+        found = _log_rows(conn, wanted)
+        undecided: list[str] = []
+        for claim_id, rows in found.items():
+            same = asserted.get(claim_id)
+            if same is not None and len(rows) == 1:
+                position, kind, payload = rows[0]
+                if kind == same.kind and payload == canonical_json(to_payload(same)):
+                    events.append((position, same))
+                    continue
+            undecided.append(claim_id)
+        decoded = _decoded(conn, undecided)
+        events += decoded
+        wanted = {
+            e.supersedes for _, e in decoded if isinstance(e, ClaimCorrected)
+        } - read  # old ids of claims read under a newer one
+        if found:
+            moved = renumbered()
+            wanted |= {new for old in found for new in moved.get(old, ())} - read
     events.sort(key=itemgetter(0))
     knowledge = Knowledge()
     for position, event in events:
@@ -55,6 +75,33 @@ def knowledge_of(
     knowledge.sources.update(publishers.read_articles(conn, cited))
     knowledge.publishers = publishers.read_publishers(conn)
     return knowledge
+
+
+def renumberings(conn: Connection) -> dict[str, set[str]]:
+    """The ids the log's corrections moved claims from, each with the ids moved to: read
+    through the partial index `ix_log_renumbering`, which holds just those corrections (and
+    any naming its own id escaped: decoded, they are told apart here)."""
+    moved: dict[str, set[str]] = {}
+    for claim_id, payload in conn.exec_driver_sql(renumbering_query(conn.dialect.name)):
+        old = json.loads(payload)["supersedes"]
+        if old != claim_id:
+            moved.setdefault(old, set()).add(claim_id)
+    return moved
+
+
+def renumbering_query(dialect: str) -> str:
+    """SQLite would rather read every correction through `ix_log_kind`: told which index."""
+    indexed = " INDEXED BY ix_log_renumbering" if dialect == "sqlite" else ""
+    return f"SELECT claim_id, payload FROM log{indexed} WHERE {RENUMBERING[dialect]}"
+
+
+def _decoded(conn: Connection, claim_ids: list[str]) -> list[tuple[int, Event]]:
+    """Every log event of these claims, decoded, with its position."""
+    events: list[tuple[int, Event]] = []
+    for start in range(0, len(claim_ids), _ID_BATCH):
+        batch = select(log).where(log.c.claim_id.in_(claim_ids[start : start + _ID_BATCH]))
+        events += [(e.position, e.event) for e in map(decode_entry, conn.execute(batch))]
+    return events
 
 
 def _log_rows(

@@ -110,7 +110,8 @@ class ProjectionReads:
             hits = search.find(conn, words, where, publishers.read_publishers(conn), limit)
             ids = [claim_id for claim_id, _score in hits]
             states = projection.states_of(conn, ids)
-            knowledge = _projected(conn, upto, states)
+            spelled = {subject_key(s.claim.subject) for s in states}  # not every subject's
+            knowledge = _projected(conn, upto, states, spelled)
         return (knowledge, hits) if knowledge is not None else None
 
     def pictured(

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import fields
 
+from tracker.domain.building import build_claim, build_source, claim_fields
 from tracker.domain.catalogue import type_def
 from tracker.domain.errors import ValidationError
 from tracker.domain.events import (
@@ -33,17 +34,7 @@ from tracker.domain.events import (
 )
 from tracker.domain.fold import Knowledge, apply
 from tracker.domain.identity import fold_name
-from tracker.domain.model import (
-    RANKS,
-    RELIABILITY_GRADES,
-    Catalogue,
-    Claim,
-    Source,
-    build_claim,
-    build_source,
-    claim_fields,
-    publisher_key,
-)
+from tracker.domain.model import RANKS, RELIABILITY_GRADES, Catalogue, Claim, Source, publisher_key
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$", re.ASCII)
 _REQUIRED_CLAIM = {"id", "type", "date", "subject", "summary", "source_id", "credibility"}

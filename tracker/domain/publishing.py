@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from tracker.domain.building import check_reliability
 from tracker.domain.errors import ValidationError
 from tracker.domain.events import SourceGraded
 from tracker.domain.identity import Identity, fold_attribute
@@ -12,7 +13,6 @@ from tracker.domain.model import (
     Claim,
     Publisher,
     Source,
-    check_reliability,
     fold_text,
     given_grade,
     publisher_key,

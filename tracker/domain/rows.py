@@ -6,18 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tracker.domain.building import build_claim, build_source, check_rank
 from tracker.domain.catalogue import Catalogue, TypeDef, type_def
 from tracker.domain.errors import ValidationError
 from tracker.domain.judgements import JUDGEMENT_OPS, judgement_names
-from tracker.domain.model import (
-    Claim,
-    Source,
-    build_claim,
-    build_source,
-    check_rank,
-    fold_text,
-    publisher_key,
-)
+from tracker.domain.model import Claim, Source, fold_text, publisher_key
 from tracker.domain.publishing import grade_row
 from tracker.domain.records import quick_init
 

@@ -15,7 +15,7 @@ from tracker.adapters.exports import (
     timelinejs_row,
     type_row,
 )
-from tracker.adapters.store import CLOCK_SLACK
+from tracker.adapters.writer import CLOCK_SLACK
 from tracker.domain.admission import check_entries
 from tracker.domain.errors import ChainBroken, StoreError, ValidationError
 from tracker.domain.events import Chain, LogEntry, format_instant

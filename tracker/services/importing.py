@@ -10,7 +10,8 @@ from pathlib import Path
 from tracker.adapters.importfiles import FileRefused, ImportFile, expand, open_import_file
 from tracker.adapters.rowreaders import Problem
 from tracker.adapters.scratch import FileIds
-from tracker.adapters.store import Store, Writer
+from tracker.adapters.store import Store
+from tracker.adapters.writer import Writer
 from tracker.domain.deciding import Batch, Plan
 from tracker.domain.events import ClaimAsserted, ImportRecorded
 from tracker.domain.importing import BATCH_ROWS, plan_batch

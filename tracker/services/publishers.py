@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 
 from tracker.adapters.publishers import SourceRow
+from tracker.domain.building import check_reliability
 from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.events import SourceGraded
-from tracker.domain.model import check_reliability, fold_text, publisher_key
+from tracker.domain.model import fold_text, publisher_key
 from tracker.services.base import Service, reason_text
 
 

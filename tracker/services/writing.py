@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tracker.domain.building import build_claim, build_source, check_rank, claim_fields
 from tracker.domain.catalogue import type_def
 from tracker.domain.errors import NotFound, ValidationError
 from tracker.domain.events import (
@@ -16,14 +17,7 @@ from tracker.domain.events import (
     LogEntry,
     TypeDefined,
 )
-from tracker.domain.model import (
-    Claim,
-    build_claim,
-    build_source,
-    check_rank,
-    claim_fields,
-    subject_key,
-)
+from tracker.domain.model import Claim, subject_key
 from tracker.domain.publishing import (
     as_recorded,
     grade_warning,
@@ -35,7 +29,7 @@ from tracker.services.base import Service, active, reason_text, resolve_claim
 from tracker.services.judging import Hints
 
 if TYPE_CHECKING:
-    from tracker.adapters.store import Writer
+    from tracker.adapters.writer import Writer
 
 
 @dataclass(frozen=True)
