@@ -258,8 +258,8 @@ class NameIndex:
     def __init__(self, names: Iterable[str] = ()) -> None:
         self.names: list[str] = []
         # Each block's names by index: a block of one name holds the index itself, not a list
-        # (most blocks carry a name's digits and hold one name: a list each was ~16 MB of an
-        # import of 50,000 numbered subjects).
+        # (most blocks carry a name's digits and hold one name: a list each was ~26 MB of the
+        # peak of an import naming 48,000 numbered subjects).
         self._blocks: dict[str, int | list[int]] = {}
         for name in names:
             self.add(name)
