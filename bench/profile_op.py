@@ -47,7 +47,7 @@ def main() -> None:
 
     from tracker.adapters.files import write_csv
     from tracker.db import open_store
-    from tracker.domain.importing import COLUMNS
+    from tracker.domain.rows import COLUMNS
     from tracker.services import Tracker, utc_now
 
     app = Tracker(open_store(f"sqlite:///{args.db}", utc_now), utc_now)

@@ -151,7 +151,7 @@ def tracker_diff(url: str, start_date: str, end_date: str) -> tuple[float, int]:
 def tracker_export(url: str, out: str) -> tuple[float, int]:
     from tracker.adapters.files import write_csv
     from tracker.adapters.outputs import atomic_output
-    from tracker.domain.importing import COLUMNS as TRACKER_COLUMNS
+    from tracker.domain.rows import COLUMNS as TRACKER_COLUMNS
 
     app = _tracker(url)
     count = 0

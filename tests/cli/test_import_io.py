@@ -18,7 +18,7 @@ from tracker.adapters import importfiles as files
 from tracker.adapters import locking
 from tracker.cli import cli
 from tracker.db import open_store
-from tracker.domain.importing import COLUMNS
+from tracker.domain.rows import COLUMNS
 from tracker.services import utc_now
 
 HEADER = "id,type,date,subject,summary,source\n"

@@ -52,7 +52,7 @@ def test_export_claims_of_0003_keeps_its_rows_and_adds_the_grades(restored: Trac
     import io
 
     from tracker.adapters.files import write_csv
-    from tracker.domain.importing import COLUMNS
+    from tracker.domain.rows import COLUMNS
 
     out = io.StringIO()
     with restored.export_claims(include_retracted=True) as rows:

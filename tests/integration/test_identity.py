@@ -284,7 +284,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_picture(
 ) -> None:
     from tracker.adapters.files import write_csv
     from tracker.db import open_store
-    from tracker.domain.importing import COLUMNS
+    from tracker.domain.rows import COLUMNS
     from tracker.services import utc_now
 
     seeded.add(monitor_count())

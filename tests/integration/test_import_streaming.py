@@ -236,7 +236,7 @@ def test_the_first_pass_hashes_the_whole_file_and_counts_its_lines(
     checked = files.open_import_file(feed)
     assert checked.sha256 == hashlib.sha256(data).hexdigest()
     assert checked.lines == 4
-    from tracker.domain.importing import Row
+    from tracker.domain.rows import Row
 
     rows = list(checked.rows())
     assert [(r.line, r.fields) for r in rows if isinstance(r, Row)] == [

@@ -19,8 +19,8 @@ from tracker.cli import cli
 from tracker.domain.building import claim_fields
 from tracker.domain.diff import compare
 from tracker.domain.fold import ClaimState, fold
-from tracker.domain.importing import COLUMNS
 from tracker.domain.picture import build_picture
+from tracker.domain.rows import COLUMNS
 from tracker.services import Tracker
 
 SUBJECTS = ("Russia", "russia ", "Wagner", "Haftar", "GNU")

@@ -239,7 +239,7 @@ def test_export_claims_round_trip_keeps_grades_and_retracted_claims(
     seeded: Tracker, tmp_path: Path, db_url: str, frozen: FrozenDateTimeFactory
 ) -> None:
     from tracker.adapters.files import write_csv
-    from tracker.domain.importing import COLUMNS
+    from tracker.domain.rows import COLUMNS
 
     seeded.add(fields("ex:1", reliability="B", unit="troops"))
     seeded.grade("Example Monitor", "D", "second thoughts")

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from reliability_support import report
 from test_hostile_input import Findings, backend_of, invoke, opened, run_property
 
-from tracker.domain.importing import COLUMNS
+from tracker.domain.rows import COLUMNS
 
 EXAMPLES = {"sqlite": 120, "postgresql": 40}
 HEADER = "id,type,date,subject,summary,source"

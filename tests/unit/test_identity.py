@@ -22,6 +22,7 @@ from tracker.domain.events import (
 from tracker.domain.fold import fold
 from tracker.domain.identity import (
     Identity,
+    NameIndex,
     ascii_fold,
     edit_distance,
     fold_attribute,
@@ -157,3 +158,16 @@ def test_pictures_after_alias_then_unalias_equal_pictures_before(
     knowledge = fold(entries(judged))
     after = build_picture(knowledge, day)
     assert (after.slots, after.occurrences) == (before.slots, before.occurrences)
+
+
+def test_a_name_index_finds_every_name_sharing_a_block_in_the_order_added() -> None:
+    index = NameIndex(["Khalifa Haftar", "Brigade 0042"])
+    index.add("khalifa  HAFTAR")  # one folded name: every block shared
+    index.add("Khalifa Haftar ")
+    assert index.candidates("Khalifa Haftar") == [
+        "Khalifa Haftar",
+        "khalifa  HAFTAR",
+        "Khalifa Haftar ",
+    ]
+    assert index.candidates("Brigade 0042") == ["Brigade 0042"]
+    assert index.candidates("Brigade 0043") == []  # names numbered apart share no block

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import pytest
 
 from tracker.domain.events import ClaimAsserted, LogEntry
-from tracker.domain.importing import Parsed, Row
 from tracker.domain.model import Claim, Source
 from tracker.domain.records import quick_init
+from tracker.domain.rows import Parsed, Row
 
 
 @quick_init

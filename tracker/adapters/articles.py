@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from tracker.domain.importing import COLUMNS, Row
+from tracker.domain.rows import COLUMNS, Row
 
 # `[source]` keys and the import columns they fill.
 SOURCE_KEYS = {

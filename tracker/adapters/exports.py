@@ -16,8 +16,8 @@ from tracker.domain.dates import date_parts, parse_date
 from tracker.domain.errors import TrackerError
 from tracker.domain.events import LogEntry, TypeDefined, canonical_json, format_instant
 from tracker.domain.fold import STATE_FIELDS, ClaimState
-from tracker.domain.importing import COLUMNS
 from tracker.domain.model import CLAIM_FIELDS, Claim, Publisher, Source
+from tracker.domain.rows import COLUMNS
 
 MONTHS = (
     "January",

@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from tracker.adapters.rowreaders import Problem, read_csv, read_jsonl, read_toml
 from tracker.domain.errors import TrackerError
-from tracker.domain.importing import Row
+from tracker.domain.rows import Row
 
 SUFFIXES = (".csv", ".jsonl", ".toml")
 

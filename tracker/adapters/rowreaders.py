@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from tracker.adapters.articles import read_article
 from tracker.adapters.csvrecords import Malformed, records
 from tracker.adapters.files import unneutralise
-from tracker.domain.importing import COLUMNS, IGNORED, Row
+from tracker.domain.rows import COLUMNS, IGNORED, Row
 
 
 @dataclass(frozen=True)

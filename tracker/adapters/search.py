@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 
 from tracker.adapters import filtering
-from tracker.adapters.bulk import insert_rows
+from tracker.adapters.bulk import insert_rows, select_rows
 from tracker.adapters.tables import SEARCH_TABLE, articles, claims, publishers
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.model import Publisher
@@ -56,11 +56,12 @@ def index(conn: Connection, columns: Sequence[str], rows: Sequence[Sequence[Any]
     source = columns.index("source_id")
     ids = sorted({row[source] for row in rows})
     names = dict(
-        conn.execute(
+        select_rows(  # plain text columns: the driver's rows as they are
+            conn,
             select(articles.c.id, publishers.c.name)
             .select_from(articles.join(publishers, publishers.c.key == articles.c.publisher_key))
-            .where(articles.c.id.in_(ids))
-        ).all()
+            .where(articles.c.id.in_(ids)),
+        )
     )
     texts = [columns.index(f) for f in FIELDS[:-1]]
     position = columns.index("position")

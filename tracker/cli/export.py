@@ -17,7 +17,7 @@ from tracker.cli.groups import Group
 from tracker.cli.options import CUT, WHEN
 from tracker.cli.show import CSV_COLUMNS, picture_rows
 from tracker.domain.filters import ClaimFilter
-from tracker.domain.importing import COLUMNS
+from tracker.domain.rows import COLUMNS
 
 OUT = click.option("--out", metavar="FILE", help="Write here (whole or not at all), not stdout.")
 

@@ -115,7 +115,7 @@ def _import(
     fmt: str,
 ) -> None:
     from tracker.adapters.outputs import RejectsFile
-    from tracker.domain.importing import COLUMNS
+    from tracker.domain.rows import COLUMNS
 
     # Opened first: a rejects file that cannot be written stops the run before any commit.
     kept = RejectsFile(rejects, [*COLUMNS, "error"], app.own_files()) if rejects else None
@@ -159,7 +159,7 @@ def _report(
     summary: Any, rejected_rows: list[list[str | None]], dry_run: bool, skip: bool, fmt: str
 ) -> None:
     """Print one file's warnings, errors and summary; keep its rejected rows."""
-    from tracker.domain.importing import COLUMNS
+    from tracker.domain.rows import COLUMNS
 
     for warning in summary.warnings:
         click.echo(

@@ -25,9 +25,9 @@ from tracker.domain.errors import ChainBroken, StoreError, ValidationError
 from tracker.domain.events import Chain, LogEntry, format_instant
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import Knowledge
-from tracker.domain.importing import COLUMNS
 from tracker.domain.judgements import Judgement, in_force
 from tracker.domain.picture import OccurrenceView, SlotView, build_picture
+from tracker.domain.rows import COLUMNS
 from tracker.heap import fewer_collections
 from tracker.services.reading import Reading
 

@@ -12,9 +12,11 @@ from tracker.adapters.rowreaders import Problem
 from tracker.adapters.scratch import FileIds
 from tracker.adapters.store import Store
 from tracker.adapters.writer import Writer
+from tracker.domain.deciding import Batch, Plan
 from tracker.domain.events import ClaimAsserted, ImportRecorded
-from tracker.domain.importing import BATCH_ROWS, Batch, Plan, Row, RowError, plan_batch
+from tracker.domain.importing import BATCH_ROWS, plan_batch
 from tracker.domain.model import Catalogue
+from tracker.domain.rows import Row, RowError
 from tracker.domain.units import SlotKey, UnitTally, slot_key, tally, unit_warning
 from tracker.heap import fewer_collections
 from tracker.services.base import Service
