@@ -121,7 +121,8 @@ def picture_table(
     else:
         parts += ["", "Slots: none observed by this date."]
     if picture.more_slots:
-        parts.append(f"… more slots follow ({more_slots or '--limit shows fewer or more'}).")
+        said = f" ({more_slots})" if more_slots else ""
+        parts.append(f"… more slots follow{said}.")
     if picture.occurrences:
         parts += ["", "Occurrences (newest first)", occurrence_table(picture.occurrences)]
         if picture.more:
