@@ -7,11 +7,11 @@ import json
 from collections.abc import Callable, Collection, Mapping
 from operator import itemgetter
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from tracker.adapters import publishers
 from tracker.adapters.bulk import rows_by_keys
-from tracker.adapters.logrows import decode_entry
+from tracker.adapters.logrows import read_claim_entries
 from tracker.adapters.tables import RENUMBERING, log
 from tracker.domain.canonical import canonical_json
 from tracker.domain.events import ClaimAsserted, ClaimCorrected, Event, to_payload
@@ -58,7 +58,7 @@ def knowledge_of(
                     events.append((position, same))
                     continue
             undecided.append(claim_id)
-        decoded = _decoded(conn, undecided)
+        decoded = [(e.position, e.event) for e in read_claim_entries(conn, undecided)]
         events += decoded
         wanted = {
             e.supersedes for _, e in decoded if isinstance(e, ClaimCorrected)
@@ -93,15 +93,6 @@ def renumbering_query(dialect: str) -> str:
     """SQLite would rather read every correction through `ix_log_kind`: told which index."""
     indexed = " INDEXED BY ix_log_renumbering" if dialect == "sqlite" else ""
     return f"SELECT claim_id, payload FROM log{indexed} WHERE {RENUMBERING[dialect]}"
-
-
-def _decoded(conn: Connection, claim_ids: list[str]) -> list[tuple[int, Event]]:
-    """Every log event of these claims, decoded, with its position."""
-    events: list[tuple[int, Event]] = []
-    for start in range(0, len(claim_ids), _ID_BATCH):
-        batch = select(log).where(log.c.claim_id.in_(claim_ids[start : start + _ID_BATCH]))
-        events += [(e.position, e.event) for e in map(decode_entry, conn.execute(batch))]
-    return events
 
 
 def _log_rows(
