@@ -3,9 +3,10 @@ field checked and normalised, every problem a ValidationError naming its field."
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import datetime
 from functools import lru_cache
-from typing import Any
 
 from tracker.domain.catalogue import Catalogue
 from tracker.domain.dates import parse_date
@@ -17,7 +18,6 @@ from tracker.domain.model import (
     Claim,
     Source,
     derive_claim_id,
-    fold_text,
     subject_key,
 )
 from tracker.domain.values import canonical_value, legacy_spelling
@@ -45,7 +45,10 @@ def check_rank(raw: str) -> str:
 
 
 def build_claim(
-    fields_in: dict[str, str | None], catalogue: Catalogue, source_id: str, legacy: bool = False
+    fields_in: Mapping[str, str | None],
+    catalogue: Catalogue,
+    source_id: str,
+    legacy: bool = False,
 ) -> Claim:
     """Validate and normalise one claim's fields (from a CLI call or an import row).
 
@@ -53,60 +56,119 @@ def build_claim(
     taken as schema 0003 took it (`legacy_spelling`), refusing nothing: how an import row
     the value grammar refuses is matched with a claim recorded before it.
     """
+    return _claim(fields_in.get, catalogue, source_id, "legacy" if legacy else "raise")[0]
 
-    def text(name: str) -> str | None:
-        raw = fields_in.get(name)
-        # fold_text inlined: this runs for a dozen fields of every imported row.
-        return " ".join(raw.split()) or None if raw is not None else None
 
-    def required(name: str) -> str:
-        value = text(name)
-        if value is None:
-            raise ValidationError(f"{name} is required", name)
-        return value
+def build_row_claim(
+    fields_in: Mapping[str, str | None], catalogue: Catalogue, source_id: str
+) -> tuple[Claim, str | None]:
+    """An import row's claim, and why the value grammar refuses its value (None if it does
+    not): such a claim is built with its value as schema 0003 took it (`legacy_spelling`),
+    to be matched with a claim recorded before the grammar. Any other problem raises, and
+    the refusal is what `build_claim` raises for a row with no problem before it."""
+    return _claim(fields_in.get, catalogue, source_id, "defer")
 
-    type_code = catalogue.check(required("type"))
-    date_text = required("date")
+
+def _claim(
+    get: Callable[[str], str | None], catalogue: Catalogue, source_id: str, values: str
+) -> tuple[Claim, str | None]:
+    """One pass over a claim's fields, each folded once, checked in the order the errors
+    have always been found in (type, date, attribute and value, subject, summary, the
+    value's grammar, credibility, lengths). `values`: "raise" refuses a value the grammar
+    does not take, "legacy" takes any value as schema 0003 did, "defer" takes such a value
+    as "legacy" does and returns the refusal. An import calls this for every row: the
+    folding is inlined rather than a call a field."""
+    raw = get("type")
+    text = " ".join(raw.split()) if raw is not None else ""
+    if not text:
+        raise ValidationError("type is required", "type")
+    type_code = catalogue.check(text)
+    raw = get("date")
+    date_text = " ".join(raw.split()) if raw is not None else ""
+    if not date_text:
+        raise ValidationError("date is required", "date")
     try:
         parse_date(date_text)
     except ValidationError as error:
         raise ValidationError(error.message, "date") from None
-    attribute = text("attribute")
-    value = text("value")
+    raw = get("attribute")
+    attribute = " ".join(raw.split()) or None if raw is not None else None
+    raw = get("value")
+    value = " ".join(raw.split()) or None if raw is not None else None
     if attribute is not None and value is None:
         raise ValidationError("value is required with attribute", "value")
     if attribute is None and value is not None:
         raise ValidationError("value needs an attribute (an occurrence has no value)", "attribute")
-    quote_raw = fields_in.get("quote")
-    claim_id = text("id")
+    raw = get("subject")
+    subject = " ".join(raw.split()) if raw is not None else ""
+    if not subject:
+        raise ValidationError("subject is required", "subject")
+    raw = get("summary")
+    summary = " ".join(raw.split()) if raw is not None else ""
+    if not summary:
+        raise ValidationError("summary is required", "summary")
+    refused = None
+    stored = value
+    if value is not None:
+        if values == "legacy":
+            stored = legacy_spelling(value)
+        else:
+            try:
+                short = len(value) <= _CACHED_VALUE
+                stored = _canonical(value) if short else canonical_value(value)
+            except ValidationError as error:
+                if values == "raise":
+                    raise
+                stored, refused = legacy_spelling(value), error.message
+    raw = get("credibility")
+    credibility = (raw or "6").strip() or "6"
+    if len(credibility) != 1 or credibility not in CREDIBILITY_GRADES:
+        raise ValidationError(f"credibility {raw!r} is not a grade 1-6", "credibility")
+    raw = get("id")
+    claim_id = " ".join(raw.split()) if raw is not None else ""
+    quote = get("quote")
+    raw, unit = get("unit"), None
+    if raw is not None:
+        unit = " ".join(raw.split()) or None
+    raw, actor = get("actor"), None
+    if raw is not None:
+        actor = " ".join(raw.split()) or None
+    raw, target = get("target"), None
+    if raw is not None:
+        target = " ".join(raw.split()) or None
+    raw, place = get("place"), None
+    if raw is not None:
+        place = " ".join(raw.split()) or None
+    raw, originator = get("originator"), None
+    if raw is not None:
+        originator = " ".join(raw.split()) or None
     claim = Claim(
-        id=claim_id or "",
-        type=type_code,
-        date=date_text,
-        subject=required("subject"),
-        summary=required("summary"),
-        source_id=source_id,
-        attribute=attribute,
-        value=_stored_value(value, legacy),
-        unit=text("unit"),
-        actor=text("actor"),
-        target=text("target"),
-        place=text("place"),
-        quote=quote_raw.strip() or None if quote_raw is not None else None,
-        originator=text("originator"),
-        credibility=_field(check_credibility, fields_in.get("credibility"), "credibility"),
+        claim_id,
+        type_code,
+        date_text,
+        subject,
+        summary,
+        source_id,
+        attribute,
+        stored,
+        unit,
+        actor,
+        target,
+        place,
+        quote.strip() or None if quote is not None else None,
+        originator,
+        credibility,
     )
     check_lengths(claim)
     if claim_id:  # built once with its id when the row gives one: `replace` costs a build
-        return claim
+        return claim, refused
     spelled = legacy_spelling(value) if value is not None else None
-    return replace(claim, id=derive_claim_id(claim, spelled))
+    return replace(claim, id=derive_claim_id(claim, spelled)), refused
 
 
-def _stored_value(value: str | None, legacy: bool) -> str | None:
-    if value is None:
-        return None
-    return legacy_spelling(value) if legacy else canonical_value(value)
+# A feed's values repeat (a few figures and states): the short ones are normalised once.
+_CACHED_VALUE = 64
+_canonical = lru_cache(maxsize=4096)(canonical_value)
 
 
 # What both backends can store and index, so SQLite refuses what PostgreSQL cannot hold: ids
@@ -136,12 +198,17 @@ def check_lengths(claim: Claim) -> None:
             )
 
 
-SOURCE_FIELDS = ("source", "source_url", "source_title", "published", "retrieved", "reliability")
-
-
-def build_source(fields_in: dict[str, str | None]) -> Source:
+def build_source(fields_in: Mapping[str, str | None]) -> Source:
     """Validate and normalise a source from `source`, `source_url`, … fields."""
-    return _build_source(*map(fields_in.get, SOURCE_FIELDS))
+    get = fields_in.get
+    return _build_source(
+        get("source"),
+        get("source_url"),
+        get("source_title"),
+        get("published"),
+        get("retrieved"),
+        get("reliability"),
+    )
 
 
 @lru_cache(maxsize=4096)  # a feed has few sources and many rows; a bad one raises every time
@@ -153,45 +220,36 @@ def _build_source(
     retrieved_raw: str | None,
     reliability_raw: str | None,
 ) -> Source:
-    def text(raw: str | None) -> str | None:
-        return fold_text(raw) or None if raw is not None else None
-
-    name = text(name_raw)
-    if name is None:
+    # One pass, folding inlined: a feed citing an article a row misses the cache every row.
+    name = " ".join(name_raw.split()) if name_raw is not None else ""
+    if not name:
         raise ValidationError("source is required (no claim without provenance)", "source")
-    published = text(published_raw)
+    published = " ".join(published_raw.split()) or None if published_raw is not None else None
     if published is not None:
         try:
             parse_date(published)
         except ValidationError as error:
             raise ValidationError(error.message, "published") from None
-    retrieved = text(retrieved_raw)
+    retrieved = " ".join(retrieved_raw.split()) or None if retrieved_raw is not None else None
     if retrieved is not None:
         _check_datetime(retrieved)
-    reliability = _field(check_reliability, reliability_raw, "reliability")
-    url, title = text(url_raw), text(title_raw)
+    reliability = (reliability_raw or "F").strip().upper() or "F"
+    if len(reliability) != 1 or reliability not in RELIABILITY_GRADES:
+        raise ValidationError(f"reliability {reliability_raw!r} is not a grade A-F", "reliability")
+    url = " ".join(url_raw.split()) or None if url_raw is not None else None
+    title = " ".join(title_raw.split()) or None if title_raw is not None else None
     return Source(
-        id=Source.identity(name, url, title, published, reliability),
-        name=name,
-        url=url,
-        title=title,
-        published=published,
-        retrieved=retrieved,
-        reliability=reliability,
+        Source.identity(name, url, title, published, reliability),
+        name,
+        url,
+        title,
+        published,
+        retrieved,
+        reliability,
     )
 
 
-def _field(check: Any, raw: str | None, name: str) -> str:
-    try:
-        result: str = check(raw)
-    except ValidationError as error:
-        raise ValidationError(error.message, name) from None
-    return result
-
-
 def _check_datetime(text: str) -> None:
-    from datetime import datetime
-
     try:
         datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tracker.domain.building import build_claim, build_source, check_rank
+from tracker.domain.building import build_row_claim, build_source, check_rank
 from tracker.domain.catalogue import Catalogue, TypeDef, type_def
 from tracker.domain.errors import ValidationError
 from tracker.domain.judgements import JUDGEMENT_OPS, judgement_names
@@ -110,14 +110,7 @@ def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
         return Parsed(row, op, claim_id, reason=reason)
     # An assertion, or a retraction carrying the claim's content (`export claims --all`).
     source = build_source(row.fields)
-    refused = None
-    try:
-        claim = build_claim(row.fields, catalogue, source.id)
-    except ValidationError as error:
-        if error.field != "value":
-            raise
-        claim = build_claim(row.fields, catalogue, source.id, legacy=True)
-        refused = error.message
+    claim, refused = build_row_claim(row.fields, catalogue, source.id)
     rank_text = fold_text(get("rank") or "")
     rank = _checked(check_rank, rank_text, "rank") if rank_text else None
     return Parsed(row, op, claim.id, claim, source, reason, rank, refused=refused)
