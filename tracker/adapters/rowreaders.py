@@ -85,16 +85,14 @@ def read_toml(handle: TextIO) -> Iterator[Row | Problem]:
 def _fields(names: list[str], record: list[str], ignored: list[str]) -> dict[str, str | None]:
     """A CSV record as fields: empty cells are None, neutralised cells read back as written.
 
-    Built with `dict(zip())` and fixed up in place, the cheapest way in Python per row.
+    One comprehension, a cell looked at once: the cheapest way in Python per row.
     """
-    fields: dict[str, str | None] = dict(zip(names, record, strict=False))
+    fields: dict[str, str | None] = {
+        name: (cell if cell[0] != "'" else unneutralise(cell)) if cell else None
+        for name, cell in zip(names, record, strict=False)
+    }
     for name in ignored:
         fields.pop(name, None)
-    for name, cell in fields.items():
-        if not cell:
-            fields[name] = None
-        elif cell[0] == "'":
-            fields[name] = unneutralise(cell)
     return fields
 
 

@@ -143,12 +143,13 @@ def _drop_contradictions(
             continue
         digest = shape(item)
         batch.seen.append((item.claim_id, digest, item.row.line))
-        before = shapes.setdefault(item.claim_id, set())
+        before = shapes.get(item.claim_id)
         if not before:
+            shapes[item.claim_id] = {digest}
             kept.append(item)
-        elif before == {digest}:
+        elif len(before) == 1 and digest in before:
             plan.counts["unchanged"] += 1
         else:
             plan.found.add(item.claim_id)
-        before.add(digest)
+            before.add(digest)
     return kept

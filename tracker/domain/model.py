@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from tracker.domain.canonical import canonical_json
+from tracker.domain.canonical import canonical_json, quoted
 
 # Re-exported: the catalogue was defined here before it had a module of its own.
 from tracker.domain.catalogue import Catalogue as Catalogue
@@ -85,16 +85,18 @@ class Source:
     def identity(
         name: str, url: str | None, title: str | None, published: str | None, reliability: str
     ) -> str:
-        return content_id(
-            "src",
-            {
-                "name": source_key(name),
-                "url": url,
-                "title": title,
-                "published": published,
-                "reliability": reliability,
-            },
+        """`content_id("src", …)` of the name (`source_key`), url, title, published date and
+        grade. Its canonical JSON is written out here, keys in their sorted order (a test
+        checks it against `canonical_json`): an import derives it for every row whose
+        article is new, and the dict and the encoder's sorting cost a third of it."""
+        text = (
+            f'{{"name":{quoted(source_key(name))},'
+            f'"published":{"null" if published is None else quoted(published)},'
+            f'"reliability":{quoted(reliability)},'
+            f'"title":{"null" if title is None else quoted(title)},'
+            f'"url":{"null" if url is None else quoted(url)}}}'
         )
+        return f"src:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
 @quick_init
