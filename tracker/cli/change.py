@@ -18,10 +18,11 @@ from tracker.cli.render import (
     json_number,
     json_value,
     signed,
+    stream_csv,
     table,
 )
 from tracker.cli.show import occurrence_json, occurrence_table, slot_value
-from tracker.cli.terminal import line, terminal_options
+from tracker.cli.terminal import line, stdout_tty, terminal_options
 from tracker.domain.diff import SlotChange
 from tracker.domain.picture import OccurrenceView
 from tracker.domain.values import number_text
@@ -83,7 +84,11 @@ def diff(
     if not world and known_at:
         raise click.UsageError("--known-at goes with --from/--to")
     tracker = app.tracker()
-    if world:
+    if world and fmt == "csv" and not stdout_tty():
+        # Down a pipe, written as it is read (`export diff`'s rows).
+        with tracker.diff_streamed(start, end, known_at) as (changes, occurrences):
+            stream_csv(CHANGE_COLUMNS, world_rows(changes, occurrences))
+    elif world:
         result: WorldDiff = tracker.diff(start, end, known_at)
         emit(fmt, world_json(result), lambda: world_csv(result), lambda: world_table(result))
     else:

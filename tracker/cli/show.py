@@ -18,6 +18,7 @@ from tracker.cli.render import (
     json_value,
     out,
     out_csv,
+    stream_csv,
 )
 from tracker.cli.terminal import stdout_tty, terminal_options
 from tracker.domain.filters import ClaimFilter
@@ -94,6 +95,11 @@ def show(
       tracker show --as-of 2024-06 --known-at 2025-03-01 --format json
       tracker show --type military.visit --min-reliability B --limit 20
     """
+    if fmt == "csv" and limit is None and subject is None and not show_all and not stdout_tty():
+        # The whole picture down a pipe: written as it is read (`export picture`'s rows).
+        with app.tracker().picture_streamed(as_of, known_at, where) as (slots, occurrences):
+            stream_csv(CSV_COLUMNS, picture_rows(slots, occurrences))
+        return
     defaulted = limit is None and fmt == "table" and stdout_tty()
     if defaulted:  # a terminal is read a screen at a time: list the newest, say the rest
         limit = TERMINAL_LIMIT
