@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TextIO
 
 import click
 
-from tracker.cli.jsonout import indented
+from tracker.cli.jsonout import indented, indented_pieces
 from tracker.cli.terminal import (
     columns,
     cut,
@@ -223,6 +223,14 @@ def stream_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     from tracker.adapters.files import write_csv
 
     write_csv(_Escaped(sys.stdout), headers, rows)
+
+
+def stream_json(data: Mapping[str, Any]) -> None:
+    """As `out(dump_json(data))` on a pipe, the lists given as iterators written an item at a
+    time (`jsonout.indented_pieces`)."""
+    for piece in indented_pieces(data):
+        sys.stdout.write(safe_json(piece))
+    sys.stdout.write("\n")
 
 
 class _Escaped:

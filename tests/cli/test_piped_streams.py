@@ -1,6 +1,6 @@
-"""`show --format csv` and `diff --from --to --format csv` down a pipe write each row as it is
-read (the rows of `export picture` / `export diff`), never building the whole view: the text
-must be what the in-memory view gives, control characters escaped as before."""
+"""`show` and `diff --from --to` as CSV or JSON down a pipe write each row or item as it is read
+(the reads of `export picture` / `export diff`), never building the whole view: the text must
+be what the in-memory view gives, control characters escaped as before."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from tracker.cli import cli
-from tracker.cli.change import world_csv
+from tracker.cli.change import world_csv, world_json
+from tracker.cli.render import dump_json
+from tracker.cli.show import picture_json
 from tracker.cli.terminal import escape_lines
+from tracker.domain.filters import ClaimFilter
 from tracker.services import Tracker
 from tracker.services.reading import Reading
 
@@ -85,3 +88,33 @@ def test_a_piped_diff_csv_streams_and_is_the_in_memory_one(
             in_memory(patched)
             streamed = run(url, "diff", "--from", start, "--to", end, "--format", "csv")
         assert streamed == whole, (start, end)
+
+
+@pytest.mark.parametrize("where", [[], ["--min-reliability", "B"], ["--mentions", "wagner"]])
+@pytest.mark.parametrize("day", ["2024-04-15", "2024-06"])
+def test_a_piped_picture_json_streams_and_is_the_in_memory_one(
+    tracker: Tracker, url: str, monkeypatch: pytest.MonkeyPatch, where: list[str], day: str
+) -> None:
+    picture, cut = tracker.show(day, None, where=None if not where else filter_of(where))
+    whole = dump_json(picture_json(picture, cut)) + "\n"  # built in memory
+    assert picture.deprecated_hidden or where or day < "2024-05"
+    in_memory(monkeypatch)
+    assert run(url, "show", "--as-of", day, *where, "--format", "json") == whole
+
+
+def test_a_piped_diff_json_streams_and_is_the_in_memory_one(
+    tracker: Tracker, url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for start, end in [("2024-03", "2024-06"), ("2024-06", "2024-06")]:
+        whole = dump_json(world_json(tracker.diff(start, end))) + "\n"
+        with monkeypatch.context() as patched:
+            in_memory(patched)
+            streamed = run(url, "diff", "--from", start, "--to", end, "--format", "json")
+        assert streamed == whole, (start, end)
+
+
+def filter_of(args: list[str]) -> ClaimFilter:
+    option, value = args
+    if option == "--min-reliability":
+        return ClaimFilter.of(min_reliability=value)
+    return ClaimFilter.of(mentions=[value])
