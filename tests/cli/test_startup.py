@@ -7,6 +7,7 @@ import pkgutil
 import subprocess
 import sys
 from importlib import import_module
+from pathlib import Path
 
 import click
 
@@ -82,3 +83,18 @@ def test_help_lists_the_same_as_with_every_command_loaded() -> None:
     loaded = help_text(f"assert len(cli.commands) == {len(COMMANDS)}")
     assert "Record:" in lazy and "  show " in lazy
     assert lazy == loaded
+
+
+def test_a_command_on_sqlite_loads_no_postgresql_dialect(tmp_path: Path, seed_file: Path) -> None:
+    """A dialect keyword in a table's definition (`postgresql_where`) makes SQLAlchemy import
+    that dialect's package, ~10% of a SQLite command's start-up; none may be left at import."""
+    db = str(tmp_path / "t.db")
+    subprocess.run(
+        [sys.executable, "-m", "tracker", "--db", db, "import", str(seed_file)],
+        capture_output=True,
+        check=True,
+    )
+    loaded = loaded_by("--db", db, "show", "--as-of", "2025-02")
+    assert "tracker.adapters.picture_rows" in loaded  # the probe saw the picture read
+    assert [m for m in loaded if m.startswith("sqlalchemy.dialects.sqlite")] != []
+    assert [m for m in loaded if m.startswith("sqlalchemy.dialects.postgresql")] == []

@@ -124,11 +124,10 @@ def test_the_streamed_picture_csv_is_the_in_memory_one(world: tuple[Tracker, int
             whole = build_picture(where.keep(folded) if where else folded, day)
             for known_at in (None, f"@{middle}"):  # the projection, then the fold
                 shown, _ = tracker.show(day.isoformat(), known_at, where=where)
-                with tracker.picture_streamed(day.isoformat(), known_at, where) as (
-                    slots,
-                    occurrences,
-                ):
-                    written = as_csv(CSV_COLUMNS, picture_rows(slots, occurrences))
+                with tracker.picture_streamed(day.isoformat(), known_at, where) as stream:
+                    written = as_csv(CSV_COLUMNS, picture_rows(stream.slots, stream.occurrences))
+                    assert stream.deprecated_hidden == shown.deprecated_hidden, (day, where)
+                    assert stream.changed_later == shown.changed_later, (day, where)
                 assert written == picture_csv(shown), (day, where, known_at)
                 if known_at is None:
                     assert written == picture_csv(whole), (day, where)
@@ -144,8 +143,8 @@ def test_the_streamed_diff_csv_is_the_in_memory_one(world: tuple[Tracker, int]) 
             for known_at in (None, f"@{middle}"):
                 a, b = start.isoformat(), end.isoformat()
                 whole = tracker.diff(a, b, known_at)
-                with tracker.diff_streamed(a, b, known_at) as (changes, occurrences):
-                    written = as_csv(CHANGE_COLUMNS, world_rows(changes, occurrences))
+                with tracker.diff_streamed(a, b, known_at) as stream:
+                    written = as_csv(CHANGE_COLUMNS, world_rows(stream.changes, stream.occurrences))
                 assert written == world_csv(whole), (a, b, known_at)
                 if known_at is None:
                     expected = folded_diff(folded, start, end, whole.cut)

@@ -275,7 +275,9 @@ def test_out_never_replaces_the_database_or_what_is_not_a_regular_file(
     assert verified.exit_code == 0
 
 
-@pytest.mark.parametrize("command", ["export log", "export claims", "show", "timeline", "info"])
+@pytest.mark.parametrize(
+    "command", ["export log", "export claims", "show", "show --format csv", "timeline", "info"]
+)
 @pytest.mark.parametrize("how", ["full disk", "reader gone"])
 def test_standard_output_that_fails_is_one_clear_error(
     tmp_path: Path, seed_file: Path, command: str, how: str

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.cli.jsonout import indented
+from tracker.cli.jsonout import indented, indented_pieces
 
 # Text with what needs escaping or care: quotes, backslashes, control characters, line and
 # paragraph separators, non-ASCII letters, astral characters, and lone surrogates' neighbours.
@@ -57,3 +57,21 @@ def test_a_picture_shaped_object_is_indented_as_the_standard_library_does() -> N
         "empty": {},
     }
     assert indented(picture) == json.dumps(picture, ensure_ascii=False, indent=2)
+
+
+# A value of an object written a piece at a time: a list given as an iterator, or any value.
+FIELD = st.one_of(
+    st.tuples(st.just(True), st.lists(DATA, max_size=4)), st.tuples(st.just(False), DATA)
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.dictionaries(TEXT, FIELD, max_size=5))
+def test_an_object_written_a_piece_at_a_time_is_the_whole_one(
+    fields: dict[str, tuple[bool, Any]],
+) -> None:
+    """`indented_pieces`, the lists it is given as iterators written item by item."""
+    pieces = {k: iter(value) if streamed else value for k, (streamed, value) in fields.items()}
+    whole = {k: value for k, (_, value) in fields.items()}
+    written = "".join(indented_pieces(pieces))
+    assert written == json.dumps(whole, ensure_ascii=False, indent=2)

@@ -7,7 +7,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from operator import itemgetter
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 from tracker.domain.model import Catalogue
 from tracker.domain.values import numeric
@@ -47,7 +47,13 @@ def unneutralise(cell: str) -> str | None:
     return cell
 
 
-def csv_writer(out: TextIO) -> Any:
+class Writable(Protocol):
+    """Where text goes: a text file, or anything with its `write`."""
+
+    def write(self, text: str, /) -> int: ...
+
+
+def csv_writer(out: Writable) -> Any:
     """A csv writer whose rows end with `\\n` and which quotes a cell holding `\\r` too.
 
     Python's writer quotes only the characters of its line terminator: with `\\n` alone, a
@@ -59,14 +65,14 @@ def csv_writer(out: TextIO) -> Any:
 class _EndsWithNewline:
     """Takes whole rows ending in `\\r\\n` (the csv writer writes one row per call)."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: Writable) -> None:
         self._write = out.write
 
     def write(self, row: str) -> int:
         return self._write(row[:-2] + "\n")
 
 
-def write_csv(out: TextIO, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+def write_csv(out: Writable, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """RFC 4180 CSV with formula-like text cells neutralised."""
     writer = csv_writer(out)
     writer.writerow(columns)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from operator import itemgetter
+from typing import Any
 
-from sqlalchemy import ColumnClause, Connection, literal_column, select
+from sqlalchemy import ColumnClause, Connection, Select, func, literal_column, select
 
 from tracker.adapters import filtering, names
 from tracker.adapters.bulk import rows_by_keys, select_rows
@@ -55,15 +56,34 @@ def deprecated(
 ) -> list[ClaimState]:
     """The active deprecated claims begun by `as_of` (of `subject`, that `where` matches):
     a picture hides and counts them."""
+    query = _deprecated(conn, select(*COLUMNS), as_of, subject, where, known)
+    return list(map(state_of, select_rows(conn, query)))
+
+
+def hidden(
+    conn: Connection, as_of: date, where: ClaimFilter | None, known: Mapping[str, Publisher]
+) -> int:
+    """How many claims `deprecated` gives (of every subject): a picture's count of them."""
+    query = _deprecated(conn, select(func.count()).select_from(claims), as_of, None, where, known)
+    return int(conn.execute(query).scalar_one())
+
+
+def _deprecated(
+    conn: Connection,
+    query: Select[Any],
+    as_of: date,
+    subject: str | None,
+    where: ClaimFilter | None,
+    known: Mapping[str, Publisher],
+) -> Select[Any]:
     c = claims.c
     # The literal, not a bound parameter: it is what lets SQLite use the partial index.
-    query = select(*COLUMNS).where(
+    query = query.where(
         c.first_day <= as_of.toordinal(), c.retracted.is_(False), c.rank == _DEPRECATED
     )
     if subject is not None:
         query = query.where(c.subject_key.in_(names.members(conn, subject_key(subject))))
-    query = filtering.where(conn, query, where, known)
-    return list(map(state_of, select_rows(conn, query)))
+    return filtering.where(conn, query, where, known)
 
 
 def _usable(

@@ -11,6 +11,7 @@ retraction (or reinstatement) touches only `claims`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -69,10 +70,11 @@ def index(conn: Connection, columns: Sequence[str], rows: Sequence[Sequence[Any]
         (row[position], *[row[i] or "" for i in texts], names.get(row[source], "")) for row in rows
     ]
     if conn.dialect.name == "postgresql":
-        _pg_rows.create(conn, checkfirst=True)
-        insert_rows(conn, _pg_rows, ("position", *FIELDS), values)
+        rows_table = _pg_rows()
+        rows_table.create(conn, checkfirst=True)
+        insert_rows(conn, rows_table, ("position", *FIELDS), values)
         conn.exec_driver_sql(_PG_INSERT)
-        conn.exec_driver_sql(f"TRUNCATE {_pg_rows.name}")
+        conn.exec_driver_sql(f"TRUNCATE {_PG_ROWS}")
     else:
         conn.exec_driver_sql(_SQLITE_INSERT, values)
 
@@ -133,17 +135,23 @@ _SQLITE_INSERT = (
     f"INSERT INTO {SEARCH_TABLE} (rowid, {', '.join(FIELDS)}) "
     f"VALUES (?, {', '.join('?' for _ in FIELDS)})"
 )
-# PostgreSQL: the texts of a batch, copied in, then made documents by one statement. A
-# temporary table of the writer's transaction (gone with it), not in the schema's metadata.
-_pg_rows = Table(
-    "tracker_search_rows",
-    MetaData(),
-    Column("position", BigInteger),
-    *(Column(f, Text) for f in FIELDS),
-    prefixes=["TEMPORARY"],
-    postgresql_on_commit="DROP",
-)
+_PG_ROWS = "tracker_search_rows"
 _PG_INSERT = (
     f"INSERT INTO {SEARCH_TABLE} (position, document) "
-    f"SELECT position, {_pg_document()} FROM {_pg_rows.name}"
+    f"SELECT position, {_pg_document()} FROM {_PG_ROWS}"
 )
+
+
+@cache
+def _pg_rows() -> Table:
+    """PostgreSQL: the texts of a batch, copied in, then made documents by one statement. A
+    temporary table of the writer's transaction (gone with it), not in the schema's metadata.
+    Made on first use: its dialect keyword imports the PostgreSQL dialect's package."""
+    return Table(
+        _PG_ROWS,
+        MetaData(),
+        Column("position", BigInteger),
+        *(Column(f, Text) for f in FIELDS),
+        prefixes=["TEMPORARY"],
+        postgresql_on_commit="DROP",
+    )

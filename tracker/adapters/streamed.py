@@ -10,11 +10,18 @@ from contextlib import closing, contextmanager
 from datetime import date
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Select, func, select
 
-from tracker.adapters import filtering, names, occurrence_rows, projection, publishers
+from tracker.adapters import (
+    filtering,
+    names,
+    occurrence_rows,
+    picture_rows,
+    projection,
+    publishers,
+)
 from tracker.adapters.bulk import rows_by_keys
 from tracker.adapters.logrows import read_head
 from tracker.adapters.reads import _UNKNOWN_SOURCE, Listing, ProjectionReads
@@ -36,13 +43,21 @@ _PAGE = 1000
 Slot = tuple[str, str]  # the subject key a slot's subject resolves to, its attribute key
 
 
+class Streamed(NamedTuple):
+    """A picture's reads, streamed (`StreamedReads.pictured_streamed`)."""
+
+    pages: Iterator[Knowledge]
+    views: Iterator[OccurrenceView]
+    hidden: int  # the deprecated claims a picture at `listing.as_of` hides and counts
+
+
 class StreamedReads(ProjectionReads):
     """The store's streaming readers of pictures (`Store` is one)."""
 
     @contextmanager
     def pictured_streamed(
         self, upto: int, pictured_at: Sequence[date], listing: Listing
-    ) -> Iterator[tuple[Iterator[Knowledge], Iterator[OccurrenceView]] | None]:
+    ) -> Iterator[Streamed | None]:
         """What pictures at `pictured_at` (of every subject) need of what the log knows at
         `upto`, read from the projection while the context is open; None if it is not at
         `upto`. One snapshot.
@@ -53,7 +68,8 @@ class StreamedReads(ProjectionReads):
         deprecated ones a picture counts, their articles, every publisher and the names of
         their subjects; a picture of each page gives that page's slots. Then the occurrences
         a picture at `listing.as_of` lists (not deprecated; `listing.after`, `listing.where`),
-        newest first, as `occurrences` lists them. Read the pages before the occurrences.
+        newest first, as `occurrences` lists them. Read the pages before the occurrences. And
+        how many deprecated claims that picture hides.
         """
         assert not listing.show_all and listing.limit is None  # not what exports list
         with self._snapshot() as conn:
@@ -61,12 +77,13 @@ class StreamedReads(ProjectionReads):
                 yield None
                 return
             known = publishers.read_publishers(conn)
+            hidden = picture_rows.hidden(conn, listing.as_of, listing.where, known)
             pages = _pages(conn, upto, pictured_at, listing.where, known)
             views = occurrence_rows.streamed(
                 conn, listing.as_of, known, listing.after, listing.where
             )
             with closing(pages), closing(views):
-                yield pages, _known_sources(views)
+                yield Streamed(pages, _known_sources(views), hidden)
 
 
 def _known_sources(views: Iterator[OccurrenceView]) -> Generator[OccurrenceView, None, None]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -18,16 +18,19 @@ from tracker.cli.render import (
     json_number,
     json_value,
     signed,
+    stream_csv,
+    stream_json,
     table,
 )
 from tracker.cli.show import occurrence_json, occurrence_table, slot_value
-from tracker.cli.terminal import line, terminal_options
+from tracker.cli.terminal import line, stdout_tty, terminal_options
 from tracker.domain.diff import SlotChange
 from tracker.domain.picture import OccurrenceView
 from tracker.domain.values import number_text
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy: not needed for `--help`
     from tracker.services import KnownDiff, WorldDiff
+    from tracker.services.exporting import DiffStream
 
 
 def register(cli: click.Group) -> None:
@@ -83,7 +86,14 @@ def diff(
     if not world and known_at:
         raise click.UsageError("--known-at goes with --from/--to")
     tracker = app.tracker()
-    if world:
+    if world and fmt != "table" and not stdout_tty():
+        # Down a pipe, written as it is read (`export diff`'s reads).
+        with tracker.diff_streamed(start, end, known_at) as stream:
+            if fmt == "csv":
+                stream_csv(CHANGE_COLUMNS, world_rows(stream.changes, stream.occurrences))
+            else:
+                stream_json(world_json(stream, iter))
+    elif world:
         result: WorldDiff = tracker.diff(start, end, known_at)
         emit(fmt, world_json(result), lambda: world_csv(result), lambda: world_table(result))
     else:
@@ -145,14 +155,17 @@ def change_json(change: SlotChange) -> dict[str, Any]:
     }
 
 
-def world_json(result: WorldDiff) -> dict[str, Any]:
+def world_json(
+    result: WorldDiff | DiffStream, items: Callable[[Iterator[Any]], Any] = list
+) -> dict[str, Any]:
+    """`items`: what the lists are made into (`iter`: streamed, `render.stream_json`)."""
     return {
         "from": result.start.isoformat(),
         "to": result.end.isoformat(),
         "known_at": result.cut.label(),
         "position": result.cut.position,
-        "changes": [change_json(c) for c in result.changes],
-        "occurrences": [occurrence_json(o) for o in result.occurrences],
+        "changes": items(map(change_json, result.changes)),
+        "occurrences": items(map(occurrence_json, result.occurrences)),
     }
 
 

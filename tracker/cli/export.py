@@ -98,10 +98,10 @@ def picture(
       tracker export picture --mentions Wagner --min-reliability B
     """
     with (
-        app.tracker().picture_streamed(as_of, known_at, where) as (slots, occurrences),
+        app.tracker().picture_streamed(as_of, known_at, where) as picture,
         atomic_output(out, app.own_files()) as stream,
     ):
-        write_csv(stream, CSV_COLUMNS, picture_rows(slots, occurrences))
+        write_csv(stream, CSV_COLUMNS, picture_rows(picture.slots, picture.occurrences))
 
 
 @export.command()
@@ -119,10 +119,10 @@ def diff(app: Any, start: str, end: str, known_at: str | None, out: str | None) 
       tracker export diff --from 2024 --to 2025
     """
     with (
-        app.tracker().diff_streamed(start, end, known_at) as (changes, occurrences),
+        app.tracker().diff_streamed(start, end, known_at) as result,
         atomic_output(out, app.own_files()) as stream,
     ):
-        write_csv(stream, CHANGE_COLUMNS, world_rows(changes, occurrences))
+        write_csv(stream, CHANGE_COLUMNS, world_rows(result.changes, result.occurrences))
 
 
 @export.command()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
-from tracker.cli.jsonout import indented
+from tracker.cli.jsonout import indented, indented_pieces
 from tracker.cli.terminal import (
     columns,
     cut,
@@ -214,3 +215,30 @@ def out_csv(text: str) -> None:
     """A view as CSV, control characters escaped as in a table: it may reach a terminal, or
     a log a terminal shows. The exact text of claims is `tracker export claims`' to give."""
     out(escape_lines(text), nl=False)
+
+
+def stream_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """As `out_csv(dump_csv(headers, rows))` on a pipe, each row written as it is made: the
+    reader gets the first rows at once, and memory follows a row, not the view."""
+    from tracker.adapters.files import write_csv
+
+    write_csv(_Escaped(sys.stdout), headers, rows)
+
+
+def stream_json(data: Mapping[str, Any]) -> None:
+    """As `out(dump_json(data))` on a pipe, the lists given as iterators written an item at a
+    time (`jsonout.indented_pieces`)."""
+    for piece in indented_pieces(data):
+        sys.stdout.write(safe_json(piece))
+    sys.stdout.write("\n")
+
+
+class _Escaped:
+    """A text stream that escapes what it is given as `escape_lines` does: character by
+    character, so escaping each piece gives what escaping the whole would."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(escape_lines(text))

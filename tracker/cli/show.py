@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -18,6 +18,8 @@ from tracker.cli.render import (
     json_value,
     out,
     out_csv,
+    stream_csv,
+    stream_json,
 )
 from tracker.cli.terminal import stdout_tty, terminal_options
 from tracker.domain.filters import ClaimFilter
@@ -27,6 +29,7 @@ __all__ = ["occurrence_table", "slot_value"]  # for `change` and the report
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy: not needed for `--help`
     from tracker.services import Cut
+    from tracker.services.exporting import PictureStream
 
 
 # On a terminal, with no --limit, a table lists this many newest occurrences (read from an
@@ -94,6 +97,14 @@ def show(
       tracker show --as-of 2024-06 --known-at 2025-03-01 --format json
       tracker show --type military.visit --min-reliability B --limit 20
     """
+    if fmt != "table" and limit is None and subject is None and not show_all and not stdout_tty():
+        # The whole picture down a pipe: written as it is read (`export picture`'s reads).
+        with app.tracker().picture_streamed(as_of, known_at, where) as stream:
+            if fmt == "csv":
+                stream_csv(CSV_COLUMNS, picture_rows(stream.slots, stream.occurrences))
+            else:
+                stream_json(picture_json(stream, stream.cut, iter))
+        return
     defaulted = limit is None and fmt == "table" and stdout_tty()
     if defaulted:  # a terminal is read a screen at a time: list the newest, say the rest
         limit = TERMINAL_LIMIT
@@ -156,13 +167,16 @@ def slot_json(slot: SlotView) -> dict[str, Any]:
     }
 
 
-def picture_json(picture: Picture, cut: Cut) -> dict[str, Any]:
+def picture_json(
+    picture: Picture | PictureStream, cut: Cut, items: Callable[[Iterator[Any]], Any] = list
+) -> dict[str, Any]:
+    """`items`: what the lists are made into (`iter`: streamed, `render.stream_json`)."""
     return {
         "as_of": picture.as_of.isoformat(),
         "known_at": cut.label(),
         "position": cut.position,
-        "slots": [slot_json(s) for s in picture.slots],
-        "occurrences": [occurrence_json(o) for o in picture.occurrences],
+        "slots": items(map(slot_json, picture.slots)),
+        "occurrences": items(map(occurrence_json, picture.occurrences)),
         "deprecated_hidden": picture.deprecated_hidden,
         "changed_later": list(picture.changed_later),
     }

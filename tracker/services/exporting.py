@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from itertools import chain
 from pathlib import Path
@@ -29,7 +30,31 @@ from tracker.domain.judgements import Judgement, in_force
 from tracker.domain.picture import OccurrenceView, SlotView, build_picture
 from tracker.domain.rows import COLUMNS
 from tracker.heap import fewer_collections
+from tracker.services.base import Cut
 from tracker.services.reading import Reading
+
+
+@dataclass(frozen=True)
+class PictureStream:
+    """A `Picture` (and its cut) whose slots and occurrences may be streamed: iterate once."""
+
+    as_of: date
+    cut: Cut
+    slots: Iterable[SlotView]
+    occurrences: Iterable[OccurrenceView]
+    deprecated_hidden: int
+    changed_later: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DiffStream:
+    """A `WorldDiff` whose changes and occurrences may be streamed: iterate once."""
+
+    start: date
+    end: date
+    cut: Cut
+    changes: Iterable[SlotChange]
+    occurrences: Iterable[OccurrenceView]
 
 
 class Exporting(Reading):
@@ -60,37 +85,40 @@ class Exporting(Reading):
     @contextmanager
     def picture_streamed(
         self, as_of: str | None, known_at: str | None, where: ClaimFilter | None = None
-    ) -> Iterator[tuple[Iterable[SlotView], Iterable[OccurrenceView]]]:
-        """The slots and the occurrences of the picture of `show` (of every subject, not
-        deprecated), in its order. When the projection is at the cut, both are streamed while
-        the context is open, the slots a page at a time, so memory follows a page, not the
-        picture; read the slots first."""
+    ) -> Iterator[PictureStream]:
+        """The picture of `show` (of every subject, not deprecated), its slots and occurrences
+        in its order. When the projection is at the cut, both are streamed while the context
+        is open, the slots a page at a time, so memory follows a page, not the picture; read
+        the slots first."""
         day = parse_as_of(as_of) if as_of else self.clock().date()
         cut = self.cut(known_at)
         listing = Listing(day, where=self.resolved(where))
         with self.store.pictured_streamed(cut.position, [day], listing) as read:
             if read is None:  # the projection is not at the cut: the whole picture, folded
-                shown, _ = self.show(as_of, known_at, where=where)
-                yield shown.slots, shown.occurrences
+                p, _ = self.show(as_of, known_at, where=where)
+                yield PictureStream(
+                    day, cut, p.slots, p.occurrences, p.deprecated_hidden, p.changed_later
+                )
                 return
-            pages, views = read
-            yield (s for page in pages for s in _slots(page, day)), views
+            slots = (s for page in read.pages for s in _slots(page, day))
+            # At the cut is at the log's head: no later entry changed any claim.
+            yield PictureStream(day, cut, slots, read.views, read.hidden, ())
 
     @contextmanager
     def diff_streamed(
         self, start: str, end: str, known_at: str | None = None
-    ) -> Iterator[tuple[Iterable[SlotChange], Iterable[OccurrenceView]]]:
-        """The slot changes and the occurrences of `diff`, in its order, streamed while the
-        context is open when the projection is at the cut (see `picture_streamed`)."""
+    ) -> Iterator[DiffStream]:
+        """`diff`, its slot changes and occurrences in its order, streamed while the context
+        is open when the projection is at the cut (see `picture_streamed`)."""
         a, b = _days(start, end)
         cut = self.cut(known_at)
         with self.store.pictured_streamed(cut.position, [a, b], Listing(b, after=a)) as read:
             if read is None:
                 result = self.diff(start, end, known_at)
-                yield result.changes, result.occurrences
+                yield DiffStream(a, b, result.cut, result.changes, result.occurrences)
                 return
-            pages, views = read
-            yield (c for page in pages for c in _changes(page, a, b)), views
+            changes = (c for page in read.pages for c in _changes(page, a, b))
+            yield DiffStream(a, b, cut, changes, read.views)
 
     def restore(self, path: Path) -> int:
         """Load an `export log` file into an empty database; a broken chain is refused whole.
