@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from tracker.adapters import picture_rows as picture_reads
-from tracker.adapters import publishers, streamed
+from tracker.adapters import publishers, slot_page, streamed
 from tracker.adapters.files import write_csv
 from tracker.cli import cli
 from tracker.cli.change import CHANGE_COLUMNS, world_csv, world_rows
@@ -189,3 +189,19 @@ def test_an_export_that_fails_half_way_leaves_no_file(
     assert len(written) == 5
     assert "cannot write: the disk is full" in result.stderr
     assert list(folder.iterdir()) == []
+
+
+def test_the_streamed_picture_is_the_same_when_the_database_is_asked_for_code_point_order(
+    world: tuple[Tracker, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL with a collation of its language's rules orders the slots `COLLATE "C"`
+    (this test's database sorts by code point already: pretend it does not)."""
+    tracker, _ = world
+    written = []
+    for asked in (False, True):
+        if asked:
+            monkeypatch.setattr(slot_page, "_CODE_POINT_ORDER", set())
+        with tracker.picture_streamed("2024-09", None) as stream:
+            written.append(as_csv(CSV_COLUMNS, picture_rows(stream.slots, stream.occurrences)))
+    assert written[0] == written[1]
+    assert written[0].count("\nslot,") > 3

@@ -48,7 +48,8 @@ def first_slots(
     more follow. A slot is shown when one of its claims is: active, begun by `as_of`."""
     c = claims.c
     roots = names.roots(conn)
-    key = _in_code_points(conn)  # selected as ordered: DISTINCT asks for that
+    # Selected as ordered: DISTINCT asks for that.
+    key = in_code_points(conn, c.subject_key, c.attribute_key)
     query = _shown(conn, select(*key), as_of, subject, where, known)
     if not show_all:
         query = query.where(c.rank != "deprecated")
@@ -125,16 +126,15 @@ def _shown(
     return filtering.where(conn, query, where, known)
 
 
-def _in_code_points(conn: Connection) -> list[Any]:
-    """The slot key's columns to order by as Python orders strings (by code point): as they
-    are where the database's collation does (SQLite's BINARY, PostgreSQL's "C"), else in "C"
-    (an order the index cannot give, so PostgreSQL then sorts the candidate rows)."""
-    c = claims.c
+def in_code_points(conn: Connection, *columns: Any) -> list[Any]:
+    """`columns` to order by as Python orders strings (by code point): as they are where the
+    database's collation does (SQLite's BINARY, PostgreSQL's "C"), else in "C" (an order an
+    index of another collation cannot give, so PostgreSQL then sorts the rows)."""
     if conn.dialect.name != "postgresql":
-        return [c.subject_key, c.attribute_key]
+        return list(columns)
     collation = conn.exec_driver_sql(
         "SELECT datcollate FROM pg_database WHERE datname = current_database()"
     ).scalar()
     if str(collation).lower() in _CODE_POINT_ORDER:
-        return [c.subject_key, c.attribute_key]
-    return [c.subject_key.collate("C"), c.attribute_key.collate("C")]
+        return list(columns)
+    return [column.collate("C") for column in columns]

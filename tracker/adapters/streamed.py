@@ -21,6 +21,7 @@ from tracker.adapters import (
     picture_rows,
     projection,
     publishers,
+    slot_page,
 )
 from tracker.adapters.bulk import rows_by_keys
 from tracker.adapters.logrows import read_head
@@ -195,6 +196,4 @@ def _by_slot(
             c.first_day <= max(pictured_at).toordinal(),
         )
     )
-    if conn.dialect.name == "postgresql":  # code point order, as SQLite's and `sorted`'s
-        root, attribute = root.collate("C"), attribute.collate("C")
-    return query.order_by(root, attribute)
+    return query.order_by(*slot_page.in_code_points(conn, root, attribute))
