@@ -120,28 +120,13 @@ def _claim(
                 if values == "raise":
                     raise
                 stored, refused = legacy_spelling(value), error.message
-    raw = get("credibility")
-    credibility = (raw or "6").strip() or "6"
-    if len(credibility) != 1 or credibility not in CREDIBILITY_GRADES:
-        raise ValidationError(f"credibility {raw!r} is not a grade 1-6", "credibility")
+    credibility = check_credibility(get("credibility"))
     raw = get("id")
     claim_id = " ".join(raw.split()) if raw is not None else ""
     quote = get("quote")
-    raw, unit = get("unit"), None
-    if raw is not None:
-        unit = " ".join(raw.split()) or None
-    raw, actor = get("actor"), None
-    if raw is not None:
-        actor = " ".join(raw.split()) or None
-    raw, target = get("target"), None
-    if raw is not None:
-        target = " ".join(raw.split()) or None
-    raw, place = get("place"), None
-    if raw is not None:
-        place = " ".join(raw.split()) or None
-    raw, originator = get("originator"), None
-    if raw is not None:
-        originator = " ".join(raw.split()) or None
+    unit, actor, target, place, originator = [
+        " ".join(raw.split()) or None if raw is not None else None for raw in map(get, _FOLDED)
+    ]
     claim = Claim(
         claim_id,
         type_code,
@@ -166,6 +151,8 @@ def _claim(
     return replace(claim, id=derive_claim_id(claim, spelled)), refused
 
 
+# The optional fields that are only folded, in `_claim`'s order.
+_FOLDED = ("unit", "actor", "target", "place", "originator")
 # A feed's values repeat (a few figures and states): the short ones are normalised once.
 _CACHED_VALUE = 64
 _canonical = lru_cache(maxsize=4096)(canonical_value)
@@ -233,9 +220,7 @@ def _build_source(
     retrieved = " ".join(retrieved_raw.split()) or None if retrieved_raw is not None else None
     if retrieved is not None:
         _check_datetime(retrieved)
-    reliability = (reliability_raw or "F").strip().upper() or "F"
-    if len(reliability) != 1 or reliability not in RELIABILITY_GRADES:
-        raise ValidationError(f"reliability {reliability_raw!r} is not a grade A-F", "reliability")
+    reliability = check_reliability(reliability_raw)
     url = " ".join(url_raw.split()) or None if url_raw is not None else None
     title = " ".join(title_raw.split()) or None if title_raw is not None else None
     return Source(
