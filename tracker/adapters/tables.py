@@ -106,7 +106,7 @@ def renumbering(find: str) -> str:
 RENUMBERING = {"sqlite": renumbering("instr"), "postgresql": renumbering("strpos")}
 # The partial indexes' predicates are written in their migrations only, not here: a dialect
 # keyword (`postgresql_where`) makes SQLAlchemy import that dialect's whole package to check
-# it, 60 ms of every command's start-up on SQLite; autogenerate compares no predicate, and
+# it, ~150 M instructions (a tenth) of a SQLite `show`; autogenerate compares no predicate, and
 # nothing makes these tables from this metadata.
 # A partial index of the log: the few corrections that renumber a claim, which writers read
 # to know a claim under every id it had (`knowing.renumberings`). Derived by the database from
