@@ -20,7 +20,6 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 import sys
 import unicodedata
 from dataclasses import dataclass
@@ -171,6 +170,8 @@ def _page(body: str, on: bool) -> bool:
     argv = shlex.split(command) if command else ["less", "-FRX"]
     if not on:
         body = click.unstyle(body)
+    import subprocess  # only a pager needs it: not paid by `--help` or a pipe
+
     try:
         pager = subprocess.Popen(argv, stdin=subprocess.PIPE)
     except OSError:
