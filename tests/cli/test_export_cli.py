@@ -86,7 +86,7 @@ def test_claims_round_trip_into_the_same_and_an_empty_database(  # type: ignore[
     assert ",'=already quoted," in text
     same = run("import", str(exported))
     assert same.stderr.splitlines() == [
-        f"{exported}:19: id: claim 'f3' is already retracted; nothing to retract (warning)",
+        f"warning: {exported}:19: id: claim 'f3' is already retracted; nothing to retract",
         f"{exported}: 0 new, 0 corrected, 17 unchanged, 0 retracted, 0 rejected",
     ]
     empty = run("import", str(exported), db="empty.db")

@@ -221,8 +221,8 @@ def test_import_prints_one_hint_per_new_resembling_subject(seeded: Run, tmp_path
     result = seeded("import", str(feed))
     assert result.stderr.splitlines() == [
         # m:2 says what m:1 says (an occurrence has no value): a near-duplicate (issue 19).
-        f"{feed}:3: id: claim m:2 repeats m:1 (same type, subject, attribute, value, date and "
-        "source under another id) (warning)",
+        f"warning: {feed}:3: id: claim m:2 repeats m:1 (same type, subject, attribute, value, "
+        "date and source under another id)",
         "warning: new subject 'Hifter' resembles 'Khalifa Haftar': one name inside the other; "
         "if they are one: tracker alias Hifter --as 'Khalifa Haftar' --reason TEXT",
         f"{feed}: 3 new, 0 corrected, 0 unchanged, 0 retracted, 0 rejected",

@@ -56,12 +56,12 @@ def files_with_broken_records(draw: st.DrawFn) -> tuple[list[tuple[str, str]], s
 
 def listed_lines(text: str, feed: Path) -> set[int]:
     """The line numbers of `FILE:LINE: column: message` lines about `feed`: the rows refused.
-    Lines ending `(warning)` (a near-duplicate, say) name rows that were imported."""
+    Lines starting `warning: ` (a near-duplicate, say) name rows that were imported."""
     prefix = f"{feed}:"
     found = set()
     for line in text.splitlines():
         number = line.removeprefix(prefix).split(":", 1)[0]
-        if line.startswith(prefix) and number.isdigit() and not line.endswith("(warning)"):
+        if line.startswith(prefix) and number.isdigit():
             found.add(int(number))
     return found
 

@@ -162,11 +162,8 @@ def _report(
     from tracker.domain.rows import COLUMNS
 
     for warning in summary.warnings:
-        click.echo(
-            escape(f"{summary.path}:{warning.line}: {warning.column}: {warning.message}")
-            + " (warning)",
-            err=True,
-        )
+        where = f"{summary.path}:{warning.line}: {warning.column}: {warning.message}"
+        click.echo(escape(f"warning: {where}"), err=True)
     for hint in summary.hints:
         click.echo(escape(hint), err=True)
     if summary.refused:
