@@ -216,6 +216,7 @@ def test_an_invalid_import_lists_every_error_and_appends_nothing(run, tmp_path: 
         "accepted forms: YYYY-MM-DD, YYYY-MM, YYYY, with ~ or ? after it (2024-05~), "
         "[YYYY-MM..YYYY-MM], START/END, START/.., ../END",
         f"{feed}:4: subject: subject is required",
+        f"{feed}:4: credibility: credibility '9' is not a grade 1-6",
         f"{feed}: 0 new, 0 corrected, 0 unchanged, 0 retracted, 2 rejected "
         "(file rejected: nothing appended)",
         "Error: rows were invalid; the files named above appended nothing",

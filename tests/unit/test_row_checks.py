@@ -1,6 +1,7 @@
 """An import row checked in one pass (`rows.parse_row`, `building`): of several problems, the
-one reported is the first in a fixed order, the same one `build_claim` and `build_source`
-report, so a row rejected before is rejected with the same one-line error."""
+one raised is the first in a fixed order, the same one `build_claim` and `build_source`
+raise. A refused row then has every column's problem listed (`rows.row_errors`), in the
+order of the file's columns."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from tracker.domain.building import build_claim, build_source
 from tracker.domain.errors import ValidationError
 from tracker.domain.model import Catalogue
-from tracker.domain.rows import Row, parse_row
+from tracker.domain.rows import Row, parse_row, row_errors
 
 CATALOGUE = Catalogue({"military.force_level": "The size of a force"})
 
@@ -86,3 +87,81 @@ def test_a_row_without_problems_gives_the_claim_build_claim_gives() -> None:
     assert parsed.claim == build_claim(dict(ROW, id=None), CATALOGUE, source.id)
     assert parsed.claim is not None and parsed.claim.id.startswith("clm:")
     assert parsed.claim.value == "1800" and parsed.rank is None
+
+
+def _every(
+    fields: dict[str, str | None], catalogue: Catalogue = CATALOGUE
+) -> list[tuple[str, str]]:
+    row = Row(2, fields)
+    with pytest.raises(ValidationError) as raised:
+        parse_row(row, catalogue.copy())
+    return [(e.field or "", e.message) for e in row_errors(row, catalogue, raised.value)]
+
+
+def test_every_problem_of_a_row_is_listed_once_in_the_order_of_its_columns() -> None:
+    # Every problem above but op's (a row whose op is unknown is nothing to check further).
+    fields = dict(ROW)
+    for column, cell, _field, _message in PROBLEMS[1:]:
+        fields[column] = cell
+    listed = _every(fields)
+    assert [column for column, _ in listed] == [
+        c for c in fields if c in {p[2] for p in PROBLEMS[1:]}
+    ]
+    for (column, message), (_c, _cell, field, start) in zip(
+        listed, sorted(PROBLEMS[1:], key=lambda p: list(fields).index(p[2])), strict=True
+    ):
+        assert (column, message[: len(start)]) == (field, start)
+
+
+def test_a_row_lists_its_problems_in_the_order_the_file_gives_its_columns() -> None:
+    # The audit's row: a CSV header in its own order, and no column for the summary at all.
+    fields: dict[str, str | None] = {
+        "credibility": "9",
+        "id": "m:1",
+        "source": None,
+        "date": "2024-7",
+        "type": "diplomacy.vist",
+        "subject": None,
+        "reliability": "G",
+    }
+    listed = _every(fields)
+    assert [column for column, _ in listed] == [
+        "credibility",
+        "source",
+        "date",
+        "type",
+        "subject",
+        "reliability",
+        "summary",  # not in the file: after its columns
+    ]
+    assert listed[3][1].startswith("unknown type 'diplomacy.vist'")
+
+
+def test_a_value_the_grammar_refuses_is_listed_with_the_rows_other_problems() -> None:
+    listed = _every(dict(ROW, value="2.5k", date="2024-7", credibility="9"))
+    assert [(column, message[:24]) for column, message in listed] == [
+        ("date", "invalid date '2024-7'; a"),
+        ("value", "value '2.5k' is not a fi"),
+        ("credibility", "credibility '9' is not a"),
+    ]
+
+
+def test_a_row_with_an_unknown_op_lists_only_its_op() -> None:
+    assert [c for c, _ in _every(dict(ROW, op="asert", date="2024-7", source=None))] == ["op"]
+
+
+def test_judgement_grade_and_type_rows_list_each_missing_or_bad_column() -> None:
+    assert _every({"op": "alias", "subject": None, "value": " "}) == [
+        ("subject", "subject is required for op=alias"),
+        ("value", "value is required for op=alias"),
+    ]
+    assert _every({"op": "grade", "source": None, "reliability": "Q"}) == [
+        ("source", "source is required to grade it"),
+        ("reliability", "reliability 'Q' is not a grade A-F"),
+    ]
+    catalogue = CATALOGUE.copy()
+    listed = _every(
+        {"op": "type", "type": "Bad Code", "value": "event", "summary": None}, catalogue
+    )
+    assert [column for column, _ in listed] == ["type", "value", "summary"]
+    assert catalogue.types == CATALOGUE.types  # checking a type row defines nothing

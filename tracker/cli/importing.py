@@ -169,14 +169,28 @@ def _report(
     if summary.refused:
         click.echo(summary.refused, err=True)
         rejected_rows.append([None] * len(COLUMNS) + [summary.refused])
-    for error in summary.errors:
-        where = f"{summary.path}:{error.line}: {error.column}: {error.message}"
-        click.echo(escape(where), err=True)
-        rejected_rows.append([error.fields.get(c) for c in COLUMNS] + [where])
+    for errors in _by_row(summary.errors):
+        lines = [f"{summary.path}:{e.line}: {e.column}: {e.message}" for e in errors]
+        for line in lines:
+            click.echo(escape(line), err=True)
+        # One row of the rejects file a rejected row, its errors one a line of `error`.
+        rejected_rows.append([errors[0].fields.get(c) for c in COLUMNS] + ["\n".join(lines)])
     if fmt == "json":
         click.echo(json.dumps(summary_json(summary), ensure_ascii=False))
     else:
         click.echo(summary.line() + _suffix(summary, dry_run, skip), err=True)
+
+
+def _by_row(errors: list[Any]) -> Iterator[list[Any]]:
+    """A file's errors (listed row after row) grouped by the row they are about."""
+    group: list[Any] = []
+    for error in errors:
+        if group and (error.fields is not group[0].fields or error.row_line != group[0].row_line):
+            yield group
+            group = []
+        group.append(error)
+    if group:
+        yield group
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from tracker.domain.events import (
 from tracker.domain.fold import Knowledge, apply, cite
 from tracker.domain.identity import Identity
 from tracker.domain.publishing import as_recorded, grade_warning, regrade, retracted_note
-from tracker.domain.rows import Parsed, Row, RowError
+from tracker.domain.rows import Parsed, Row, RowError, in_file_order
 
 
 @dataclass
@@ -53,8 +53,16 @@ class Batch:
 
 
 def reject(plan: Plan, row: Row, column: str, message: str) -> None:
-    line = row.where.get(column, row.line) if row.where else row.line
-    plan.errors.append(RowError(line, column, message, row.fields))
+    reject_all(plan, row, [ValidationError(message, column)])
+
+
+def reject_all(plan: Plan, row: Row, errors: list[ValidationError]) -> None:
+    """A row rejected with each of its problems (SPEC §6 rule 6: every error is listed),
+    counted once."""
+    for error in errors:
+        column = error.field or "row"
+        line = row.where.get(column, row.line) if row.where else row.line
+        plan.errors.append(RowError(line, column, error.message, row.fields, row.line))
     plan.counts["rejected"] += 1
 
 
@@ -80,7 +88,10 @@ def shaped(plan: Plan, item: Parsed, knowledge: Knowledge, catalogue: Catalogue)
     try:
         catalogue.check_shape(item.claim, known.claim if known is not None else None)
     except ValidationError as error:
-        reject(plan, item.row, error.field or "type", error.message)
+        errors = [ValidationError(error.message, error.field or "type")]
+        if item.refused is not None:  # the row is not the claim recorded: its value counts
+            errors.append(ValidationError(item.refused, "value"))
+        reject_all(plan, item.row, in_file_order(item.row, errors))
         return False
     return True
 

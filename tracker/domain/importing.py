@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from tracker.domain.catalogue import Catalogue
-from tracker.domain.deciding import Batch, Plan, decide, define, reject, shaped
+from tracker.domain.deciding import Batch, Plan, decide, define, reject, reject_all, shaped
 from tracker.domain.errors import ValidationError
 from tracker.domain.events import ClaimAsserted
 from tracker.domain.fold import Knowledge
 from tracker.domain.judgements import JUDGEMENT_OPS, apply_judgement, judge
 from tracker.domain.model import Claim, Source
 from tracker.domain.publishing import Repeats
-from tracker.domain.rows import Parsed, Row, RowError, parse_row
+from tracker.domain.rows import Parsed, Row, RowError, parse_row, row_errors
 
 # Rows planned and appended at a time: what an import holds follows this, not the file.
 BATCH_ROWS = 5000
@@ -45,7 +45,7 @@ def plan_batch(
         try:
             item = parse_row(row, catalogue)
         except ValidationError as error:
-            reject(plan, row, error.field or "row", error.message)
+            reject_all(plan, row, row_errors(row, catalogue, error))
             continue
         (judgements if item.op in JUDGEMENT_OPS else parsed).append(item)
     kept = _drop_contradictions(plan, batch, parsed, earlier)

@@ -63,12 +63,19 @@ class Row:
 @quick_init
 @dataclass(frozen=True)
 class RowError:
-    """What is wrong with a row; `fields` keeps the row itself, for a rejects file."""
+    """What is wrong with a row; `fields` keeps the row itself, for a rejects file. `row` is
+    the line the row starts on when `line` (its column's line, an article's key) differs:
+    a row's errors are listed together, and kept as one row of a rejects file."""
 
     line: int
     column: str
     message: str
     fields: dict[str, str | None] = field(default_factory=dict, compare=False)
+    row: int = 0
+
+    @property
+    def row_line(self) -> int:
+        return self.row or self.line
 
 
 @quick_init
@@ -91,8 +98,7 @@ class Parsed:
 def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
     """Validate one row; raises ValidationError naming the column."""
     get = row.fields.get
-    op_text = get("op")
-    op = fold_text(op_text).lower() if op_text else "assert"
+    op = _op(row.fields)
     if op not in OPS:
         raise ValidationError(f"op {op!r} is not one of {', '.join(OPS)}", "op")
     reason_text = get("reason")
@@ -114,6 +120,84 @@ def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
     rank_text = fold_text(get("rank") or "")
     rank = _checked(check_rank, rank_text, "rank") if rank_text else None
     return Parsed(row, op, claim.id, claim, source, reason, rank, refused=refused)
+
+
+def row_errors(row: Row, catalogue: Catalogue, first: ValidationError) -> list[ValidationError]:
+    """Every column's problem of a row that `parse_row` refused with `first`, one a column,
+    in the file's order (`in_file_order`).
+
+    `parse_row` stops at a row's first problem, so that a valid row is checked in one pass;
+    only a refused row pays for the rest: the column found wrong is given a stand-in that
+    passes and the row is parsed again, until it parses (its value's grammar is then checked
+    too). Each problem is so found by the very check that would report it alone. A problem
+    of a column without a stand-in (`op`: what the row is is unknown) ends the search.
+    """
+    op = _op(row.fields)
+    if op == "type":  # such a row defines its type as it parses: in a copy of the catalogue
+        catalogue, stand_ins = catalogue.copy(), _TYPE_STAND_INS
+    else:
+        stand_ins = {**_STAND_INS, "type": next(iter(catalogue.types), None)}
+    found = [first]
+    fields = dict(row.fields)
+    while (column := found[-1].field or "") in stand_ins:
+        fields[column] = stand_ins[column]
+        try:
+            parsed = parse_row(Row(row.line, fields), catalogue)
+        except ValidationError as error:
+            if any(error.field == e.field for e in found):
+                break  # a stand-in that does not pass here: no more is learnt
+            found.append(error)
+            continue
+        if parsed.refused is not None and not any(e.field == "value" for e in found):
+            found.append(ValidationError(parsed.refused, "value"))
+        break
+    return in_file_order(row, found)
+
+
+def in_file_order(row: Row, errors: list[ValidationError]) -> list[ValidationError]:
+    """A row's problems in the order of the file: by the line of their column (an article's
+    keys have lines of their own), then in the order of the row's columns (a CSV header's,
+    a JSON object's keys); a column the row does not give comes after those it gives, in the
+    order of `COLUMNS`."""
+    order = {column: index for index, column in enumerate(row.fields)}
+    after = len(order)
+
+    def place(error: ValidationError) -> tuple[int, int]:
+        column = error.field or "row"
+        line = row.where.get(column, row.line) if row.where else row.line
+        return line, order.get(column, after + _INDEX.get(column, len(COLUMNS)))
+
+    return sorted(errors, key=place)
+
+
+def _op(fields: dict[str, str | None]) -> str:
+    text = fields.get("op")
+    return fold_text(text).lower() if text else "assert"
+
+
+# What stands in for a column found wrong while `row_errors` looks for a row's other
+# problems: a value its check passes (an optional column is left out).
+_STAND_INS: dict[str, str | None] = {
+    "id": None,
+    "date": "2000",
+    "subject": "-",
+    "attribute": "-",
+    "value": "0",
+    "summary": "-",
+    "source": "-",
+    "published": None,
+    "retrieved": None,
+    "reliability": "F",
+    "credibility": "6",
+    "rank": None,
+}
+# An op=type row's columns: `type` the code, `value` the shape, `summary` the description.
+_TYPE_STAND_INS: dict[str, str | None] = {
+    "type": "stand_in.type",
+    "value": "occurrence",
+    "summary": "-",
+}
+_INDEX = {column: index for index, column in enumerate(COLUMNS)}
 
 
 def _parse_type(row: Row, catalogue: Catalogue) -> Parsed:

@@ -106,7 +106,8 @@ class FileImport:
                 changed = self._plan_rows(writer, ids, source, plan, problems, at, hints)
             if plan.found:
                 raise _RolledBack(conflicts=ids.lines(plan.found))
-            errors = sorted(problems + plan.errors, key=lambda e: e.line)
+            # A row's errors stay together (an article's keys have lines of their own).
+            errors = sorted(problems + plan.errors, key=lambda e: e.row_line)
             counts = dict(plan.counts, rejected=plan.counts["rejected"] + len(problems))
             if errors and not self.skip_invalid:
                 counts = dict.fromkeys(counts, 0) | {"rejected": counts["rejected"]}
