@@ -99,7 +99,7 @@ def test_show_json_gives_bounds_and_each_candidates_unit(run) -> None:  # type: 
         "unit": "troops",
     }
     # The claim shown is the one saying the common part; both sources back the value.
-    assert (slot["claim"], slot["sources"]) == ("t:2024-05:>17000:troops", ["R", "M"])
+    assert (slot["claim"], slot["sources"]) == ("t:2024-05:>17000:troops", ["M", "R"])
     assert [(c["value"], c["low"], c["unit"]) for c in slot["candidates"]] == [
         (">15000", 15000, "troops"),
         (">17000", 17000, "troops"),

@@ -183,6 +183,56 @@ def test_an_import_bringing_a_new_unit_warns_on_its_line(seeded: Tracker, tmp_pa
     assert [(w.line, w.column) for w in summary.warnings] == [(3, "unit")]
 
 
+UNIT_WARNING = (
+    "warning: Russian Federation / troops in libya is in troops; this claim brings soldiers "
+    "(no delta is given across units)"
+)
+
+
+def test_a_new_unit_under_an_aliased_name_is_warned_of(seeded: Tracker) -> None:
+    seeded.alias("Russian Federation", "Russia", "same state")
+    named = {"subject": "Russian Federation", "attribute": "troops in libya"}
+    other = seeded.add(
+        {
+            "type": "military.force_level",
+            "date": "2024-07",
+            **named,
+            "value": "1900",
+            "unit": "soldiers",
+            "summary": "u",
+            "source": "Example Monitor",
+        }
+    )
+    assert other.warnings == (UNIT_WARNING,)
+    fixed = seeded.correct(other.claim_id, "unit", {"unit": "battalions"})
+    assert fixed.warning == (
+        "Russian Federation / troops in libya is in troops; this claim brings battalions "
+        "(no delta is given across units)"
+    )
+
+
+def test_an_import_under_an_aliased_name_warns_on_its_line(seeded: Tracker, tmp_path: Path) -> None:
+    # Before the alias, in a slot of its own: soldiers, no warning.
+    add(seeded, "1900", "2024-04", subject="Russian Federation", unit="soldiers")
+    feed = tmp_path / "feed.csv"
+    feed.write_text(
+        "op,type,date,subject,attribute,value,unit,summary,source,reason\n"
+        ",military.force_level,2024-06,Russia,troops_in_libya,2000,troops,a,M,\n"
+        "alias,,,Russian Federation,,Russia,,,,same state\n"
+        ",military.force_level,2024-07,Russia,troops_in_libya,2100,soldiers,b,M,\n"
+        ",military.force_level,2024-08,Russian Federation,troops in libya,3,battalions,c,M,\n",
+        encoding="utf-8",
+    )
+    # One row a batch: the units read before the alias row are read again after it.
+    summary = seeded.import_file(feed, batch=1)
+    assert summary.written
+    assert [(w.line, w.column) for w in summary.warnings] == [(5, "unit")]
+    assert summary.warnings[0].message == (
+        "Russian Federation / troops in libya is in soldiers, troops; this claim brings "
+        "battalions (no delta is given across units)"
+    )
+
+
 def test_a_refused_value_is_an_error_naming_the_forms(tracker: Tracker) -> None:
     with pytest.raises(ValidationError) as refused:
         add(tracker, "2.5k")

@@ -227,6 +227,27 @@ def test_distinct_pairs_are_no_longer_suggested(tracker: Tracker) -> None:
         tracker.distinct("Hifter", "HIFTER", "no")
 
 
+def test_a_similar_pair_tied_on_claims_and_length_aliases_one_name_to_the_other(
+    tracker: Tracker,
+) -> None:
+    for name in ("Haftar Khalifa", "Khalīfa Ḥaftar", "Khalifa Hifter"):
+        tracker.add(claim(type="diplomacy.visit", subject=name, summary=f"{name} visits."))
+    commands = {(p.a, p.b): p.command for p in tracker.similar()}
+    assert commands == {
+        ("Haftar Khalifa", "Khalīfa Ḥaftar"): (
+            "tracker alias 'Khalīfa Ḥaftar' --as 'Haftar Khalifa' --reason TEXT"
+        ),
+        ("Khalifa Hifter", "Khalīfa Ḥaftar"): (
+            "tracker alias 'Khalīfa Ḥaftar' --as 'Khalifa Hifter' --reason TEXT"
+        ),
+    }
+    tracker.add(claim(type="diplomacy.visit", subject="Khalīfa Ḥaftar", date="2024-06"))
+    commands = {(p.a, p.b): p.command for p in tracker.similar()}
+    assert commands[("Haftar Khalifa", "Khalīfa Ḥaftar")] == (
+        "tracker alias 'Haftar Khalifa' --as 'Khalīfa Ḥaftar' --reason TEXT"
+    )
+
+
 def test_subjects_lists_each_entity_after_aliases(seeded: Tracker) -> None:
     seeded.add(monitor_count())
     seeded.alias("Russian Federation", "Russia", "same state")

@@ -168,6 +168,41 @@ def test_the_shipped_catalogue_suggests_the_close_codes_for_a_typo() -> None:
         load_catalogue().check("diplomacy.vist")
 
 
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        ("visits", ["diplomacy.visit"]),
+        ("deployments", ["military.deployment"]),
+        ("warning", ["statement.warning"]),
+        ("warn", ["statement.warning"]),
+        ("sanctions", ["sanction.imposed", "sanction.lifted"]),
+        ("force level", ["military.force_level"]),
+        ("deploymnt", ["military.deployment"]),
+        ("military.visit", ["diplomacy.visit", "military.exercise", "military.withdrawal"]),
+        ("diplomacy.vist", ["diplomacy.visit", "diplomacy.meeting", "diplomacy.pledge"]),
+    ],
+)
+def test_an_unknown_type_suggests_the_codes_whose_words_it_names(
+    typed: str, suggested: list[str]
+) -> None:
+    with pytest.raises(ValidationError) as unknown:
+        load_catalogue().check(typed)
+    assert unknown.value.message == f"unknown type {typed!r}; did you mean {', '.join(suggested)}?"
+
+
+@pytest.mark.parametrize("typed", ["troops", "banana", "attack", "news", "in", "x.y"])
+def test_an_unrelated_word_suggests_no_type(typed: str) -> None:
+    with pytest.raises(ValidationError, match=f"unknown type '{typed}'; see `tracker types`"):
+        load_catalogue().check(typed)
+
+
+def test_codes_sharing_the_part_after_the_dot_are_all_suggested() -> None:
+    catalogue = Catalogue({"military.deployment": "Deployed", "naval.deployment": "At sea"})
+    with pytest.raises(ValidationError) as unknown:
+        catalogue.check("deploymnt")
+    assert unknown.value.message.endswith("did you mean military.deployment, naval.deployment?")
+
+
 def test_a_type_code_far_from_every_known_code_points_to_tracker_types() -> None:
     with pytest.raises(ValidationError, match="unknown type 'zzz'; see `tracker types`"):
         CATALOGUE.check("zzz")

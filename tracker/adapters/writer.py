@@ -103,10 +103,13 @@ class Writer:
         """The folded attributes recorded for these subject keys, with a spelling of each."""
         return names.attributes(self.conn, keys)
 
-    def slot_units(self, slots: Collection[SlotKey]) -> dict[SlotKey, UnitTally]:
-        """The units the slots' active claims use: only for a warning, so read from the
-        projection, which `catch_up` keeps at the head under this writer's lock."""
-        return units.slot_units(self.conn, slots)
+    def slot_units(
+        self, slots: Collection[SlotKey], identity: Identity
+    ) -> dict[SlotKey, UnitTally]:
+        """The units the slots' active claims use, their subjects read through the aliases
+        of `identity`: only for a warning, so read from the projection, which `catch_up`
+        keeps at the head under this writer's lock."""
+        return units.slot_units(self.conn, slots, identity)
 
     def append(self, events: Sequence[Event]) -> list[LogEntry]:
         """Append events after the head: gapless positions, one chain, never-decreasing time."""

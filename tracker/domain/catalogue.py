@@ -47,6 +47,17 @@ def type_def(code: str, shape: str, description: str) -> TypeDef:
     return TypeDef(folded, kind, text)
 
 
+def _words(text: str) -> list[str]:
+    """The words of a code or of what was typed for one, too short to mean much left out."""
+    return [word for word in re.split(r"[^a-z0-9]+", text) if len(word) >= 3]
+
+
+def _names(typed: str, word: str) -> bool:
+    """Whether a typed word names a code's word: the word, its plural, or its first four
+    letters or more (`visits`, `warn` for `visit`, `warning`)."""
+    return typed in (word, f"{word}s", f"{word}es") or (len(typed) >= 4 and word.startswith(typed))
+
+
 class Catalogue:
     """The known type codes, compared case-insensitively; an unknown one is refused with the
     closest known codes. `shapes` says which codes are observations or occurrences (a code
@@ -88,9 +99,33 @@ class Catalogue:
         known = self._folded.get(code.casefold())
         if known is not None:
             return known
-        close = get_close_matches(code.casefold(), list(self.types), n=3, cutoff=0.5)
+        close = self.closest(code)
         hint = f"; did you mean {', '.join(close)}?" if close else "; see `tracker types`"
         raise ValidationError(f"unknown type {code!r}{hint}", "type")
+
+    def closest(self, code: str, n: int = 3) -> list[str]:
+        """The known codes an unknown one most likely means, best first: those naming most of
+        its words (`visits`, `deploy`, `military.visit`: the part after its last dot), then the
+        close spellings of the whole code, or, for a word without a dot, of the part after
+        the dot. Unrelated words get none."""
+        text = fold_text(code).casefold()
+        typed = _words(text.rsplit(".", 1)[-1])
+        named = {
+            known: hits
+            for known in self.types
+            if (hits := sum(any(_names(t, w) for w in _words(known)) for t in typed))
+        }
+        most = max(named.values(), default=0)
+        found = [known for known, hits in named.items() if hits == most]
+        if "." in text:
+            found += get_close_matches(text, list(self.types), n=n, cutoff=0.5)
+        else:
+            tails: dict[str, list[str]] = {}  # `naval.deployment` may join `military.deployment`
+            for known in self.types:
+                tails.setdefault(known.split(".", 1)[1], []).append(known)
+            for tail in get_close_matches(text, list(tails), n=n, cutoff=0.75):
+                found += tails[tail]
+        return list(dict.fromkeys(found))[:n]
 
     def check_shape(self, claim: Claim, recorded: Claim | None = None) -> None:
         """A new claim has its type's shape: an observation needs an attribute and a value,

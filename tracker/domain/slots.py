@@ -223,10 +223,11 @@ def _view(
 ) -> SlotView:
     """`agreed`, when given, is the value shown: the common part of agreeing claims."""
     ordered = sorted(candidates, key=order)
-    # The sources of the value shown: a chosen claim's (a preferred one, a `possible` slot's
-    # earlier value, the last of ended spans), with those of every claim agreeing on it.
+    # The sources of the value shown, in date order: every claim agreeing on it, else the
+    # chosen claim's (a preferred one, a `possible` slot's earlier value, the last of ended
+    # spans), else every candidate's.
     agreeing = status == "current" and resolved_by is None
-    cited = ordered if chosen is None else [chosen, *(ordered if agreeing else ())]
+    cited = ordered if agreeing or chosen is None else [chosen]
     given: dict[str, str] = {}
     for state in cited:
         source = knowledge.source_of(state.claim)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracker.domain.identity import fold_attribute
+from tracker.domain.identity import Identity, fold_attribute
 from tracker.domain.model import Claim, subject_key
 
 SlotKey = tuple[str, str]
@@ -11,10 +11,10 @@ SlotKey = tuple[str, str]
 UnitTally = dict[str | None, tuple[int, str]]
 
 
-def slot_key(claim: Claim) -> SlotKey:
-    """The slot an observation fills: its subject key and folded attribute, as pictures group
-    them before aliases (a subject's aliases are left out here)."""
-    return subject_key(claim.subject), fold_attribute(claim.attribute or "")
+def slot_key(claim: Claim, identity: Identity) -> SlotKey:
+    """The slot an observation fills as views group it (SPEC §9): its subject's canonical key
+    through the aliases of `identity`, and its folded attribute."""
+    return identity.canonical(subject_key(claim.subject)), fold_attribute(claim.attribute or "")
 
 
 def unit_warning(claim: Claim, tally: UnitTally) -> str | None:

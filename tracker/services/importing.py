@@ -65,6 +65,7 @@ class FileImport:
         self.dry_run = dry_run
         self.skip_invalid = skip_invalid
         self._units: dict[SlotKey, UnitTally] = {}
+        self._links: dict[str, str] = {}  # the aliases `_units` was read under
         self.batch = batch
         self.pass_catalogue = catalogue
 
@@ -97,7 +98,7 @@ class FileImport:
         # op=type rows define types as they go: each pass starts from the catalogue as it was.
         self.pass_catalogue = self.catalogue.copy()
         problems: list[RowError] = []
-        self._units = {}
+        self._units, self._links = {}, {}
         with self.store.writing() as writer:
             plan = Plan(conflicts=conflicts, identity=writer.judgements())
             hints = Hints(writer.names(), writer.attributes)
@@ -171,12 +172,15 @@ class FileImport:
             for e in planned.events
             if isinstance(e, ClaimAsserted) and e.claim.is_observation
         ]
-        unread = {slot_key(c) for c in written} - self._units.keys()
+        identity = plan.identity  # the aliases in force, this file's rows so far too
+        if identity.links != self._links:  # an alias row moved slots: read them again
+            self._units, self._links = {}, dict(identity.links)
+        unread = {slot_key(c, identity) for c in written} - self._units.keys()
         if unread:
-            self._units.update(writer.slot_units(unread))
+            self._units.update(writer.slot_units(unread, identity))
         lines = {claim_id: line for claim_id, _, line in planned.seen}
         for claim in written:
-            tallied = self._units[slot_key(claim)]
+            tallied = self._units[slot_key(claim, identity)]
             if (warning := unit_warning(claim, tallied)) is not None:
                 plan.warnings.append(RowError(lines[claim.id], "unit", warning))
             tally(tallied, claim)

@@ -115,11 +115,7 @@ class Judging(Service):
         claims = {fold_name(row.subject): row.claims for row in rows}
         found = []
         for pair in similar_pairs([row.subject for row in rows], identity):
-            # The name with more claims is the one to keep; on a tie, the fuller name.
-            keep, other = (
-                max((pair.a, pair.b), key=lambda n: (claims[fold_name(n)], len(n))),
-                min((pair.a, pair.b), key=lambda n: (claims[fold_name(n)], len(n))),
-            )
+            keep, other = sorted((pair.a, pair.b), key=lambda n: _keep_first(n, claims))
             found.append(SimilarRow(pair.a, pair.b, pair.why, alias_command(other, keep)))
         return found
 
@@ -134,6 +130,14 @@ class Judging(Service):
         near = closest(subject, sorted(identity.display(k) for k in roots))
         hint = f"; closest: {', '.join(near)}" if near else ""
         return f"no subject {subject!r} is known{hint}"
+
+
+def _keep_first(name: str, claims: dict[str, int]) -> tuple[int, int, str, str]:
+    """Orders a similar pair's names, the one to keep as canonical first: more claims, then
+    the fuller name, then name order, so that a tie still names two names (subjects after
+    aliases differ in their folded name)."""
+    key = fold_name(name)
+    return -claims[key], -len(name), key, name
 
 
 def subject_rows(knowledge: Knowledge) -> list[SubjectRow]:

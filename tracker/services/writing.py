@@ -17,6 +17,7 @@ from tracker.domain.events import (
     LogEntry,
     TypeDefined,
 )
+from tracker.domain.identity import Identity
 from tracker.domain.model import Claim, subject_key
 from tracker.domain.publishing import (
     as_recorded,
@@ -75,9 +76,9 @@ class Writing(Service):
             twins = writer.near_duplicates([(claim, article)])
             if twins:
                 warnings.append(near_duplicate_note(claim.id, twins[claim.id]))
-            if (unit := _unit_warning(writer, claim)) is not None:
-                warnings.append(unit)
             named = writer.names([subject_key(claim.subject)])  # the one name, not every name
+            if (unit := _unit_warning(writer, claim, named)) is not None:
+                warnings.append(unit)
             hints = Hints(named, writer.attributes, writer.names).of([claim])
             appended = writer.append([ClaimAsserted(claim, article)])
         return Added(claim.id, appended[-1].position, True, _lines(warnings) + tuple(hints))
@@ -106,8 +107,11 @@ class Writing(Service):
                 raise ValidationError(f"the correction changes nothing in claim {claim_id!r}")
             self.catalogue.check_shape(claim, state.claim)
             event = ClaimCorrected(claim, claim_id, reason_text(reason), article)
-            moved = claim.unit != state.claim.unit or slot_key(claim) != slot_key(state.claim)
-            warning = _unit_warning(writer, claim) if moved else None
+            named = writer.names([subject_key(claim.subject)])  # with the aliases in force
+            moved = claim.unit != state.claim.unit or (
+                slot_key(claim, named) != slot_key(state.claim, named)
+            )
+            warning = _unit_warning(writer, claim, named) if moved else None
             return Corrected(writer.append([event])[-1], warning)
 
     def retract(self, claim_id: str, reason: str) -> LogEntry:
@@ -153,8 +157,10 @@ def _lines(messages: list[str]) -> tuple[str, ...]:
     return tuple(f"warning: {message}" for message in messages)
 
 
-def _unit_warning(writer: Writer, claim: Claim) -> str | None:
+def _unit_warning(writer: Writer, claim: Claim, identity: Identity) -> str | None:
+    """The unit warning of a claim written by hand, its slot read through the aliases of
+    `identity` as views read it."""
     if not claim.is_observation:
         return None
-    slot = slot_key(claim)
-    return unit_warning(claim, writer.slot_units({slot})[slot])
+    slot = slot_key(claim, identity)
+    return unit_warning(claim, writer.slot_units({slot}, identity)[slot])
