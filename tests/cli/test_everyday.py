@@ -470,6 +470,11 @@ def test_an_article_reports_errors_at_the_line_of_the_key(run: Run, tmp_path: Pa
     assert result.exit_code == 1
     assert result.stderr == (
         f"{article}:3: reliability: reliability 'Q' is not a grade A-F\n"
+        # The second claim: every problem of it, its source's grade (line 3) included.
+        f"{article}:3: reliability: reliability 'Q' is not a grade A-F\n"
+        f"{article}:13: date: invalid date '2024-5'; accepted forms: YYYY-MM-DD, YYYY-MM, "
+        "YYYY, with ~ or ? after it (2024-05~), [YYYY-MM..YYYY-MM], START/END, START/.., "
+        "../END\n"
         f"{article}:18: colour: unknown key\n"
         f"{article}: 0 new, 0 corrected, 0 unchanged, 0 retracted, 2 rejected "
         "(file rejected: nothing appended)\n"
@@ -484,6 +489,9 @@ def test_an_article_with_skip_invalid_imports_its_valid_claims(run: Run, tmp_pat
     result = run("import", str(article), "--skip-invalid", "--rejects", str(rejects))
     assert result.exit_code == 3
     assert result.stderr == (
+        f"{article}:13: date: invalid date '2024-5'; accepted forms: YYYY-MM-DD, YYYY-MM, "
+        "YYYY, with ~ or ? after it (2024-05~), [YYYY-MM..YYYY-MM], START/END, START/.., "
+        "../END\n"
         f"{article}:18: colour: unknown key\n"
         f"{article}: 1 new, 0 corrected, 0 unchanged, 0 retracted, 1 rejected\n"
     )

@@ -183,3 +183,32 @@ def test_every_warning_of_an_import_is_a_warning_line_and_stays_structured_in_js
         {"line": 2, "column": "id", "message": "claim 'w:9' is unknown; nothing to retract"}
     ]
     assert again.stderr == f"warning: {retract}:2: id: claim 'w:9' is unknown; nothing to retract\n"
+
+
+def test_unknown_keys_are_listed_each_with_the_other_problems_of_their_row(
+    run: Run, tmp_path: Path
+) -> None:
+    feed, article = tmp_path / "feed.jsonl", tmp_path / "article.toml"
+    feed.write_text(
+        '{"id": "u:1", "colour": "red", "type": "diplomacy.visit", "date": "2024-7",'
+        ' "subject": "H", "summary": "s", "source": "E", "size": 3}\n',
+        encoding="utf-8",
+    )
+    article.write_text(
+        '[source]\nname = "A"\n\n[[claim]]\nid = "q:1"\ncolour = "red"\n'
+        'type = "diplomacy.visit"\ndate = true\nsubject = "S"\nsummary = "s"\n',
+        encoding="utf-8",
+    )
+    rejects = tmp_path / "rejects.csv"
+    result = run("import", str(feed), str(article), "--skip-invalid", "--rejects", str(rejects))
+    assert result.stderr.splitlines() == [
+        f"{feed}:1: colour: unknown key",
+        f"{feed}:1: date: invalid date '2024-7'; {DATE_FORMS}",
+        f"{feed}:1: size: unknown key",
+        f"{feed}: 0 new, 0 corrected, 0 unchanged, 0 retracted, 1 rejected",
+        f"{article}:6: colour: unknown key",
+        f"{article}:8: date: a true/false value is not a claim field",
+        f"{article}: 0 new, 0 corrected, 0 unchanged, 0 retracted, 1 rejected",
+    ]
+    kept = list(csv.DictReader(io.StringIO(rejects.read_text(encoding="utf-8"))))
+    assert [(r["id"], len(r["error"].splitlines())) for r in kept] == [("u:1", 3), ("q:1", 2)]

@@ -84,39 +84,33 @@ def read_article(text: str) -> Iterator[Row | BadKey]:
     if not claims:
         yield BadKey(1, "claim", "the article has no [[claim]] table")
     for index, claim in enumerate(claims):
-        yield from _claim_row(claim, index, lines, common)
+        yield _claim_row(claim, index, lines, common)
 
 
-def _claim_row(
-    claim: Any, index: int, lines: _Lines, common: dict[str, str | None]
-) -> Iterator[Row | BadKey]:
+def _claim_row(claim: Any, index: int, lines: _Lines, common: dict[str, str | None]) -> Row:
     line = lines.claims[index] if index < len(lines.claims) else 1
     keys = lines.claim_keys[index] if index < len(lines.claim_keys) else {}
     fields = dict(common)
-    bad = False
+    unread = []  # the claim is rejected with these and with its other keys' problems
     for key, value in claim.items():
-        at = keys.get(key, line)
         column = key.strip().lower()
         if column not in COLUMNS:
-            yield BadKey(at, key, "unknown key")
-            bad = True
+            unread.append((key, "unknown key"))
             continue
         cell = _cell(value)
         if isinstance(cell, BadKey):
-            yield BadKey(at, column, cell.message)
-            bad = True
+            unread.append((column, cell.message))
             continue
         fields[column] = cell
-    if not bad:
-        where = {key.strip().lower(): at for key, at in keys.items()}
-        where.update(
-            {
-                c: lines.source_keys[k]
-                for k, c in SOURCE_KEYS.items()
-                if c not in where and k in lines.source_keys
-            }
-        )
-        yield Row(line, fields, where)
+    where = {key.strip().lower(): at for key, at in keys.items()} | keys
+    where.update(
+        {
+            c: lines.source_keys[k]
+            for k, c in SOURCE_KEYS.items()
+            if c not in where and k in lines.source_keys
+        }
+    )
+    return Row(line, fields, where, tuple(unread))
 
 
 def _cell(value: Any) -> str | BadKey | None:

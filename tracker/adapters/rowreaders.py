@@ -134,11 +134,9 @@ def read_jsonl(handle: TextIO) -> Iterator[Row | Problem]:
             )
             continue
         row = Row(number, {k: v for k, v in fields.items() if k not in IGNORED})
-        unknown = [k for k in row.fields if k not in COLUMNS]
-        if unknown:
-            yield Problem(row, unknown[0], "unknown key")
-            continue
-        yield row
+        unknown = tuple((k, "unknown key") for k in row.fields if k not in COLUMNS)
+        # Rejected with every unknown key and every problem of its known ones (`row_errors`).
+        yield Row(row.line, row.fields, unread=unknown) if unknown else row
 
 
 class JsonNumber(str):

@@ -47,6 +47,9 @@ def plan_batch(
         except ValidationError as error:
             reject_all(plan, row, row_errors(row, catalogue, error))
             continue
+        if row.unread:
+            reject_all(plan, row, row_errors(row, catalogue))
+            continue
         (judgements if item.op in JUDGEMENT_OPS else parsed).append(item)
     kept = _drop_contradictions(plan, batch, parsed, earlier)
     if plan.found:

@@ -58,6 +58,9 @@ class Row:
     fields: dict[str, str | None]
     # The line of each field when it differs from `line` (an article's keys): errors name it.
     where: dict[str, int] = field(default_factory=dict, compare=False)
+    # (column, message) of what the reader could not take (an unknown key, a TOML value no
+    # cell can hold): the row is rejected with them, and with its other columns' problems.
+    unread: tuple[tuple[str, str], ...] = ()
 
 
 @quick_init
@@ -122,9 +125,11 @@ def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
     return Parsed(row, op, claim.id, claim, source, reason, rank, refused=refused)
 
 
-def row_errors(row: Row, catalogue: Catalogue, first: ValidationError) -> list[ValidationError]:
-    """Every column's problem of a row that `parse_row` refused with `first`, one a column,
-    in the file's order (`in_file_order`).
+def row_errors(
+    row: Row, catalogue: Catalogue, first: ValidationError | None = None
+) -> list[ValidationError]:
+    """Every problem of a row that `parse_row` refused with `first` (or that the reader could
+    not take whole, `Row.unread`), one a column, in the file's order (`in_file_order`).
 
     `parse_row` stops at a row's first problem, so that a valid row is checked in one pass;
     only a refused row pays for the rest: the column found wrong is given a stand-in that
@@ -137,16 +142,26 @@ def row_errors(row: Row, catalogue: Catalogue, first: ValidationError) -> list[V
         catalogue, stand_ins = catalogue.copy(), _TYPE_STAND_INS
     else:
         stand_ins = {**_STAND_INS, "type": next(iter(catalogue.types), None)}
-    found = [first]
+    found = [ValidationError(message, column) for column, message in row.unread]
     fields = dict(row.fields)
-    while (column := found[-1].field or "") in stand_ins:
-        fields[column] = stand_ins[column]
+    column = None
+    if first is not None:
+        column = first.field or ""
+        if not any(column == e.field for e in found):  # an unread cell: said already
+            found.append(first)
+    tried = set()
+    while column is None or column in stand_ins:
+        if column is not None:
+            fields[column] = stand_ins[column]
+            tried.add(column)
         try:
             parsed = parse_row(Row(row.line, fields), catalogue)
         except ValidationError as error:
-            if any(error.field == e.field for e in found):
+            column = error.field or ""
+            if column in tried:
                 break  # a stand-in that does not pass here: no more is learnt
-            found.append(error)
+            if not any(column == e.field for e in found):
+                found.append(error)
             continue
         if parsed.refused is not None and not any(e.field == "value" for e in found):
             found.append(ValidationError(parsed.refused, "value"))
