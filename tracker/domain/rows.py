@@ -101,7 +101,8 @@ class Parsed:
 def parse_row(row: Row, catalogue: Catalogue) -> Parsed:
     """Validate one row; raises ValidationError naming the column."""
     get = row.fields.get
-    op = _op(row.fields)
+    op_text = get("op")  # `_op` inlined: this runs for every row
+    op = fold_text(op_text).lower() if op_text else "assert"
     if op not in OPS:
         raise ValidationError(f"op {op!r} is not one of {', '.join(OPS)}", "op")
     reason_text = get("reason")
