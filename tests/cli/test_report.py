@@ -309,7 +309,7 @@ def test_report_requires_out(seeded: Run) -> None:
             2,
             "Error: Invalid value for '--known-at': 'yesterday' is not an ISO datetime",
         ),
-        (["--subject", "haftar"], 1, "Error: no claim is about subject 'haftar'; did you mean "),
+        (["--type", "nope"], 2, "Error: Invalid value for '--type': unknown type 'nope'; see"),
     ],
 )
 def test_bad_input_is_one_error_line_and_writes_nothing(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
-from tracker.domain.errors import ValidationError
+from tracker.domain.errors import UnknownType, ValidationError
 
 if TYPE_CHECKING:
     from tracker.domain.model import Claim
@@ -90,7 +90,7 @@ class Catalogue:
             return known
         close = get_close_matches(code.casefold(), list(self.types), n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else "; see `tracker types`"
-        raise ValidationError(f"unknown type {code!r}{hint}", "type")
+        raise UnknownType(f"unknown type {code!r}{hint}")
 
     def check_shape(self, claim: Claim, recorded: Claim | None = None) -> None:
         """A new claim has its type's shape: an observation needs an attribute and a value,
