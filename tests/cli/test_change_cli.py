@@ -99,6 +99,13 @@ def test_s6_rank_and_knowledge_diff_on_the_command_line(  # type: ignore[no-unty
     shown = run("show", "--as-of", "2024-06-01", "--subject", "Russia").stdout
     assert "Russia   troops_in_libya  current  1,800 troops  2024-05  New York Parrot F3" in shown
     assert shown.endswith("\n1 deprecated claim hidden (--all shows them).\n")
+    shown = run("show", "--as-of", "2024-06-01", "--subject", "Russia", "--all").stdout
+    assert "Russia   troops_in_libya  current  1,800 troops  2024-05  New York Parrot F3" in shown
+    assert (
+        "  Russia / troops_in_libya: deprecated claims, shown by --all\n"
+        "    2,000 troops @ 2024-05~  Example Monitor F6 deprecated  ex:2000\n"
+    ) in shown
+    assert "hidden" not in shown
     data = json.loads(
         run(
             "diff",

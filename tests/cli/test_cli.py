@@ -75,9 +75,9 @@ def test_show_as_of_lists_the_seed_picture(run, seed_file: Path) -> None:  # typ
         "\n"
         "Slots\n"
         "SUBJECT  ATTRIBUTE        STATUS    VALUE                               DATE     "
-        "SOURCES          CLAIM\n"
+        "SOURCES             CLAIM\n"
         "Russia   troops_in_libya  possible  800 troops, possibly 1,800 already  2024-02  "
-        "New York Parrot  nyp-2025-02:russia-troops-2024-02\n"
+        "New York Parrot F3  nyp-2025-02:russia-troops-2024-02\n"
         "\n"
         "Occurrences: none by this date.\n"
     )

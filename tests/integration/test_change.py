@@ -102,9 +102,11 @@ def test_s6_deprecating_the_second_report_hides_and_counts_it(
     picture = seeded.show("2024-06-01", None)[0]
     assert (troops(picture).status, troops(picture).value) == ("current", "1800")
     assert picture.deprecated_hidden == 1
+    # --all shows it, still judged: listed with its rank, it brings no conflict back.
     shown = seeded.show("2024-06-01", None, show_all=True)[0]
-    assert troops(shown).status == "conflict"
-    assert {c.rank for c in troops(shown).candidates} == {"normal", "deprecated"}
+    assert (troops(shown).status, troops(shown).value) == ("current", "1800")
+    assert [c.rank for c in troops(shown).candidates] == ["normal", "deprecated"]
+    assert shown.deprecated_hidden == 0
 
 
 def test_s6_a_preferred_claim_resolves_the_conflict_and_says_so(seeded: Tracker) -> None:

@@ -44,15 +44,11 @@ def graded(source: str, grade: str) -> str:
 
 
 def _slot_sources(slot: SlotView) -> str:
-    """The slot's sources with their grades as known at K: the chosen claim's, else every
-    candidate's; a conflict's are listed under the table. A `possible` slot's earlier value
-    is not a candidate: its source is named without grades."""
+    """The sources of the value shown, with their grades as known at K; a conflict's are
+    listed under the table."""
     if slot.status == "conflict":
         return f"{len(slot.candidates)} claims, see below"
-    shown = [c for c in slot.candidates if slot.claim is None or c.claim == slot.claim]
-    if not shown:
-        return "; ".join(slot.sources)
-    return "; ".join(dict.fromkeys(graded(c.source, c.reliability + c.credibility) for c in shown))
+    return "; ".join(graded(*pair) for pair in zip(slot.sources, slot.grades, strict=True))
 
 
 def value_cell(slot: SlotView) -> str:
@@ -134,21 +130,29 @@ def picture_table(
 
 
 def _slot_details(slot: SlotView) -> list[str]:
-    lines = []
+    """Under the table: a conflict's claims, or a resolved one's; the deprecated claims that
+    `--all` shows."""
+    listed = list(slot.candidates)
     if slot.status == "conflict" or slot.resolved_by:
         head = (
             f"resolved by preferred claim {slot.resolved_by}"
             if slot.resolved_by
             else "conflicting sources, not resolved"
         )
-        lines.append(f"  {slot.subject} / {slot.attribute}: {head}")
-        lines += [
+    elif any(c.rank == "deprecated" for c in slot.candidates):
+        head = "deprecated claims, shown by --all"
+        listed = [c for c in slot.candidates if c.rank == "deprecated"]
+    else:
+        return []
+    return [
+        f"  {slot.subject} / {slot.attribute}: {head}",
+        *(
             f"    {with_unit(c.value, c.unit)} @ {c.date}  "
             f"{graded(c.source, c.reliability + c.credibility)}"
             f"{' ' + c.rank if c.rank != 'normal' else ''}  {short_id(c.claim)}"
-            for c in slot.candidates
-        ]
-    return lines
+            for c in listed
+        ),
+    ]
 
 
 def _footers(picture: Picture) -> list[str]:

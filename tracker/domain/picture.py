@@ -65,7 +65,8 @@ def build_picture(
 ) -> Picture:
     """The picture at valid date `as_of` from `knowledge` (already cut at the known-at position).
 
-    Retracted claims are gone; deprecated ones are hidden and counted unless `show_all`.
+    Retracted claims are gone; deprecated ones are hidden and counted, or with `show_all`
+    listed (occurrences, and slot candidates that do not decide the slot's status).
     `changed_later` names claims that log entries after the cut corrected, retracted or ranked.
     `occurrences`, when given, is the occurrence list already built by the store, in
     `_occurrences`' order and by its rules; `()` builds the slots alone, which is what a
@@ -80,15 +81,15 @@ def build_picture(
         and seen_by(s.claim.valid, as_of)
     ]
     hidden = [s for s in live if s.rank == "deprecated"]
-    shown = live if show_all else [s for s in live if s.rank != "deprecated"]
     built = slots(
         knowledge,
-        [s for s in shown if s.claim.is_observation],
+        [s for s in live if s.claim.is_observation and s.rank != "deprecated"],
         as_of,
         [s for s in hidden if s.claim.is_observation],
         show_all,
     )
     if occurrences is None:
+        shown = live if show_all else [s for s in live if s.rank != "deprecated"]
         events = [s for s in shown if not s.claim.is_observation]
         occurrences = _occurrences(knowledge, events, as_of)
     later = set(changed_later)

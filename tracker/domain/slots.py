@@ -12,6 +12,8 @@ from tracker.domain.dates import ValidDate, Window
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.values import Figure, common, read_value
 
+Slot = tuple[str, str]  # (the subject key it resolves to, the attribute key)
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -45,6 +47,9 @@ class SlotView:
     resolved_by: str | None = None
     deprecated_hidden: int = 0
     aliases: tuple[str, ...] = ()  # other names its claims were written under
+    # Beside each source, the grade it was given here: its reliability as known at K and the
+    # credibility of the claim that cites it ("B3"); a table prints them (`Reuters B3`).
+    grades: tuple[str, ...] = ()
 
     @property
     def figure(self) -> Figure | None:
@@ -73,25 +78,40 @@ def slots(
     hidden: list[ClaimState],
     show_all: bool,
 ) -> list[SlotView]:
-    groups: dict[tuple[str, str], list[ClaimState]] = defaultdict(list)
-    for state in sorted(states, key=lambda s: s.position):
-        groups[knowledge.slot_of(state.claim)].append(state)
-    hidden_count: dict[tuple[str, str], int] = defaultdict(int)
-    for state in hidden:
-        hidden_count[knowledge.slot_of(state.claim)] += 1
+    """The slots of the observations `states`; `hidden`: the deprecated ones, counted in
+    their slots, or with `show_all` listed among the candidates (rank `deprecated`) without
+    deciding the status. A slot with deprecated claims alone is shown only with `show_all`,
+    its status read from them."""
+    groups = _by_slot(knowledge, states)
+    deprecated = _by_slot(knowledge, hidden)
+    keys = groups.keys() | deprecated.keys() if show_all else groups.keys()
     views = []
-    for key in sorted(groups):
-        group = groups[key]
-        view = _slot(knowledge, group, as_of)
+    for key in sorted(keys):
+        group, set_aside = groups.get(key), deprecated.get(key, [])
+        if group:
+            view = _slot(knowledge, group, as_of)
+            if show_all and set_aside:
+                shown = tuple(_candidate(knowledge, s) for s in sorted(set_aside, key=order))
+                view = replace(view, candidates=view.candidates + shown)
+        else:
+            view = _slot(knowledge, set_aside, as_of)
         # Every other name of the entity, whichever of them this slot's claims use: the same
         # whether the picture was built from every claim or from the ones it can use.
         identity = knowledge.identity
         subject, aliases = identity.shown([key[0], *sorted(identity.members(key[0]))])
         attribute = knowledge.identity.attributes.get(key[1], view.attribute)
         view = replace(view, subject=subject, attribute=attribute, aliases=aliases)
-        count = 0 if show_all else hidden_count[key]
+        count = 0 if show_all else len(set_aside)
         views.append(replace(view, deprecated_hidden=count) if count else view)
     return views
+
+
+def _by_slot(knowledge: Knowledge, states: list[ClaimState]) -> dict[Slot, list[ClaimState]]:
+    """`states` by slot, each slot's in log order (its first claim gives its spelling)."""
+    groups: dict[Slot, list[ClaimState]] = defaultdict(list)
+    for state in sorted(states, key=lambda s: s.position):
+        groups[knowledge.slot_of(state.claim)].append(state)
+    return groups
 
 
 def _current(states: list[ClaimState]) -> list[ClaimState]:
@@ -203,12 +223,14 @@ def _view(
 ) -> SlotView:
     """`agreed`, when given, is the value shown: the common part of agreeing claims."""
     ordered = sorted(candidates, key=order)
-    # Claims agreeing on a common part that is not the chosen claim's own value all count.
-    several = agreed is not None and resolved_by is None and agreed.text != _text(chosen)
-    if chosen is not None and not several:
-        sources: tuple[str, ...] = (knowledge.source_of(chosen.claim).name,)
-    else:
-        sources = tuple(dict.fromkeys(knowledge.source_of(s.claim).name for s in ordered))
+    # The sources of the value shown: a chosen claim's (a preferred one, a `possible` slot's
+    # earlier value, the last of ended spans), with those of every claim agreeing on it.
+    agreeing = status == "current" and resolved_by is None
+    cited = ordered if chosen is None else [chosen, *(ordered if agreeing else ())]
+    given: dict[str, str] = {}
+    for state in cited:
+        source = knowledge.source_of(state.claim)
+        given.setdefault(source.name, source.reliability + state.claim.credibility)
     unit = chosen.claim.unit if chosen is not None else ordered[0].claim.unit
     if agreed is not None:
         value: str | None = agreed.text
@@ -222,9 +244,10 @@ def _view(
         unit=unit,
         date=chosen.claim.date if chosen is not None else None,
         claim=chosen.claim.id if chosen is not None else None,
-        sources=sources,
+        sources=tuple(given),
         candidates=tuple(_candidate(knowledge, s) for s in ordered),
         resolved_by=resolved_by,
+        grades=tuple(given.values()),
     )
 
 
