@@ -131,61 +131,10 @@ def test_show_csv_has_a_header_and_one_row_per_slot_and_candidate(run, seed_file
     ) in lines
 
 
+# A bad option value of `add` is a usage error (exit 2): tests/cli/test_option_values.py.
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (
-            [
-                "add",
-                "--type",
-                "diplomacy.vist",
-                "--date",
-                "2025-02",
-                "--subject",
-                "Haftar",
-                "--summary",
-                "Visit.",
-                "--source",
-                "NYP",
-            ],
-            "Error: unknown type 'diplomacy.vist'; "
-            "did you mean diplomacy.visit, diplomacy.meeting, diplomacy.pledge?\n",
-        ),
-        (
-            [
-                "add",
-                "--type",
-                "diplomacy.visit",
-                "--date",
-                "2024-5",
-                "--subject",
-                "Haftar",
-                "--summary",
-                "Visit.",
-                "--source",
-                "NYP",
-            ],
-            "Error: invalid date '2024-5'; accepted forms: YYYY-MM-DD, YYYY-MM, YYYY, with ~ or ? "
-            "after it (2024-05~), [YYYY-MM..YYYY-MM], START/END, START/.., ../END\n",
-        ),
-        (
-            [
-                "add",
-                "--type",
-                "diplomacy.visit",
-                "--date",
-                "2025-02",
-                "--subject",
-                "Haftar",
-                "--summary",
-                "Visit.",
-                "--source",
-                "NYP",
-                "--reliability",
-                "G",
-            ],
-            "Error: reliability 'G' is not a grade A-F\n",
-        ),
         (["import", "missing.csv"], "Error: missing.csv: no such file or folder\n"),
     ],
 )
