@@ -194,9 +194,9 @@ def test_verify_reports_an_intact_chain(run, seed_file: Path) -> None:  # type: 
 def test_a_type_filter_given_as_a_plural_word_names_the_code(run, seed_file: Path) -> None:  # type: ignore[no-untyped-def]
     run("import", str(seed_file))
     result = run("timeline", "--type", "visits")
-    assert (result.exit_code, result.stderr) == (
-        1,
-        "Error: unknown type 'visits'; did you mean diplomacy.visit?\n",
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (
+        2,
+        "Error: Invalid value for '--type': unknown type 'visits'; did you mean diplomacy.visit?",
     )
 
 
