@@ -45,16 +45,20 @@ def add(run, value: str, date: str, unit: str = "troops", source: str = "M") -> 
     )
 
 
-def test_a_number_like_value_outside_the_grammar_is_one_error_line(run) -> None:  # type: ignore[no-untyped-def]
+def test_a_number_like_value_outside_the_grammar_is_a_usage_error_naming_value(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path
+) -> None:
     result = add(run, "2.5k", "2024-05")
-    assert result.exit_code == 1
-    assert result.stderr == f"Error: value '2.5k' is not a figure; {FORMS}\n"
-    ambiguous = add(run, "1.800", "2024-05")
-    assert ambiguous.stderr == (
-        "Error: value '1.800' is ambiguous: write 1800 if the dot separates thousands, "
-        "or 1.8 for the decimal (thousands separators are commas)\n"
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        f"\n\nError: Invalid value for '--value': '2.5k' is not a figure; {FORMS}\n"
     )
-    assert run("info").exit_code == 0
+    ambiguous = add(run, "1.800", "2024-05")
+    assert ambiguous.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--value': '1.800' is ambiguous: write 1800 if the dot "
+        "separates thousands, or 1.8 for the decimal (thousands separators are commas)"
+    )
+    assert not (tmp_path / "cli.db").exists()  # refused before the database is opened
 
 
 def test_import_names_the_line_of_a_refused_value(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

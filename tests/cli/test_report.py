@@ -309,7 +309,7 @@ def test_report_requires_out(seeded: Run) -> None:
             2,
             "Error: Invalid value for '--known-at': 'yesterday' is not an ISO datetime",
         ),
-        (["--subject", "haftar"], 1, "Error: no claim is about subject 'haftar'; did you mean "),
+        (["--type", "nope"], 2, "Error: Invalid value for '--type': unknown type 'nope'; see"),
     ],
 )
 def test_bad_input_is_one_error_line_and_writes_nothing(
@@ -325,11 +325,20 @@ def test_bad_input_is_one_error_line_and_writes_nothing(
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
 
 
-def test_unknown_subject_suggests_the_closest_ones(seeded: Run, tmp_path: Path) -> None:
-    result = seeded("report", "--subject", "haftar", "--out", str(tmp_path / "r.html"))
-    assert result.stderr == (
-        "Error: no claim is about subject 'haftar'; did you mean Khalifa Haftar?\n"
+def test_an_unknown_subject_is_an_empty_report_and_a_note_naming_the_closest(
+    seeded: Run, tmp_path: Path
+) -> None:
+    out = tmp_path / "r.html"
+    result = seeded("report", "--subject", "haftar", "--out", str(out))
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0,
+        f"{out}: as of 2025-03-01, 0 occurrences, 0 numeric slots, 0 sources\n",
+        "note: no subject 'haftar' is known; closest: Khalifa Haftar\n",
     )
+    data = data_blob(out.read_text(encoding="utf-8"))
+    assert (data["timeline"], data["slots"]) == (None, [])  # nothing to draw
+    # As `show` and `timeline` say it.
+    assert seeded("show", "--subject", "haftar").stderr == result.stderr
 
 
 def test_title_is_the_page_title_and_its_heading(browsed: dict[str, Any]) -> None:

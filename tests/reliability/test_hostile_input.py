@@ -772,7 +772,8 @@ def add_arguments(draw: st.DrawFn) -> tuple[dict[str, str | None], list[str]]:
 
 def test_malformed_dates_and_grades_given_to_add_are_refused_clearly(db_url: str) -> None:
     """`add` accepts every plain valid date and grade, refuses what is not in the grammar, and
-    says which field was wrong."""
+    says which field was wrong: a usage error naming the option (exit 2), as every bad option
+    value is; a blank value with --attribute is the claim's error (exit 1)."""
     backend = backend_of(db_url)
     findings = Findings("dates_and_grades")
     tracker = Tracker(open_store(db_url, utc_now), utc_now)
@@ -786,7 +787,7 @@ def test_malformed_dates_and_grades_given_to_add_are_refused_clearly(db_url: str
                 args.append(f"--{name}={value}")
         before = tracker.store.count()
         result = invoke(db_url, *args)
-        if not findings.clean(result, fields):
+        if not findings.clean(result, fields, (0, 1, 2)):
             return
         day = fold_text(fields["date"] or "")
         published = fold_text(fields["published"] or "")
@@ -803,8 +804,14 @@ def test_malformed_dates_and_grades_given_to_add_are_refused_clearly(db_url: str
             and (not published or plain_and_valid(published))
             and not any(bad.values())
         )
-        if result.exit_code == 1:
+        if result.exit_code in (1, 2):
             findings.extra["refused"] += 1
+            blank = not fold_text(fields["value"] or "")
+            usage = [
+                name for name, is_bad in bad.items() if is_bad and (name, blank) != ("value", True)
+            ]
+            if usage and result.exit_code != 2:
+                findings.problem(f"a bad {usage[0]} is not a usage error", fields)
             if tracker.store.count() != before:
                 findings.problem("a refused add wrote events", fields)
             if good:

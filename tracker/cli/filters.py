@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from tracker.cli.options import unknown_type_names
 from tracker.domain.filters import CREDIBILITIES, RELIABILITIES, ClaimFilter
 
 _OPTIONS = (
@@ -44,7 +45,8 @@ _OPTIONS = (
 
 
 def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the filter options; the command receives them as `where` (a `ClaimFilter`)."""
+    """Add the filter options; the command receives them as `where` (a `ClaimFilter`).
+    A `--type` the log's catalogue does not hold is a usage error naming `--type`."""
 
     @functools.wraps(command)
     def wrapper(
@@ -60,7 +62,8 @@ def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
         where = ClaimFilter.of(
             f_types, f_places, f_sources, f_mentions, f_reliability, f_credibility
         )
-        return command(*args, where=where, **kwargs)
+        with unknown_type_names("f_types"):
+            return command(*args, where=where, **kwargs)
 
     for option in reversed(_OPTIONS):
         wrapper = option(wrapper)

@@ -88,6 +88,7 @@ def report(
     """
     # Imported here: Jinja2 is only needed by this command, and `tracker.report` reuses the
     # renderers of `tracker.cli.show`.
+    from tracker.cli.show import note_unmatched
     from tracker.report import Heading, Query, build_report, render
 
     if note is not None and note_file is not None:
@@ -104,6 +105,7 @@ def report(
     page = render(built)
     with atomic_output(out, app.own_files()) as stream:
         stream.write(page)
+    note_unmatched(app, subject)  # an empty report, and why: as `show` and `timeline` say it
     counts = (
         _count(built.timeline["total"], "occurrence"),
         _count(len(built.slots), "numeric slot"),

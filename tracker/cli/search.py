@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tracker.cli.filters import filter_options
+from tracker.cli.options import WHEN
 from tracker.cli.picture_text import graded, short_id
 from tracker.cli.render import FORMATS, dump_csv, emit, json_value, table
 from tracker.cli.terminal import terminal_options
@@ -27,6 +28,7 @@ def register(cli: click.Group) -> None:
     "--known-at",
     "known_at",
     metavar="WHEN",
+    type=WHEN,
     help="Search what was known then: ISO datetime, date, now, or @N.",
 )
 @filter_options

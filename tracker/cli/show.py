@@ -95,7 +95,7 @@ def show(
       tracker show --as-of 2025-02
       tracker show --as-of 2024-05-15 --subject Russia
       tracker show --as-of 2024-06 --known-at 2025-03-01 --format json
-      tracker show --type military.visit --min-reliability B --limit 20
+      tracker show --type diplomacy.visit --min-reliability B --limit 20
     """
     if fmt != "table" and limit is None and subject is None and not show_all and not stdout_tty():
         # The whole picture down a pipe: written as it is read (`export picture`'s reads).

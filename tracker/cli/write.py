@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from tracker.cli.options import CLAIM_CHECKS, not_blank, unknown_type_names
+
 # (option, field, help) for every field of a claim and its source, shared by add and correct.
 CLAIM_OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("--type", "type", "Type code (see `tracker types`)."),
@@ -46,9 +48,17 @@ REQUIRED = frozenset(("type", "date", "subject", "summary", "source"))
 
 
 def claim_options(command: Callable[..., Any], required: bool = False) -> Callable[..., Any]:
+    """The claim's fields as options: a value that is bad in itself (a date, a grade, a blank
+    required field) is a usage error naming the option, before the database is opened."""
     for flag, name, help_text in reversed(CLAIM_OPTIONS):
         command = click.option(
-            flag, name, metavar="TEXT", help=help_text, required=required and name in REQUIRED
+            flag,
+            name,
+            metavar="TEXT",
+            type=CLAIM_CHECKS.get(name),
+            callback=not_blank if name in REQUIRED else None,
+            help=help_text,
+            required=required and name in REQUIRED,
         )(command)
     return command
 
@@ -82,7 +92,8 @@ def add(app: Any, /, **fields: str | None) -> None:
         --attribute troops_in_libya --value 1800 --unit troops \\
         --summary "1,800 Russian troops in Libya." --source "New York Parrot" --credibility 3
     """
-    added = app.tracker().add(fields)
+    with unknown_type_names("type"):
+        added = app.tracker().add(fields)
     for warning in added.warnings:
         click.echo(warning, err=True)
     if added.appended:
@@ -109,7 +120,8 @@ def correct(app: Any, /, claim_id: str, reason: str, **fields: str | None) -> No
       tracker correct nyp-2025-02:gnu-mandate --date 2024-12 --reason "misread the date"
       tracker correct clm:71bb --value 2000 --reason "the article was updated"
     """
-    corrected = app.tracker().correct(claim_id, reason, fields)
+    with unknown_type_names("type"):
+        corrected = app.tracker().correct(claim_id, reason, fields)
     click.echo(
         f"{corrected.entry.payload['supersedes']} corrected at log position "
         f"{corrected.entry.position}"

@@ -219,7 +219,7 @@ def _build_source(
             raise ValidationError(error.message, "published") from None
     retrieved = " ".join(retrieved_raw.split()) or None if retrieved_raw is not None else None
     if retrieved is not None:
-        _check_datetime(retrieved)
+        check_retrieved(retrieved)
     reliability = check_reliability(reliability_raw)
     url = " ".join(url_raw.split()) or None if url_raw is not None else None
     title = " ".join(title_raw.split()) or None if title_raw is not None else None
@@ -234,7 +234,7 @@ def _build_source(
     )
 
 
-def _check_datetime(text: str) -> None:
+def check_retrieved(text: str) -> None:
     try:
         datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
-from tracker.domain.errors import ValidationError
+from tracker.domain.errors import UnknownType, ValidationError
 
 if TYPE_CHECKING:
     from tracker.domain.model import Claim
@@ -101,7 +101,7 @@ class Catalogue:
             return known
         close = self.closest(code)
         hint = f"; did you mean {', '.join(close)}?" if close else "; see `tracker types`"
-        raise ValidationError(f"unknown type {code!r}{hint}", "type")
+        raise UnknownType(f"unknown type {code!r}{hint}")
 
     def closest(self, code: str, n: int = 3) -> list[str]:
         """The known codes an unknown one most likely means, best first: those naming most of

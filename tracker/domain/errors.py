@@ -16,6 +16,13 @@ class ValidationError(TrackerError):
         self.message = message
 
 
+class UnknownType(ValidationError):
+    """A type code the catalogue does not hold: given as an option, a usage error (exit 2)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "type")
+
+
 class NotFound(TrackerError):
     """A claim or slot the log does not know."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.cli.show import picture_json, slot_value
 from tracker.domain.dates import parse_as_of, parse_date
-from tracker.domain.errors import NotFound, ValidationError
+from tracker.domain.errors import ValidationError
 from tracker.domain.filters import ClaimFilter
 from tracker.domain.fold import ClaimState, Knowledge
 from tracker.domain.history import timeline
@@ -122,17 +121,9 @@ def select(tracker: Tracker, query: Query) -> Selection:
         raise ValidationError(f"--to {query.end} is before --from {query.start}")
     picture, cut = tracker.show(query.as_of, query.known_at, query.subject, where=query.where)
     where = tracker.resolved(query.where)
-    # With a subject, only its claims are read (through the slot index) when they can be;
-    # the whole knowledge only to name close subjects when it has none.
+    # With a subject, only its claims are read (through the slot index) when they can be.
     known = tracker.store.projected(cut.position, where, query.subject) if query.subject else None
     knowledge = known if known is not None else tracker.knowledge(cut, where)
-    if query.subject:
-        try:
-            _check_subject(knowledge, query.subject)
-        except NotFound:
-            if known is None:
-                raise
-            _check_subject(tracker.knowledge(cut, where), query.subject)
     listed = {o.claim for o in picture.occurrences}
     occurrences = [
         s
@@ -196,17 +187,6 @@ def _picture(picture: Picture, cut: Cut) -> dict[str, Any]:
         occurrence["label"] = view.label
     shown["occurrences_total"] = len(picture.occurrences)
     return shown
-
-
-def _check_subject(knowledge: Knowledge, subject: str) -> None:
-    names = {
-        subject_key(s.claim.subject): s.claim.subject for s in knowledge.claims.values() if s.active
-    }
-    if subject_key(subject) in names or subject_key(subject) in knowledge.identity.links:
-        return
-    close = difflib.get_close_matches(subject_key(subject), list(names), n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(names[c] for c in close)}?" if close else ""
-    raise NotFound(f"no claim is about subject {subject!r}{hint}")
 
 
 # Articles listed in full under each publisher in the sources table, the newest first: with
