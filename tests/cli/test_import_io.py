@@ -431,3 +431,29 @@ def test_a_file_changed_between_its_check_and_its_rows_is_refused_alone(
         ],
     )
     assert count(db_url) == 2  # b's claim and its import record
+
+
+def test_a_mistyped_path_or_a_dry_run_makes_no_database(
+    tmp_path: Path, seed_file: Path, frozen: object
+) -> None:
+    """Exit 1 (or a dry run's 0) leaves no database behind where none was (SPEC §5: an error
+    writes nothing); the dry run still checks and counts, against an empty database."""
+    db = tmp_path / "new.db"
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
+
+    missing = invoke("import", str(tmp_path / "typo.csv"))
+    assert (missing.exit_code, missing.stderr) == (
+        1,
+        f"Error: {tmp_path / 'typo.csv'}: no such file or folder\n",
+    )
+    checked = invoke("import", "--dry-run", str(seed_file))
+    assert checked.exit_code == 0
+    assert checked.stderr.endswith(
+        "15 new, 0 corrected, 0 unchanged, 0 retracted, 0 rejected (dry run: nothing appended)\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+    assert invoke("import", str(seed_file)).exit_code == 0
+    again = invoke("import", "--dry-run", str(seed_file))  # a database now: checked against it
+    assert "0 new, 0 corrected, 15 unchanged" in again.stderr

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import click
@@ -52,13 +54,21 @@ class App:
         return resolve_url(self.db)
 
     def tracker(self) -> Any:
-        """The application on this database; a read command never creates the database."""
+        """The application on this database; a read command never creates the database, nor
+        does a dry run (on a SQLite file not made yet it checks against an empty database in
+        a temporary folder, removed when the command ends)."""
         if self._tracker is None:
-            from tracker.db import open_store
+            from tracker.db import open_store, sqlite_file
             from tracker.services import Tracker, utc_now
 
             ctx = click.get_current_context(silent=True)
-            store = open_store(self.url, utc_now, create=ctx is None or not reads_only(ctx))
+            url = self.url
+            path = sqlite_file(url)
+            if ctx is not None and ctx.params.get("dry_run") and path and not path.exists():
+                scratch = tempfile.TemporaryDirectory(prefix="tracker-dry-run-")
+                ctx.call_on_close(scratch.cleanup)
+                url = f"sqlite:///{Path(scratch.name) / path.name}"
+            store = open_store(url, utc_now, create=ctx is None or not reads_only(ctx))
             store.on_wait = _say_waiting
             self._tracker = Tracker(store, utc_now)
         return self._tracker

@@ -114,15 +114,18 @@ def _import(
     rejects: str | None,
     fmt: str,
 ) -> None:
+    from tracker.adapters.importfiles import expand
     from tracker.adapters.outputs import RejectsFile
     from tracker.domain.rows import COLUMNS
 
+    # Checked before the database is opened: a mistyped path makes no database.
+    files = [str(path) for path in expand(paths)]
     # Opened first: a rejects file that cannot be written stops the run before any commit.
     kept = RejectsFile(rejects, [*COLUMNS, "error"], app.own_files()) if rejects else None
     rejected_rows: list[list[str | None]] = []
     refused = invalid = False
     try:
-        summaries = app.tracker().import_each(paths, dry_run, skip_invalid, progress_bar)
+        summaries = app.tracker().import_each(files, dry_run, skip_invalid, progress_bar)
         for summary in summaries:
             if summary.path in shown:
                 summary = replace(summary, path=Path(shown[summary.path]))
