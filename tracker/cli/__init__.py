@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import click
@@ -65,9 +63,11 @@ class App:
             url = self.url
             path = sqlite_file(url)
             if ctx is not None and ctx.params.get("dry_run") and path and not path.exists():
-                scratch = tempfile.TemporaryDirectory(prefix="tracker-dry-run-")
+                from tempfile import TemporaryDirectory  # not paid by `--help`
+
+                scratch = TemporaryDirectory(prefix="tracker-dry-run-")
                 ctx.call_on_close(scratch.cleanup)
-                url = f"sqlite:///{Path(scratch.name) / path.name}"
+                url = f"sqlite:///{scratch.name}/{path.name}"
             store = open_store(url, utc_now, create=ctx is None or not reads_only(ctx))
             store.on_wait = _say_waiting
             self._tracker = Tracker(store, utc_now)
