@@ -183,6 +183,26 @@ def test_an_import_bringing_a_new_unit_warns_on_its_line(seeded: Tracker, tmp_pa
     assert [(w.line, w.column) for w in summary.warnings] == [(3, "unit")]
 
 
+def test_an_import_correcting_a_claims_unit_warns_on_its_line(
+    seeded: Tracker, tmp_path: Path
+) -> None:
+    """A correction re-imported with another unit is a write bringing its slot that unit
+    (SPEC §10), as `tracker correct` is; a correction keeping its unit is not warned of."""
+    feed = tmp_path / "feed.csv"
+    row = "f:1,military.force_level,2024-06,Russia,troops_in_libya,{value},{unit},{summary},M\n"
+    header = "id,type,date,subject,attribute,value,unit,summary,source\n"
+    feed.write_text(header + row.format(value=2000, unit="troops", summary="a"), "utf-8")
+    [first] = seeded.import_paths([str(feed)])
+    assert first.counts["new"] == 1 and first.warnings == []
+    feed.write_text(header + row.format(value=2000, unit="troops", summary="b"), "utf-8")
+    [kept] = seeded.import_paths([str(feed)])
+    assert kept.counts["corrected"] == 1 and kept.warnings == []
+    feed.write_text(header + row.format(value=3, unit="battalions", summary="b"), "utf-8")
+    [moved] = seeded.import_paths([str(feed)])
+    assert moved.counts["corrected"] == 1
+    assert [(w.line, w.column) for w in moved.warnings] == [(2, "unit")]
+
+
 UNIT_WARNING = (
     "warning: Russian Federation / troops in libya is in troops; this claim brings soldiers "
     "(no delta is given across units)"

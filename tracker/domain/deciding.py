@@ -19,6 +19,7 @@ from tracker.domain.fold import Knowledge, apply, cite
 from tracker.domain.identity import Identity
 from tracker.domain.publishing import as_recorded, grade_warning, regrade, retracted_note
 from tracker.domain.rows import Parsed, Row, RowError, in_file_order
+from tracker.domain.units import moves
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Batch:
     events: list[Event] = field(default_factory=list)
     seen: list[tuple[str, int, int]] = field(default_factory=list)
     retracted: set[str] = field(default_factory=set)
+    moved: set[str] = field(default_factory=set)  # corrections changing a unit or a slot
 
 
 def reject(plan: Plan, row: Row, column: str, message: str) -> None:
@@ -156,6 +158,8 @@ def decide(plan: Plan, batch: Batch, item: Parsed, knowledge: Knowledge) -> bool
                 item.source,
             )
         )
+        if item.claim.is_observation and moves(known.claim, item.claim, plan.identity):
+            batch.moved.add(item.claim_id)  # its unit is checked as a new claim's is
         plan.counts["corrected"] += 1
     if reranked:
         batch.events.append(

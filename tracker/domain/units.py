@@ -17,6 +17,13 @@ def slot_key(claim: Claim, identity: Identity) -> SlotKey:
     return identity.canonical(subject_key(claim.subject)), fold_attribute(claim.attribute or "")
 
 
+def moves(recorded: Claim, corrected: Claim, identity: Identity) -> bool:
+    """Whether a correction may bring a slot a unit: it changes the claim's unit or slot."""
+    return corrected.unit != recorded.unit or (
+        slot_key(corrected, identity) != slot_key(recorded, identity)
+    )
+
+
 def unit_warning(claim: Claim, tally: UnitTally) -> str | None:
     """Why this claim's unit stands out in its slot (SPEC §10), None when it does not: the
     slot's other claims use other units only. A slot with no other claim takes any unit."""

@@ -13,7 +13,7 @@ from tracker.adapters.scratch import FileIds
 from tracker.adapters.store import Store
 from tracker.adapters.writer import Writer
 from tracker.domain.deciding import Batch, Plan
-from tracker.domain.events import ClaimAsserted, ImportRecorded
+from tracker.domain.events import ClaimAsserted, ClaimCorrected, ImportRecorded
 from tracker.domain.importing import BATCH_ROWS, plan_batch
 from tracker.domain.model import Catalogue
 from tracker.domain.rows import Row, RowError
@@ -165,20 +165,26 @@ class FileImport:
         return bool(planned.events)
 
     def _warn_units(self, writer: Writer, plan: Plan, planned: Batch) -> None:
-        """A new claim bringing its slot a unit the slot's other claims do not use is warned
-        of; each slot's units are read once per pass, then followed through its rows."""
-        written = [
-            e.claim
-            for e in planned.events
-            if isinstance(e, ClaimAsserted) and e.claim.is_observation
-        ]
+        """A new claim (or a correction moving a claim's unit or slot) bringing its slot a
+        unit the slot's other claims do not use is warned of; each slot's units are read once
+        per pass, then followed through its rows."""
+        rows = {claim_id: line for claim_id, _, line in planned.seen}
+        lines: dict[str, int] = {}
+        written = []
+        for e in planned.events:
+            if isinstance(e, ClaimAsserted) and e.claim.is_observation:
+                lines[e.claim.id] = rows[e.claim.id]
+            elif isinstance(e, ClaimCorrected) and e.supersedes in planned.moved:
+                lines[e.claim.id] = rows[e.supersedes]
+            else:
+                continue
+            written.append(e.claim)
         identity = plan.identity  # the aliases in force, this file's rows so far too
         if identity.links != self._links:  # an alias row moved slots: read them again
             self._units, self._links = {}, dict(identity.links)
         unread = {slot_key(c, identity) for c in written} - self._units.keys()
         if unread:
             self._units.update(writer.slot_units(unread, identity))
-        lines = {claim_id: line for claim_id, _, line in planned.seen}
         for claim in written:
             tallied = self._units[slot_key(claim, identity)]
             if (warning := unit_warning(claim, tallied)) is not None:

@@ -25,7 +25,7 @@ from tracker.domain.publishing import (
     near_duplicate_note,
     retracted_note,
 )
-from tracker.domain.units import slot_key, unit_warning
+from tracker.domain.units import moves, slot_key, unit_warning
 from tracker.services.base import Service, active, reason_text, resolve_claim
 from tracker.services.judging import Hints
 
@@ -108,9 +108,7 @@ class Writing(Service):
             self.catalogue.check_shape(claim, state.claim)
             event = ClaimCorrected(claim, claim_id, reason_text(reason), article)
             named = writer.names([subject_key(claim.subject)])  # with the aliases in force
-            moved = claim.unit != state.claim.unit or (
-                slot_key(claim, named) != slot_key(state.claim, named)
-            )
+            moved = moves(state.claim, claim, named)
             warning = _unit_warning(writer, claim, named) if moved else None
             return Corrected(writer.append([event])[-1], warning)
 
