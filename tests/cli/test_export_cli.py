@@ -65,7 +65,14 @@ def test_dry_run_says_so_and_appends_nothing(run, seed_file: Path) -> None:  # t
     assert result.stderr.endswith(
         "15 new, 0 corrected, 0 unchanged, 0 retracted, 0 rejected (dry run: nothing appended)\n"
     )
-    assert "events         0" in run("info").stdout
+    # Nothing appended, and no database made for it (it ran against a temporary one).
+    info = run("info")
+    assert (info.exit_code, info.stdout) == (1, "")
+    assert info.stderr.startswith("Error: no database at ")
+    run("import", str(seed_file))
+    again = run("import", str(seed_file), "--dry-run")
+    assert "0 new, 0 corrected, 15 unchanged" in again.stderr
+    assert "events         16" in run("info").stdout
 
 
 def test_claims_round_trip_into_the_same_and_an_empty_database(  # type: ignore[no-untyped-def]
