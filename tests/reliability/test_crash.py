@@ -156,7 +156,10 @@ def test_an_import_killed_at_random_moments_leaves_none_or_all_of_its_file(
         if databases.backend == "postgresql":
             databases.drop_all()
     assert problems == []
-    assert outcomes["kills that landed"] >= TRIALS // 2
+    # Kills are drawn over a clean import's whole time, so some land after the commit; on a
+    # loaded machine a trial may also outrun the clean import (a CI run saw 11 of 20 finish
+    # first). A quarter landing still makes the trials a test of killing.
+    assert outcomes["kills that landed"] >= TRIALS // 4
 
 
 def check_trial(trial: int, url: str, feed: Path, outcomes: Counter[str]) -> list[str]:
